@@ -1,0 +1,21 @@
+// Installs what `npm start`, `npm test` and `npm run bench` need on a bare machine:
+// npm packages when missing or stale, and (with --browser) Debian's chromium when missing.
+import { execSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+
+const run = (cmd) => execSync(cmd, { stdio: 'inherit' });
+
+const lock = 'package-lock.json';
+const marker = 'node_modules/.package-lock.json';
+if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
+  console.log('Installing npm packages…');
+  run('npm ci --no-audit --no-fund');
+}
+
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+if (process.argv.includes('--browser') && !existsSync(chromium)) {
+  console.log('Installing Debian chromium for browser tests…');
+  const sudo = process.getuid?.() === 0 ? '' : 'sudo ';
+  run(`${sudo}apt-get update -qq`);
+  run(`${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium`);
+}

@@ -1,0 +1,49 @@
+/** Byte helpers shared by the widget, the app and the relay: base64url and random ids. */
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+export function toBase64Url(bytes: Uint8Array): string {
+  let out = '';
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = ((bytes[i] ?? 0) << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    out += B64[n >> 18]! + B64[(n >> 12) & 63]! + B64[(n >> 6) & 63]! + B64[n & 63]!;
+  }
+  const rest = bytes.length - i;
+  if (rest > 0) {
+    const n = ((bytes[i] ?? 0) << 16) | (rest === 2 ? (bytes[i + 1] ?? 0) << 8 : 0);
+    out += B64[n >> 18]! + B64[(n >> 12) & 63]!;
+    if (rest === 2) out += B64[(n >> 6) & 63]!;
+  }
+  return out;
+}
+
+/** Decodes base64url without padding; throws on any character outside the alphabet. */
+export function fromBase64Url(text: string): Uint8Array {
+  if (text.length % 4 === 1) throw new Error('invalid base64url length');
+  const out = new Uint8Array(Math.floor((text.length * 3) / 4));
+  let bits = 0;
+  let acc = 0;
+  let o = 0;
+  for (let i = 0; i < text.length; i++) {
+    const v = B64.indexOf(text.charAt(i));
+    if (v < 0) throw new Error('invalid base64url character');
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 255;
+    }
+  }
+  return out;
+}
+
+/** A random id of `bytes` random bytes, base64url (16 bytes → 22 characters). */
+export function randomId(bytes = 16): string {
+  return toBase64Url(crypto.getRandomValues(new Uint8Array(bytes)));
+}
+
+export const utf8 = {
+  encode: (text: string): Uint8Array => new TextEncoder().encode(text),
+  decode: (bytes: Uint8Array): string => new TextDecoder().decode(bytes),
+};

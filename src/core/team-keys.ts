@@ -1,0 +1,47 @@
+/**
+ * Everything a member derives from the team secret (the one thing an invite carries):
+ * the relay read token (the relay keeps only its hash), and later the sync room password and
+ * the snapshot key. HKDF-SHA-256 with a distinct label per use, so no two uses share a key.
+ */
+import { fromBase64Url, randomId, toBase64Url, utf8 } from './bytes.ts';
+
+export function newTeamSecret(): string {
+  return randomId(32);
+}
+
+async function derive(teamSecret: string, label: string, bytes = 32): Promise<Uint8Array> {
+  const ikm = await crypto.subtle.importKey(
+    'raw',
+    fromBase64Url(teamSecret) as Uint8Array<ArrayBuffer>,
+    'HKDF',
+    false,
+    ['deriveBits'],
+  );
+  const bits = await crypto.subtle.deriveBits(
+    {
+      name: 'HKDF',
+      hash: 'SHA-256',
+      salt: new Uint8Array(0),
+      info: utf8.encode(`converge-leads/${label}`) as Uint8Array<ArrayBuffer>,
+    },
+    ikm,
+    bytes * 8,
+  );
+  return new Uint8Array(bits);
+}
+
+/** Bearer token for reading the workspace's intake log on the relay. */
+export async function readToken(teamSecret: string): Promise<string> {
+  return toBase64Url(await derive(teamSecret, 'read-token/v1'));
+}
+
+/** SHA-256 hex: what the relay stores and compares for a read token. */
+export async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', utf8.encode(text) as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Password for the team's sync room (y-webrtc derives its own key from it). */
+export async function roomPassword(teamSecret: string): Promise<string> {
+  return toBase64Url(await derive(teamSecret, 'room-password/v1'));
+}
