@@ -19,7 +19,7 @@ export function toBase64Url(bytes: Uint8Array): string {
 }
 
 /** Decodes base64url without padding; throws on any character outside the alphabet. */
-export function fromBase64Url(text: string): Uint8Array {
+export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
   if (text.length % 4 === 1) throw new Error('invalid base64url length');
   const out = new Uint8Array(Math.floor((text.length * 3) / 4));
   let bits = 0;
@@ -44,6 +44,6 @@ export function randomId(bytes = 16): string {
 }
 
 export const utf8 = {
-  encode: (text: string): Uint8Array => new TextEncoder().encode(text),
+  encode: (text: string): Uint8Array<ArrayBuffer> => new TextEncoder().encode(text),
   decode: (bytes: Uint8Array): string => new TextDecoder().decode(bytes),
 };

@@ -55,15 +55,15 @@ async function boxKey(
 
 /** Seals `plaintext` to the intake public key (base64url raw point) of workspace `aad`. */
 export async function seal(publicKey: string, plaintext: string, aad: string): Promise<string> {
-  const recipient = fromBase64Url(publicKey) as Uint8Array<ArrayBuffer>;
+  const recipient = fromBase64Url(publicKey);
   const eph = (await crypto.subtle.generateKey(EC, true, ['deriveBits'])) as CryptoKeyPair;
   const epk = new Uint8Array(await crypto.subtle.exportKey('raw', eph.publicKey));
   const key = await boxKey(eph.privateKey, recipient, epk, 'encrypt');
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const ct = await crypto.subtle.encrypt(
-    { name: 'AES-GCM', iv, additionalData: utf8.encode(aad) as Uint8Array<ArrayBuffer> },
+    { name: 'AES-GCM', iv, additionalData: utf8.encode(aad) },
     key,
-    utf8.encode(plaintext) as Uint8Array<ArrayBuffer>,
+    utf8.encode(plaintext),
   );
   return [PREFIX, toBase64Url(epk), toBase64Url(iv), toBase64Url(new Uint8Array(ct))].join('.');
 }
@@ -73,12 +73,12 @@ export async function open(privateKey: CryptoKey, sealed: string, aad: string): 
   const parts = sealed.split('.');
   if (parts.length !== 4 || parts[0] !== PREFIX) throw new SealError('not a sealed box');
   try {
-    const epk = fromBase64Url(parts[1]!) as Uint8Array<ArrayBuffer>;
-    const iv = fromBase64Url(parts[2]!) as Uint8Array<ArrayBuffer>;
-    const ct = fromBase64Url(parts[3]!) as Uint8Array<ArrayBuffer>;
+    const epk = fromBase64Url(parts[1]!);
+    const iv = fromBase64Url(parts[2]!);
+    const ct = fromBase64Url(parts[3]!);
     const key = await boxKey(privateKey, epk, epk, 'decrypt');
     const pt = await crypto.subtle.decrypt(
-      { name: 'AES-GCM', iv, additionalData: utf8.encode(aad) as Uint8Array<ArrayBuffer> },
+      { name: 'AES-GCM', iv, additionalData: utf8.encode(aad) },
       key,
       ct,
     );

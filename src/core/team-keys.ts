@@ -10,19 +10,15 @@ export function newTeamSecret(): string {
 }
 
 async function derive(teamSecret: string, label: string, bytes = 32): Promise<Uint8Array> {
-  const ikm = await crypto.subtle.importKey(
-    'raw',
-    fromBase64Url(teamSecret) as Uint8Array<ArrayBuffer>,
-    'HKDF',
-    false,
-    ['deriveBits'],
-  );
+  const ikm = await crypto.subtle.importKey('raw', fromBase64Url(teamSecret), 'HKDF', false, [
+    'deriveBits',
+  ]);
   const bits = await crypto.subtle.deriveBits(
     {
       name: 'HKDF',
       hash: 'SHA-256',
       salt: new Uint8Array(0),
-      info: utf8.encode(`converge-leads/${label}`) as Uint8Array<ArrayBuffer>,
+      info: utf8.encode(`converge-leads/${label}`),
     },
     ikm,
     bytes * 8,
@@ -37,7 +33,7 @@ export async function readToken(teamSecret: string): Promise<string> {
 
 /** SHA-256 hex: what the relay stores and compares for a read token. */
 export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', utf8.encode(text) as Uint8Array<ArrayBuffer>);
+  const digest = await crypto.subtle.digest('SHA-256', utf8.encode(text));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 

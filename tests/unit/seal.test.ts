@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { generateIntakeKeyPair, importIntakePrivateKey, open, seal, SealError } from '../../src/core/seal.ts';
+import {
+  generateIntakeKeyPair,
+  importIntakePrivateKey,
+  open,
+  seal,
+  SealError,
+} from '../../src/core/seal.ts';
 import { fromBase64Url, toBase64Url } from '../../src/core/bytes.ts';
 
 describe('sealed boxes', () => {

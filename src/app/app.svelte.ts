@@ -1,0 +1,63 @@
+/** The app's top-level state: configuration, the workspace open in this tab, fatal errors. */
+import { localDb } from '../data/db.ts';
+import { loadConfig, type AppConfig } from './config.ts';
+import { Session } from './session/session.svelte.ts';
+import { createWorkspace, type NewWorkspace } from './session/workspaces.ts';
+
+class AppState {
+  #config = $state<AppConfig>({ relayUrl: '' });
+  #session = $state<Session | undefined>();
+  #phase = $state<'loading' | 'welcome' | 'ready'>('loading');
+  #error = $state('');
+
+  get config(): AppConfig {
+    return this.#config;
+  }
+  get session(): Session | undefined {
+    return this.#session;
+  }
+  get phase(): 'loading' | 'welcome' | 'ready' {
+    return this.#phase;
+  }
+  get error(): string {
+    return this.#error;
+  }
+
+  async start(): Promise<void> {
+    try {
+      this.#config = await loadConfig();
+      const [first] = await localDb.workspaces.orderBy('id').toArray();
+      if (!first) {
+        this.#phase = 'welcome';
+        return;
+      }
+      this.#session = await Session.open(first);
+      this.#phase = 'ready';
+    } catch (err) {
+      this.handleError(err);
+      this.#phase = 'welcome';
+    }
+  }
+
+  async create(input: Omit<NewWorkspace, 'relayUrl'> & { relayUrl?: string }): Promise<void> {
+    const record = await createWorkspace({
+      ...input,
+      relayUrl: input.relayUrl ?? this.#config.relayUrl,
+    });
+    this.#session = await Session.open(record);
+    this.#phase = 'ready';
+    location.hash = '#/leads';
+  }
+
+  /** The one place user-visible failures are reported. */
+  handleError(err: unknown): void {
+    this.#error = err instanceof Error ? err.message : String(err);
+    console.error(err);
+  }
+
+  dismissError(): void {
+    this.#error = '';
+  }
+}
+
+export const app = new AppState();

@@ -1,0 +1,105 @@
+/**
+ * Persists the team doc in the workspace database: every change is appended as an update row
+ * (in the same transaction as the intake cursor and the leads it touched), and the rows are
+ * compacted into one snapshot once there are many, so storage never grows without bound.
+ */
+import * as Y from 'yjs';
+import type { WorkspaceDb } from '../../data/db.ts';
+
+const COMPACT_AFTER_ROWS = 300;
+
+/** Origin of transactions that replay stored updates: they must not be stored again. */
+export const FROM_STORE = Symbol('from-store');
+
+export class DocStore {
+  readonly doc: Y.Doc;
+  readonly #db: WorkspaceDb;
+  #pending: Uint8Array[] = [];
+  #dirty = new Set<string>();
+  #lastSeq = 0;
+  #flushing: Promise<void> = Promise.resolve();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** Called after each flush with the leads whose facts changed. */
+  onFlushed: (dirty: Set<string>) => void = () => {};
+
+  private constructor(db: WorkspaceDb, doc: Y.Doc) {
+    this.#db = db;
+    this.doc = doc;
+    doc.on('update', (update: Uint8Array, origin: unknown) => {
+      if (origin === FROM_STORE) return;
+      this.#pending.push(update);
+      this.#schedule();
+    });
+  }
+
+  static async open(db: WorkspaceDb): Promise<DocStore> {
+    const doc = new Y.Doc({ gc: true });
+    const store = new DocStore(db, doc);
+    await store.catchUp();
+    return store;
+  }
+
+  /** Applies update rows other tabs stored since we last looked. */
+  async catchUp(): Promise<void> {
+    const rows = await this.#db.updates.where('seq').above(this.#lastSeq).toArray();
+    if (rows.length === 0) return;
+    const merged = Y.mergeUpdates(rows.map((r) => r.update));
+    Y.applyUpdate(this.doc, merged, FROM_STORE);
+    this.#lastSeq = rows[rows.length - 1]?.seq ?? this.#lastSeq;
+  }
+
+  /** Marks leads whose facts changed; they are stored with the next flush. */
+  markDirty(ids: Iterable<string>): void {
+    for (const id of ids) this.#dirty.add(id);
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    this.#timer ??= setTimeout(() => {
+      this.#timer = undefined;
+      void this.flush();
+    }, 20);
+  }
+
+  /**
+   * Writes pending updates, dirty lead ids and `meta` in one transaction: an intake batch's
+   * doc change and its cursor become durable together or not at all.
+   */
+  flush(meta: Record<string, unknown> = {}): Promise<void> {
+    const run = async (): Promise<void> => {
+      const updates = this.#pending;
+      const dirty = this.#dirty;
+      this.#pending = [];
+      this.#dirty = new Set();
+      if (updates.length === 0 && dirty.size === 0 && Object.keys(meta).length === 0) return;
+      const db = this.#db;
+      await db.transaction('rw', db.updates, db.dirty, db.meta, async () => {
+        if (updates.length) {
+          this.#lastSeq = await db.updates.add({ update: Y.mergeUpdates(updates) });
+        }
+        if (dirty.size) await db.dirty.bulkPut([...dirty].map((id) => ({ id })));
+        const entries = Object.entries(meta);
+        if (entries.length) await db.meta.bulkPut(entries.map(([key, value]) => ({ key, value })));
+      });
+      if (dirty.size) this.onFlushed(dirty);
+      if ((await db.updates.count()) > COMPACT_AFTER_ROWS) await this.#compact();
+    };
+    this.#flushing = this.#flushing.then(run, run);
+    return this.#flushing;
+  }
+
+  /** Replaces every stored row with one snapshot of the doc. */
+  async #compact(): Promise<void> {
+    const db = this.#db;
+    const snapshot = Y.encodeStateAsUpdate(this.doc);
+    await db.transaction('rw', db.updates, async () => {
+      await db.updates.where('seq').belowOrEqual(this.#lastSeq).delete();
+      this.#lastSeq = await db.updates.add({ update: snapshot });
+    });
+  }
+
+  destroy(): void {
+    clearTimeout(this.#timer);
+    this.doc.destroy();
+  }
+}

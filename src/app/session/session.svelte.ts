@@ -1,0 +1,209 @@
+/**
+ * An open workspace in this tab: the team doc (loaded from and persisted to IndexedDB), the
+ * engine worker, and — in the one tab that holds the leader lock — intake from the relay and
+ * projection of changed leads into the list table. Other tabs of the same person read the
+ * shared tables and take over when the leader closes.
+ */
+import * as Comlink from 'comlink';
+import type * as Y from 'yjs';
+import type { PageView } from '../../core/capture.ts';
+import type { LogEntry } from '../../core/relay-protocol.ts';
+import { DEFAULT_RULES } from '../../core/scoring.ts';
+import {
+  addPageViews,
+  pageViewsOf,
+  readWorkspaceInfo,
+  views,
+  visitors,
+  VisitIndex,
+  type StoredView,
+  type WorkspaceInfo,
+} from '../../core/team-doc.ts';
+import { readToken, sha256Hex } from '../../core/team-keys.ts';
+import { localDb, readMeta, WorkspaceDb, type WorkspaceRecord } from '../../data/db.ts';
+import type { EngineApi } from '../../../workers/engine.worker.ts';
+import { DocStore } from './doc-store.ts';
+import { IntakeFollower, type IntakeStatus } from './intake.ts';
+import { registerWorkspace } from './relay-client.ts';
+
+const INTAKE = Symbol('intake');
+const PROJECT_BATCH = 500;
+
+export interface Diagnostics {
+  /** Envelopes dropped because they could not be opened or failed validation. */
+  dropped: number;
+  /** Visits the widget excluded as bots or automation. */
+  excluded: number;
+}
+
+export class Session {
+  readonly record: WorkspaceRecord;
+  readonly db: WorkspaceDb;
+  readonly #store: DocStore;
+  readonly #index: VisitIndex;
+  readonly #worker: Worker;
+  readonly #engine: Comlink.Remote<EngineApi>;
+  readonly #info: WorkspaceInfo;
+  #follower: IntakeFollower | undefined;
+  #releaseLeadership: (() => void) | undefined;
+  #toProject = new Set<string>();
+  #projecting: Promise<void> | undefined;
+
+  #intake = $state<IntakeStatus>('offline');
+  #intakeDetail = $state('');
+  #leader = $state(false);
+  #diagnostics = $state<Diagnostics>({ dropped: 0, excluded: 0 });
+  /** Called with lead ids whose score just crossed into Hot. */
+  onHot: (ids: string[]) => void = () => {};
+
+  private constructor(
+    record: WorkspaceRecord,
+    db: WorkspaceDb,
+    store: DocStore,
+    info: WorkspaceInfo,
+  ) {
+    this.record = record;
+    this.db = db;
+    this.#store = store;
+    this.#info = info;
+    this.#index = new VisitIndex(store.doc);
+    this.#worker = new Worker(new URL('../../../workers/engine.worker.ts', import.meta.url), {
+      type: 'module',
+    });
+    this.#engine = Comlink.wrap<EngineApi>(this.#worker);
+    views(store.doc).observe((event: Y.YMapEvent<StoredView>) => {
+      store.markDirty(this.#index.apply(event));
+    });
+    visitors(store.doc).observe((event) => {
+      store.markDirty(event.keysChanged);
+    });
+    store.onFlushed = (dirty) => {
+      this.#queueProjection(dirty);
+    };
+  }
+
+  static async open(record: WorkspaceRecord): Promise<Session> {
+    const db = new WorkspaceDb(record.id);
+    const store = await DocStore.open(db);
+    const info = readWorkspaceInfo(store.doc);
+    if (!info) throw new Error('This workspace has no data in this browser yet.');
+    const session = new Session(record, db, store, info);
+    session.#diagnostics = await readMeta(db, 'diagnostics', { dropped: 0, excluded: 0 });
+    session.#lead();
+    return session;
+  }
+
+  get doc(): Y.Doc {
+    return this.#store.doc;
+  }
+  get info(): WorkspaceInfo {
+    return this.#info;
+  }
+  get intakeStatus(): IntakeStatus {
+    return this.#intake;
+  }
+  get intakeDetail(): string {
+    return this.#intakeDetail;
+  }
+  get isLeader(): boolean {
+    return this.#leader;
+  }
+  get diagnostics(): Diagnostics {
+    return this.#diagnostics;
+  }
+
+  /** Waits for the leader lock (one tab per person does intake and projection). */
+  #lead(): void {
+    if (!('locks' in navigator)) {
+      void this.#becomeLeader();
+      return;
+    }
+    void navigator.locks.request(`converge-leader-${this.record.id}`, async () => {
+      await this.#becomeLeader();
+      await new Promise<void>((resolve) => (this.#releaseLeadership = resolve));
+    });
+  }
+
+  async #becomeLeader(): Promise<void> {
+    // Another tab may have led until now: pick up what it stored.
+    await this.#store.catchUp();
+    this.#leader = true;
+    const pending = await this.db.dirty.toCollection().primaryKeys();
+    this.#queueProjection(pending);
+    const token = await readToken(this.record.teamSecret);
+    if (!this.record.registered) {
+      await registerWorkspace(this.record.relayUrl, {
+        workspace: this.record.id,
+        readTokenHash: await sha256Hex(token),
+      }).then(
+        () => localDb.workspaces.update(this.record.id, { registered: true }),
+        (err: unknown) => {
+          this.#intakeDetail = err instanceof Error ? err.message : String(err);
+        },
+      );
+    }
+    this.#follower = new IntakeFollower({
+      relayUrl: this.record.relayUrl,
+      workspaceId: this.record.id,
+      token,
+      cursor: await readMeta(this.db, 'cursor', 0),
+      onBatch: (entries, cursor) => this.#ingest(entries, cursor),
+      onStatus: (status, detail) => {
+        this.#intake = status;
+        this.#intakeDetail = detail ?? '';
+      },
+    });
+    this.#follower.start();
+  }
+
+  /** Opens, validates and applies one batch; cursor and doc change become durable together. */
+  async #ingest(entries: LogEntry[], cursor: number): Promise<void> {
+    const opened = entries.length
+      ? await this.#engine.openBoxes(this.record.id, this.#info.intakePrivateKey, entries)
+      : { events: [], dropped: [] };
+    const pageViews: PageView[] = [];
+    let excluded = 0;
+    for (const e of opened.events) {
+      if (e.kind === 'pageview') pageViews.push(e);
+      else excluded++;
+    }
+    addPageViews(this.#store.doc, pageViews, INTAKE);
+    const diagnostics = {
+      dropped: this.#diagnostics.dropped + opened.dropped.length,
+      excluded: this.#diagnostics.excluded + excluded,
+    };
+    await this.#store.flush({ cursor, diagnostics });
+    this.#diagnostics = diagnostics;
+  }
+
+  #queueProjection(ids: Iterable<string>): void {
+    if (!this.#leader) return;
+    for (const id of ids) this.#toProject.add(id);
+    this.#projecting ??= this.#projectAll().finally(() => {
+      this.#projecting = undefined;
+      if (this.#toProject.size) this.#queueProjection([]);
+    });
+  }
+
+  async #projectAll(): Promise<void> {
+    while (this.#toProject.size) {
+      const batch = [...this.#toProject].slice(0, PROJECT_BATCH);
+      for (const id of batch) this.#toProject.delete(id);
+      const leads = batch.map((visitorId) => ({
+        visitorId,
+        views: pageViewsOf(this.doc, this.#index.eventsOf(visitorId), visitorId),
+      }));
+      const result = await this.#engine.project(this.record.id, leads, DEFAULT_RULES);
+      if (result.turnedHot.length) this.onHot(result.turnedHot);
+    }
+  }
+
+  close(): void {
+    this.#follower?.stop();
+    this.#releaseLeadership?.();
+    this.#engine[Comlink.releaseProxy]();
+    this.#worker.terminate();
+    this.#store.destroy();
+    this.db.close();
+  }
+}

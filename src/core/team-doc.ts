@@ -1,0 +1,198 @@
+/**
+ * The workspace's replicated state: one Y.Doc per workspace, shared by every teammate's browser.
+ *
+ * Layout rule (see TECH-NOTES on Yjs races): top-level maps only, one map per fact family,
+ * keyed so that two peers never race on one value with different content.
+ * - `views`: page views keyed by event id. Every peer ingests the same intake log, so two peers
+ *   writing the same key write the same value: idempotent and commutative.
+ * - `visitors`: the visitor's device profile, keyed by visitor id (any peer's latest is fine).
+ * - `workspace`: workspace-wide values (name, intake key) written once by the creator.
+ * Lead facts are never stored whole: they are folded from these maps, so concurrent captures
+ * and team edits can never overwrite each other.
+ */
+import * as Y from 'yjs';
+import type { ClientHints, PageView } from './capture.ts';
+
+/** A page view without the visitor's profile: what each event adds to the doc. */
+export interface StoredView {
+  v: string; // visitor id
+  t: number; // time
+  u: string; // url
+  r: string; // referrer
+  ti: string; // title
+  n: PageView['nav'];
+}
+
+/** The visitor's device profile, from their most recent event. */
+export interface VisitorProfile {
+  at: number;
+  tz: string;
+  languages: string[];
+  ua: string;
+  hints?: ClientHints;
+  screen: [number, number];
+  viewport: [number, number];
+}
+
+export interface WorkspaceInfo {
+  name: string;
+  intakePublicKey: string;
+  intakePrivateKey: JsonWebKey;
+  createdAt: number;
+}
+
+export function views(doc: Y.Doc): Y.Map<StoredView> {
+  return doc.getMap<StoredView>('views');
+}
+
+export function visitors(doc: Y.Doc): Y.Map<VisitorProfile> {
+  return doc.getMap<VisitorProfile>('visitors');
+}
+
+function workspaceMap(doc: Y.Doc): Y.Map<unknown> {
+  return doc.getMap('workspace');
+}
+
+export function writeWorkspaceInfo(doc: Y.Doc, info: WorkspaceInfo): void {
+  doc.transact(() => {
+    const map = workspaceMap(doc);
+    for (const [key, value] of Object.entries(info)) map.set(key, value);
+  });
+}
+
+export function readWorkspaceInfo(doc: Y.Doc): WorkspaceInfo | undefined {
+  const map = workspaceMap(doc);
+  const name = map.get('name');
+  const intakePublicKey = map.get('intakePublicKey');
+  const intakePrivateKey = map.get('intakePrivateKey');
+  const createdAt = map.get('createdAt');
+  if (typeof name !== 'string' || typeof intakePublicKey !== 'string') return undefined;
+  if (typeof intakePrivateKey !== 'object' || intakePrivateKey === null) return undefined;
+  return {
+    name,
+    intakePublicKey,
+    intakePrivateKey: intakePrivateKey as JsonWebKey,
+    createdAt: typeof createdAt === 'number' ? createdAt : 0,
+  };
+}
+
+/**
+ * Adds captured page views to the doc in one transaction. Views already present are skipped
+ * (ingestion is idempotent); returns the visitor ids whose facts changed.
+ */
+export function addPageViews(
+  doc: Y.Doc,
+  events: readonly PageView[],
+  origin?: unknown,
+): Set<string> {
+  const changed = new Set<string>();
+  const viewMap = views(doc);
+  const visitorMap = visitors(doc);
+  doc.transact(() => {
+    for (const e of events) {
+      if (viewMap.has(e.id)) continue;
+      viewMap.set(e.id, {
+        v: e.visitorId,
+        t: e.at,
+        u: e.url,
+        r: e.referrer,
+        ti: e.title,
+        n: e.nav,
+      });
+      const known = visitorMap.get(e.visitorId);
+      if (!known || known.at < e.at) {
+        const profile: VisitorProfile = {
+          at: e.at,
+          tz: e.tz,
+          languages: e.languages,
+          ua: e.ua,
+          screen: e.screen,
+          viewport: e.viewport,
+        };
+        if (e.hints) profile.hints = e.hints;
+        visitorMap.set(e.visitorId, profile);
+      }
+      changed.add(e.visitorId);
+    }
+  }, origin);
+  return changed;
+}
+
+/** Rebuilds full page views of one visitor from the doc (for folding into lead facts). */
+export function pageViewsOf(doc: Y.Doc, eventIds: Iterable<string>, visitorId: string): PageView[] {
+  const viewMap = views(doc);
+  const profile = visitors(doc).get(visitorId);
+  const out: PageView[] = [];
+  for (const id of eventIds) {
+    const s = viewMap.get(id);
+    if (!s || s.v !== visitorId) continue;
+    const view: PageView = {
+      kind: 'pageview',
+      id,
+      visitorId,
+      at: s.t,
+      url: s.u,
+      title: s.ti,
+      referrer: s.r,
+      nav: s.n,
+      tz: profile?.tz ?? '',
+      languages: profile?.languages ?? [],
+      ua: profile?.ua ?? '',
+      screen: profile?.screen ?? [0, 0],
+      viewport: profile?.viewport ?? [0, 0],
+    };
+    if (profile?.hints) view.hints = profile.hints;
+    out.push(view);
+  }
+  return out;
+}
+
+/**
+ * Index of event ids by visitor, kept in step with the doc: built once on load, then updated
+ * from the `views` map's change events. Returns the visitor ids touched by each change.
+ */
+export class VisitIndex {
+  readonly #byVisitor = new Map<string, Set<string>>();
+
+  constructor(doc: Y.Doc) {
+    views(doc).forEach((view, id) => {
+      this.#add(view.v, id);
+    });
+  }
+
+  #add(visitorId: string, eventId: string): void {
+    let set = this.#byVisitor.get(visitorId);
+    if (!set) this.#byVisitor.set(visitorId, (set = new Set()));
+    set.add(eventId);
+  }
+
+  /** Applies a `views` map change event; returns the visitors it touched. */
+  apply(event: Y.YMapEvent<StoredView>): Set<string> {
+    const touched = new Set<string>();
+    const map = event.target;
+    event.changes.keys.forEach((change, eventId) => {
+      if (change.action === 'delete') {
+        const old = change.oldValue as StoredView | undefined;
+        if (old) {
+          this.#byVisitor.get(old.v)?.delete(eventId);
+          touched.add(old.v);
+        }
+        return;
+      }
+      const view = map.get(eventId);
+      if (view) {
+        this.#add(view.v, eventId);
+        touched.add(view.v);
+      }
+    });
+    return touched;
+  }
+
+  eventsOf(visitorId: string): ReadonlySet<string> {
+    return this.#byVisitor.get(visitorId) ?? new Set();
+  }
+
+  get visitorCount(): number {
+    return this.#byVisitor.size;
+  }
+}

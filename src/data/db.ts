@@ -1,0 +1,71 @@
+/**
+ * Local storage in IndexedDB (Dexie), shared by the app and its workers.
+ * - `converge`: the workspaces this browser belongs to, with the member's own keys.
+ * - `converge-ws-<id>`: one database per workspace: the persisted team doc (compacted update
+ *   rows), the queryable lead projection the lists read, leads awaiting projection, and local
+ *   meta (intake cursor, diagnostics counters).
+ */
+import Dexie, { type Table } from 'dexie';
+import type { LeadSummary } from '../core/lead.ts';
+
+export interface WorkspaceRecord {
+  id: string;
+  name: string;
+  teamSecret: string;
+  relayUrl: string;
+  memberId: string;
+  memberName: string;
+  /** The member's signing key pair; the private half is non-extractable. */
+  signingKey: CryptoKeyPair;
+  signingPublicKey: JsonWebKey;
+  intakePublicKey: string;
+  createdAt: number;
+  /** Set once the relay has accepted the workspace registration. */
+  registered: boolean;
+}
+
+class LocalDb extends Dexie {
+  workspaces!: Table<WorkspaceRecord, string>;
+
+  constructor() {
+    super('converge');
+    this.version(1).stores({ workspaces: 'id' });
+  }
+}
+
+export const localDb = new LocalDb();
+
+export interface UpdateRow {
+  seq?: number;
+  update: Uint8Array;
+}
+
+/** A lead as the lists show it: the summary plus what lists sort and filter on. */
+export type LeadRow = LeadSummary;
+
+export interface MetaRow {
+  key: string;
+  value: unknown;
+}
+
+export class WorkspaceDb extends Dexie {
+  updates!: Table<UpdateRow, number>;
+  leads!: Table<LeadRow, string>;
+  dirty!: Table<{ id: string }, string>;
+  meta!: Table<MetaRow, string>;
+
+  constructor(workspaceId: string) {
+    super(`converge-ws-${workspaceId}`);
+    this.version(1).stores({
+      updates: '++seq',
+      leads: 'id, lastActivity, score, stage',
+      dirty: 'id',
+      meta: 'key',
+    });
+  }
+}
+
+export async function readMeta<T>(db: WorkspaceDb, key: string, fallback: T): Promise<T> {
+  const row = await db.meta.get(key);
+  return row ? (row.value as T) : fallback;
+}

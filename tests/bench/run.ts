@@ -1,0 +1,103 @@
+/**
+ * `npm run bench`: measures SPEC §13's budgets on this machine and writes reports/bench.md
+ * (and bench.json). Each section runs on its own; a section that fails is reported, not hidden.
+ */
+import { execSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { resolve } from 'node:path';
+import { buildWidget } from '../../scripts/build-widget.ts';
+import { benchCaptureLatency } from './e2e-latency.ts';
+import { benchRelay } from './relay.ts';
+
+type Figures = Record<string, number | string>;
+
+interface Budget {
+  key: string;
+  what: string;
+  limit: number;
+  /** 'max': the figure must be at most the limit; 'min': at least. */
+  kind: 'max' | 'min';
+  unit: string;
+}
+
+const BUDGETS: Budget[] = [
+  { key: 'widget.gzipBytes', what: 'widget script, gzip', limit: 6 * 1024, kind: 'max', unit: 'B' },
+  {
+    key: 'relay.intake.eventsPerSec',
+    what: 'relay durable intake',
+    limit: 5000,
+    kind: 'min',
+    unit: 'events/s',
+  },
+  {
+    key: 'relay.ack.p99Ms',
+    what: 'relay ack p99 at 1,000 events/s',
+    limit: 50,
+    kind: 'max',
+    unit: 'ms',
+  },
+  {
+    key: 'capture.pageViewToRow.p95Ms',
+    what: 'page view → row visible, p95',
+    limit: 300,
+    kind: 'max',
+    unit: 'ms',
+  },
+];
+
+const root = resolve(import.meta.dirname, '../..');
+const figures: Figures = {};
+const errors: string[] = [];
+
+async function section(name: string, run: () => Promise<Figures>): Promise<void> {
+  const started = Date.now();
+  process.stdout.write(`bench: ${name}… `);
+  try {
+    Object.assign(figures, await run());
+    console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    errors.push(`${name}: ${message}`);
+    console.log(`FAILED: ${message}`);
+  }
+}
+
+execSync('npm run build', { cwd: root, stdio: 'ignore' });
+await section('widget size', async () => {
+  const size = await buildWidget();
+  return { 'widget.bytes': size.bytes, 'widget.gzipBytes': size.gzipBytes };
+});
+await section('relay', benchRelay);
+await section('capture latency', () => benchCaptureLatency());
+
+const rows = BUDGETS.map((b) => {
+  const value = figures[b.key];
+  const ok = typeof value === 'number' && (b.kind === 'max' ? value <= b.limit : value >= b.limit);
+  const limit = `${b.kind === 'max' ? '≤' : '≥'} ${b.limit.toLocaleString('en')} ${b.unit}`;
+  const shown =
+    typeof value === 'number' ? `${value.toLocaleString('en')} ${b.unit}` : 'not measured';
+  return `| ${b.what} | ${shown} | ${limit} | ${ok ? 'pass' : 'MISS'} |`;
+});
+const report = [
+  '# Benchmark report',
+  '',
+  `${new Date().toISOString()} · ${cpus().length} cores · Node ${process.version}`,
+  '',
+  '| what | measured | budget | |',
+  '|---|---|---|---|',
+  ...rows,
+  '',
+  '## All figures',
+  '',
+  ...Object.entries(figures).map(
+    ([k, v]) => `- ${k}: ${typeof v === 'number' ? v.toLocaleString('en') : v}`,
+  ),
+  ...(errors.length ? ['', '## Sections that failed', '', ...errors.map((e) => `- ${e}`)] : []),
+  '',
+].join('\n');
+mkdirSync(resolve(root, 'reports'), { recursive: true });
+writeFileSync(resolve(root, 'reports/bench.md'), report);
+writeFileSync(resolve(root, 'reports/bench.json'), JSON.stringify({ figures, errors }, null, 2));
+console.log(`\n${report}\nWritten to reports/bench.md`);
+process.exit(errors.length ? 1 : 0);

@@ -1,0 +1,181 @@
+/**
+ * The app's storage and engine in real Chromium: IndexedDB through Dexie, the team doc's
+ * persistence and compaction, and the engine worker opening boxes and projecting leads.
+ */
+import * as Comlink from 'comlink';
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { randomId } from '../../src/core/bytes.ts';
+import type { PageView } from '../../src/core/capture.ts';
+import type { LogEntry } from '../../src/core/relay-protocol.ts';
+import { DEFAULT_RULES } from '../../src/core/scoring.ts';
+import { generateIntakeKeyPair, seal } from '../../src/core/seal.ts';
+import { addPageViews, views } from '../../src/core/team-doc.ts';
+import { WorkspaceDb } from '../../src/data/db.ts';
+import { DocStore } from '../../src/app/session/doc-store.ts';
+import type { EngineApi } from '../../workers/engine.worker.ts';
+
+const opened: { close(): void }[] = [];
+afterEach(() => {
+  for (const o of opened.splice(0)) o.close();
+});
+
+function view(visitorId: string, at: number, path: string, search = ''): PageView {
+  return {
+    kind: 'pageview',
+    id: randomId(),
+    visitorId,
+    at,
+    url: `https://site.example${path}${search}`,
+    title: path,
+    referrer: '',
+    nav: 'load',
+    tz: 'Europe/Berlin',
+    languages: ['de-DE'],
+    ua: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+    screen: [1920, 1080],
+    viewport: [1280, 800],
+  };
+}
+
+function engine(): Comlink.Remote<EngineApi> {
+  const worker = new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), {
+    type: 'module',
+  });
+  opened.push({ close: () => worker.terminate() });
+  return Comlink.wrap<EngineApi>(worker);
+}
+
+describe('doc store', () => {
+  it('persists the doc with its cursor in one transaction and reloads it', async () => {
+    const wsId = randomId();
+    const db = new WorkspaceDb(wsId);
+    const store = await DocStore.open(db);
+    addPageViews(store.doc, [view(randomId(), 1, '/'), view(randomId(), 2, '/pricing')]);
+    await store.flush({ cursor: 42 });
+    store.destroy();
+
+    const again = await DocStore.open(db);
+    expect(views(again.doc).size).toBe(2);
+    expect((await db.meta.get('cursor'))?.value).toBe(42);
+    expect(await db.dirty.count()).toBe(2);
+    again.destroy();
+    db.close();
+  });
+
+  it('compacts many update rows into one snapshot without losing anything', async () => {
+    const db = new WorkspaceDb(randomId());
+    const store = await DocStore.open(db);
+    for (let i = 0; i < 320; i++) {
+      addPageViews(store.doc, [view(randomId(), i, `/p${i}`)]);
+      await store.flush();
+    }
+    expect(await db.updates.count()).toBeLessThan(30);
+    const expected = views(store.doc).toJSON();
+    store.destroy();
+    const again = await DocStore.open(db);
+    expect(views(again.doc).toJSON()).toEqual(expected);
+    expect(views(again.doc).size).toBe(320);
+    again.destroy();
+    db.close();
+  });
+});
+
+describe('engine worker', () => {
+  it('opens good boxes and drops undecryptable or invalid ones without stopping', async () => {
+    const wsId = randomId();
+    const keys = await generateIntakeKeyPair();
+    const other = await generateIntakeKeyPair();
+    const good = view(randomId(), Date.now(), '/pricing');
+    const entries: LogEntry[] = [
+      {
+        seq: 1,
+        id: good.id,
+        sealed: await seal(keys.publicKey, JSON.stringify(good), wsId),
+        receivedAt: 0,
+      },
+      {
+        seq: 2,
+        id: randomId(),
+        sealed: await seal(other.publicKey, JSON.stringify(good), wsId),
+        receivedAt: 0,
+      },
+      { seq: 3, id: randomId(), sealed: 's1.AAAA.BBBB.CCCC', receivedAt: 0 },
+      {
+        seq: 4,
+        id: randomId(),
+        sealed: await seal(keys.publicKey, '{not json', wsId),
+        receivedAt: 0,
+      },
+      {
+        seq: 5,
+        id: randomId(),
+        sealed: await seal(keys.publicKey, JSON.stringify({ kind: 'x' }), wsId),
+        receivedAt: 0,
+      },
+      // A valid box replayed under another event id must not be accepted.
+      {
+        seq: 6,
+        id: randomId(),
+        sealed: await seal(keys.publicKey, JSON.stringify(good), wsId),
+        receivedAt: 0,
+      },
+      {
+        seq: 7,
+        id: good.id,
+        sealed: await seal(keys.publicKey, JSON.stringify(good), randomId()),
+        receivedAt: 0,
+      },
+    ];
+    const result = await engine().openBoxes(wsId, keys.privateKey, entries);
+    expect(result.events).toEqual([good]);
+    expect(result.dropped.map((d) => [d.seq, d.reason]).sort()).toEqual([
+      [2, 'undecryptable'],
+      [3, 'undecryptable'],
+      [4, 'invalid'],
+      [5, 'invalid'],
+      [6, 'invalid'],
+      [7, 'undecryptable'],
+    ]);
+  });
+
+  it('projects leads with their score and reports those that just turned hot', async () => {
+    const wsId = randomId();
+    const db = new WorkspaceDb(wsId);
+    const visitor = randomId();
+    const landing = view(visitor, 1000, '/', '?utm_source=linkedin&utm_medium=paid_social');
+    const e = engine();
+    const first = await e.project(wsId, [{ visitorId: visitor, views: [landing] }], DEFAULT_RULES);
+    expect(first).toEqual({ projected: 1, turnedHot: [] });
+    expect((await db.leads.get(visitor))?.score).toBe(50);
+
+    const pricing = view(visitor, 2000, '/pricing');
+    const second = await e.project(
+      wsId,
+      [{ visitorId: visitor, views: [landing, pricing] }],
+      DEFAULT_RULES,
+    );
+    expect(second.turnedHot).toEqual([visitor]);
+    const row = await db.leads.get(visitor);
+    expect(row?.score).toBe(75);
+    expect(row?.band).toBe('Hot');
+    expect(row?.lastActivity).toBe(2000);
+    db.close();
+  });
+});
+
+describe('one doc, two copies', () => {
+  it('a doc reloaded from storage merges with a live peer', async () => {
+    const db = new WorkspaceDb(randomId());
+    const store = await DocStore.open(db);
+    const peer = new Y.Doc();
+    addPageViews(peer, [view(randomId(), 1, '/demo')]);
+    Y.applyUpdate(store.doc, Y.encodeStateAsUpdate(peer), 'peer');
+    await store.flush();
+    store.destroy();
+    const again = await DocStore.open(db);
+    expect(views(again.doc).toJSON()).toEqual(views(peer).toJSON());
+    again.destroy();
+    db.close();
+  });
+});

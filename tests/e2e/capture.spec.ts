@@ -1,0 +1,108 @@
+/**
+ * The capture path end to end, as a newcomer would see it: widget on the demo site (another
+ * origin) → real relay process → the app in Chromium, live.
+ */
+import { test, expect, visitorContext } from './fixtures.ts';
+import { AppPage } from './pages/app-page.ts';
+
+const LANDING = '/?utm_source=linkedin&utm_medium=paid_social&utm_campaign=launch';
+
+test.describe.configure({ mode: 'serial' });
+
+test('a visitor from a LinkedIn ad appears live as an L1 lead and /pricing raises the score', async ({
+  browser,
+  stack,
+}) => {
+  const agent = await browser.newContext();
+  const app = new AppPage(await agent.newPage());
+  await app.open(stack.appUrl);
+  await app.createWorkspace();
+  await expect(app.page.getByRole('heading', { name: 'No leads yet' })).toBeVisible();
+  const link = await app.demoSiteLink();
+  expect(new URL(link).origin).toBe(stack.demoUrl);
+  expect(new URL(link).origin).not.toBe(new URL(stack.appUrl).origin);
+  expect(link).toContain(LANDING);
+
+  const visitor = await visitorContext(browser, { timezoneId: 'Europe/Berlin', locale: 'de-DE' });
+  const site = await visitor.newPage();
+  await site.goto(link);
+  await expect(site.getByRole('heading', { name: 'Know your numbers' })).toBeVisible();
+
+  const row = app.leadRows.first();
+  await expect(row).toBeVisible({ timeout: 5_000 });
+  await expect(app.leadRows).toHaveCount(1);
+  await expect(row.getByLabel('Stage L1, New Visitor')).toBeVisible();
+  const name = await row.getAttribute('aria-label');
+  expect(name).toMatch(/^[A-Z][a-z]+ [A-Z][a-z]+$/);
+  await expect(row.getByTitle('Source domain')).toHaveText('localhost');
+  await expect(row.getByTitle('Channel')).toHaveText('Paid Social');
+  await expect(row.getByTitle('Country')).toHaveText('DE');
+  // Paid ad 25 + LinkedIn 10 + UTMs 10 + timezone/country 5.
+  await expect(row.getByLabel('Score 50, Warm')).toBeVisible();
+  await expect(row.locator('img')).toHaveAttribute('src', /^data:image\/svg\+xml/);
+
+  await site.getByRole('link', { name: 'Pricing' }).click();
+  await expect(site.getByRole('heading', { name: 'Pricing' })).toBeVisible();
+  await expect(row.getByLabel('Score 75, Hot')).toBeVisible({ timeout: 5_000 });
+  await expect(app.leadRows).toHaveCount(1);
+
+  // A client-side route change is a page view too, and the lead keeps its first touch.
+  await site.getByRole('link', { name: 'Demo' }).click();
+  await expect(site.getByRole('heading', { name: 'Book a demo' })).toBeVisible();
+  await expect(row.getByTitle('Channel')).toHaveText('Paid Social');
+  await expect(row.getByTitle('Source domain')).toHaveText('localhost');
+  await expect(row).toHaveAttribute('aria-label', name ?? '');
+
+  await visitor.close();
+  await agent.close();
+});
+
+test('a crawler is not captured, only counted', async ({ browser, stack }) => {
+  const agent = await browser.newContext();
+  const app = new AppPage(await agent.newPage());
+  await app.open(stack.appUrl);
+  await app.createWorkspace('Crawled');
+  const link = await app.demoSiteLink();
+
+  const bot = await visitorContext(browser, {
+    userAgent: 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+  });
+  const site = await bot.newPage();
+  await site.goto(link);
+  await site.goto(`${stack.demoUrl}/pricing`);
+
+  await app.openWidgetSettings();
+  await app.page.getByRole('link', { name: 'Diagnostics' }).click();
+  await expect(app.page.getByTestId('excluded')).toHaveText('2', { timeout: 5_000 });
+  await app.openLeads();
+  await expect(app.page.getByRole('heading', { name: 'No leads yet' })).toBeVisible();
+  await bot.close();
+  await agent.close();
+});
+
+test('visits made while the relay is down arrive once it is back', async ({ browser, stack }) => {
+  const agent = await browser.newContext();
+  const app = new AppPage(await agent.newPage());
+  await app.open(stack.appUrl);
+  await app.createWorkspace('Outage');
+  const link = await app.demoSiteLink();
+
+  await stack.stopRelay();
+  const visitor = await visitorContext(browser);
+  const site = await visitor.newPage();
+  await site.goto(link);
+  await site.getByRole('link', { name: 'Pricing' }).click();
+  await expect(site.getByRole('heading', { name: 'Pricing' })).toBeVisible();
+  await site.getByRole('link', { name: 'Blog' }).click();
+  await expect(site.getByRole('heading', { name: 'Blog' })).toBeVisible();
+  await expect(app.page.getByRole('heading', { name: 'No leads yet' })).toBeVisible();
+
+  await stack.startRelay();
+  const row = app.leadRows.first();
+  await expect(row).toBeVisible({ timeout: 30_000 });
+  // Every page view made during the outage counted: the /pricing visit raised the score.
+  await expect(row.getByLabel('Score 75, Hot')).toBeVisible({ timeout: 30_000 });
+  await expect(app.leadRows).toHaveCount(1);
+  await visitor.close();
+  await agent.close();
+});

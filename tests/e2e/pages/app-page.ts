@@ -1,0 +1,44 @@
+/** Page model of the agent app, in the words a user would use. */
+import { expect, type Locator, type Page } from '@playwright/test';
+
+export class AppPage {
+  constructor(readonly page: Page) {}
+
+  async open(appUrl: string): Promise<void> {
+    await this.page.goto(appUrl);
+  }
+
+  async createWorkspace(name = 'Acme', memberName = 'Ada'): Promise<void> {
+    await this.page.getByLabel('Workspace name').fill(name);
+    await this.page.getByLabel('Your name').fill(memberName);
+    await this.page.getByRole('button', { name: 'Create workspace' }).click();
+    await expect(this.page.getByRole('heading', { name: 'Leads' })).toBeVisible();
+  }
+
+  async openLeads(): Promise<void> {
+    await this.page.getByRole('link', { name: 'Leads' }).click();
+    await expect(this.page.getByRole('heading', { name: 'Leads' })).toBeVisible();
+  }
+
+  async openWidgetSettings(): Promise<void> {
+    await this.page.getByRole('link', { name: 'Settings' }).click();
+    await this.page.getByRole('link', { name: 'Widget' }).click();
+  }
+
+  /** The demo-site link from Settings → Widget (the widget installed for this workspace). */
+  async demoSiteLink(): Promise<string> {
+    await this.openWidgetSettings();
+    const href = await this.page.getByRole('link', { name: 'Open demo site' }).getAttribute('href');
+    if (!href) throw new Error('no demo link');
+    await this.openLeads();
+    return href;
+  }
+
+  get leadRows(): Locator {
+    return this.page.getByRole('list', { name: 'Lead list' }).getByRole('listitem');
+  }
+
+  scoreOf(row: Locator): Locator {
+    return row.getByLabel(/^Score \d+/);
+  }
+}
