@@ -1,0 +1,488 @@
+/**
+ * Attribution: how a visitor reached the site. Parses UTMs and ad click ids from a landing URL,
+ * recognises well-known sources (search engines, social networks, communities such as
+ * ProductHunt and Hacker News, webmail), decides whether a visit came from paid ads, and sorts
+ * a touch into a channel with GA4's default channel grouping (SPEC §5).
+ *
+ * Everything here is visitor-supplied text: values are cleaned with `cleanText` and capped.
+ */
+import { cleanText } from './capture.ts';
+import { decodeQueryComponent, forEachParam, siteOf, splitUrl } from './url.ts';
+
+export const UTM_FIELDS = ['source', 'medium', 'campaign', 'content', 'term'] as const;
+export type UtmField = (typeof UTM_FIELDS)[number];
+export type Utm = Partial<Record<UtmField, string>>;
+
+/**
+ * Ad click ids captured from landing URLs. All but `fbclid` are added by ad platforms only;
+ * Facebook adds `fbclid` to ordinary outbound link clicks too, so it proves nothing about ads.
+ */
+export const CLICK_IDS = [
+  'gclid', // Google Ads
+  'gbraid', // Google Ads (iOS app → web)
+  'wbraid', // Google Ads (web → app)
+  'dclid', // Google Display & Video 360 / Campaign Manager
+  'msclkid', // Microsoft Advertising
+  'fbclid', // Facebook: any outbound link, not only ads
+  'li_fat_id', // LinkedIn Ads
+  'ttclid', // TikTok Ads
+  'twclid', // X (Twitter) Ads
+  'yclid', // Yandex Direct
+  'rdt_cid', // Reddit Ads
+  'ScCid', // Snapchat Ads
+] as const;
+export type ClickId = (typeof CLICK_IDS)[number];
+export type ClickIds = Partial<Record<string, string>>;
+
+/** Click ids that only ads carry: any of them marks a visit as paid. */
+export const AD_CLICK_IDS: readonly ClickId[] = CLICK_IDS.filter((id) => id !== 'fbclid');
+
+/** Longest UTM value kept; longer values are cut (they are shown, never trusted). */
+export const UTM_MAX = 200;
+/** Longest click id kept (real ones are 20–150 characters). */
+export const CLICK_ID_MAX = 256;
+
+const UTM_BY_PARAM = new Map<string, UtmField>(UTM_FIELDS.map((f) => [`utm_${f}`, f]));
+const CLICK_ID_BY_PARAM = new Map<string, ClickId>(CLICK_IDS.map((id) => [id.toLowerCase(), id]));
+
+/** UTMs and click ids of one landing URL, parsed in a single pass. */
+export interface UrlAttribution {
+  utm: Utm;
+  clickIds: ClickIds;
+}
+
+/** Parses UTMs and click ids from a query string (without '?'). First non-empty value wins. */
+export function attributionOfQuery(query: string): UrlAttribution {
+  const utm: Utm = {};
+  const clickIds: ClickIds = {};
+  forEachParam(query, (name, raw) => {
+    const field = UTM_BY_PARAM.get(name);
+    if (field !== undefined) {
+      if (utm[field] === undefined) {
+        const value = cleanText(decodeQueryComponent(raw), UTM_MAX);
+        if (value) utm[field] = value;
+      }
+      return;
+    }
+    const id = CLICK_ID_BY_PARAM.get(name);
+    if (id !== undefined && clickIds[id] === undefined) {
+      const value = cleanText(decodeQueryComponent(raw), CLICK_ID_MAX);
+      if (value) clickIds[id] = value;
+    }
+  });
+  return { utm, clickIds };
+}
+
+/** UTMs and click ids of a landing URL (names case-insensitive, values cleaned). */
+export function attributionOf(url: string): UrlAttribution {
+  const parts = splitUrl(url);
+  return parts ? attributionOfQuery(parts.query) : { utm: {}, clickIds: {} };
+}
+
+/** The five `utm_*` fields of a URL; empty values are dropped, duplicates keep the first. */
+export function parseUtm(url: string): Utm {
+  return attributionOf(url).utm;
+}
+
+/** The ad click ids of a URL, keyed by their canonical names (see CLICK_IDS). */
+export function parseClickIds(url: string): ClickIds {
+  return attributionOf(url).clickIds;
+}
+
+export function hasUtm(utm: Utm): boolean {
+  for (const field of UTM_FIELDS) if (utm[field]) return true;
+  return false;
+}
+
+// GA4's paid medium: cpc, ppc, cpm, cpv, cpa, paid_social, paidsearch, retargeting…
+const PAID_MEDIUM = /^(.*cp.*|ppc|retargeting|paid.*)$/i;
+
+export function isPaidMedium(medium: string | undefined): boolean {
+  return medium !== undefined && PAID_MEDIUM.test(medium);
+}
+
+/** Paid = an ads-only click id, or a paid utm_medium. `fbclid` alone is not paid. */
+export function isPaid(utm: Utm, clickIds: ClickIds): boolean {
+  for (const id of AD_CLICK_IDS) if (clickIds[id]) return true;
+  return isPaidMedium(utm.medium);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Known sources
+
+export type SourceKind = 'search' | 'social' | 'email' | 'video' | 'shopping' | 'community';
+
+export interface KnownSource {
+  name: string;
+  kind: SourceKind;
+}
+
+interface SourceDef extends KnownSource {
+  /** Hosts matched with all their subdomains (`facebook.com` covers `l.facebook.com`). */
+  domains?: readonly string[];
+  /** Brand labels matched under any public suffix, bare or with `www.`/`m.` (`google.co.uk`). */
+  brands?: readonly string[];
+  /** utm_source values, compared lower-case without spaces, '_' or '-'. */
+  aliases?: readonly string[];
+}
+
+// ProductHunt, Hacker News and other communities are missing from most public lists (SPEC §5).
+const SOURCES: readonly SourceDef[] = [
+  // Search engines
+  { name: 'Google', kind: 'search', brands: ['google'], aliases: ['google'] },
+  { name: 'Bing', kind: 'search', domains: ['bing.com'], aliases: ['bing'] },
+  {
+    name: 'DuckDuckGo',
+    kind: 'search',
+    domains: ['duckduckgo.com', 'ddg.gg'],
+    aliases: ['duckduckgo', 'ddg'],
+  },
+  {
+    name: 'Yahoo',
+    kind: 'search',
+    domains: ['yahoo.com', 'yahoo.co.jp'],
+    brands: ['yahoo'],
+    aliases: ['yahoo'],
+  },
+  { name: 'Baidu', kind: 'search', domains: ['baidu.com'], aliases: ['baidu'] },
+  { name: 'Yandex', kind: 'search', domains: ['ya.ru'], brands: ['yandex'], aliases: ['yandex'] },
+  { name: 'Ecosia', kind: 'search', domains: ['ecosia.org'], aliases: ['ecosia'] },
+  { name: 'Brave Search', kind: 'search', domains: ['search.brave.com'], aliases: ['brave'] },
+  { name: 'Startpage', kind: 'search', domains: ['startpage.com'], aliases: ['startpage'] },
+  { name: 'Qwant', kind: 'search', domains: ['qwant.com'], aliases: ['qwant'] },
+  { name: 'Kagi', kind: 'search', domains: ['kagi.com'], aliases: ['kagi'] },
+  { name: 'Naver', kind: 'search', domains: ['naver.com'], aliases: ['naver'] },
+  { name: 'Seznam', kind: 'search', domains: ['seznam.cz'], aliases: ['seznam'] },
+  { name: 'Sogou', kind: 'search', domains: ['sogou.com'], aliases: ['sogou'] },
+  // Social networks
+  {
+    name: 'LinkedIn',
+    kind: 'social',
+    domains: ['linkedin.com', 'lnkd.in'],
+    aliases: ['linkedin', 'lnkd'],
+  },
+  {
+    name: 'Facebook',
+    kind: 'social',
+    domains: ['facebook.com', 'fb.com', 'fb.me', 'messenger.com'],
+    aliases: ['facebook', 'fb'],
+  },
+  {
+    name: 'Instagram',
+    kind: 'social',
+    domains: ['instagram.com', 'ig.me'],
+    aliases: ['instagram', 'ig'],
+  },
+  {
+    name: 'X (Twitter)',
+    kind: 'social',
+    domains: ['twitter.com', 'x.com', 't.co'],
+    aliases: ['twitter', 'x'],
+  },
+  { name: 'Reddit', kind: 'social', domains: ['reddit.com', 'redd.it'], aliases: ['reddit'] },
+  { name: 'TikTok', kind: 'social', domains: ['tiktok.com'], aliases: ['tiktok'] },
+  {
+    name: 'Pinterest',
+    kind: 'social',
+    domains: ['pin.it'],
+    brands: ['pinterest'],
+    aliases: ['pinterest'],
+  },
+  {
+    name: 'Threads',
+    kind: 'social',
+    domains: ['threads.net', 'threads.com'],
+    aliases: ['threads'],
+  },
+  { name: 'Bluesky', kind: 'social', domains: ['bsky.app'], aliases: ['bluesky', 'bsky'] },
+  { name: 'Mastodon', kind: 'social', domains: ['mastodon.social'], aliases: ['mastodon'] },
+  { name: 'Snapchat', kind: 'social', domains: ['snapchat.com'], aliases: ['snapchat'] },
+  { name: 'VK', kind: 'social', domains: ['vk.com'], aliases: ['vk', 'vkontakte'] },
+  { name: 'WhatsApp', kind: 'social', domains: ['whatsapp.com', 'wa.me'], aliases: ['whatsapp'] },
+  { name: 'Telegram', kind: 'social', domains: ['t.me', 'telegram.org'], aliases: ['telegram'] },
+  // Communities
+  {
+    name: 'ProductHunt',
+    kind: 'community',
+    domains: ['producthunt.com'],
+    aliases: ['producthunt', 'ph'],
+  },
+  {
+    name: 'Hacker News',
+    kind: 'community',
+    domains: ['news.ycombinator.com'],
+    aliases: ['hackernews', 'hn', 'ycombinator'],
+  },
+  { name: 'GitHub', kind: 'community', domains: ['github.com'], aliases: ['github'] },
+  {
+    name: 'Stack Overflow',
+    kind: 'community',
+    domains: ['stackoverflow.com', 'stackexchange.com'],
+    aliases: ['stackoverflow'],
+  },
+  {
+    name: 'Indie Hackers',
+    kind: 'community',
+    domains: ['indiehackers.com'],
+    aliases: ['indiehackers'],
+  },
+  { name: 'DEV', kind: 'community', domains: ['dev.to'], aliases: ['devto'] },
+  { name: 'Lobsters', kind: 'community', domains: ['lobste.rs'], aliases: ['lobsters'] },
+  {
+    name: 'Discord',
+    kind: 'community',
+    domains: ['discord.com', 'discord.gg'],
+    aliases: ['discord'],
+  },
+  { name: 'Slack', kind: 'community', domains: ['slack.com'], aliases: ['slack'] },
+  { name: 'Quora', kind: 'community', domains: ['quora.com'], aliases: ['quora'] },
+  // Video
+  {
+    name: 'YouTube',
+    kind: 'video',
+    domains: ['youtube.com', 'youtu.be', 'youtube-nocookie.com'],
+    aliases: ['youtube', 'yt'],
+  },
+  { name: 'Vimeo', kind: 'video', domains: ['vimeo.com'], aliases: ['vimeo'] },
+  { name: 'Twitch', kind: 'video', domains: ['twitch.tv'], aliases: ['twitch'] },
+  // Webmail (more specific than the search engine of the same company: longest host wins)
+  { name: 'Gmail', kind: 'email', domains: ['mail.google.com'], aliases: ['gmail'] },
+  {
+    name: 'Outlook',
+    kind: 'email',
+    domains: ['outlook.live.com', 'outlook.office.com', 'outlook.office365.com', 'outlook.com'],
+    aliases: ['outlook', 'hotmail'],
+  },
+  { name: 'Yahoo Mail', kind: 'email', domains: ['mail.yahoo.com', 'mail.yahoo.co.jp'] },
+  {
+    name: 'Proton Mail',
+    kind: 'email',
+    domains: ['mail.proton.me', 'mail.protonmail.com'],
+    aliases: ['protonmail'],
+  },
+  { name: 'iCloud Mail', kind: 'email', domains: ['icloud.com'] },
+  { name: 'AOL Mail', kind: 'email', domains: ['mail.aol.com'] },
+  { name: 'Zoho Mail', kind: 'email', domains: ['mail.zoho.com', 'mail.zoho.eu'] },
+  { name: 'Fastmail', kind: 'email', domains: ['fastmail.com'], aliases: ['fastmail'] },
+  { name: 'Yandex Mail', kind: 'email', domains: ['mail.yandex.ru', 'mail.yandex.com'] },
+  { name: 'GMX', kind: 'email', domains: ['gmx.net', 'gmx.de', 'gmx.com'], aliases: ['gmx'] },
+  // GA4's email sources (`email`, `e-mail`, `e_mail`, `e mail` normalise to `email`), and
+  // `newsletter`, which GA4 leaves Unassigned but which is unambiguous here.
+  { name: 'Email', kind: 'email', aliases: ['email', 'newsletter'] },
+  // Shopping
+  { name: 'Amazon', kind: 'shopping', brands: ['amazon'], aliases: ['amazon'] },
+  { name: 'eBay', kind: 'shopping', brands: ['ebay'], aliases: ['ebay'] },
+  { name: 'Etsy', kind: 'shopping', domains: ['etsy.com'], aliases: ['etsy'] },
+];
+
+const BY_DOMAIN = new Map<string, KnownSource>();
+const BY_BRAND = new Map<string, KnownSource>();
+const BY_ALIAS = new Map<string, KnownSource>();
+for (const def of SOURCES) {
+  const source: KnownSource = { name: def.name, kind: def.kind };
+  for (const d of def.domains ?? []) BY_DOMAIN.set(d, source);
+  for (const b of def.brands ?? []) BY_BRAND.set(b, source);
+  for (const a of def.aliases ?? []) BY_ALIAS.set(a, source);
+}
+
+// A single TLD (com, de, shop, xn--…) or a country's second level (co.uk, com.au, co.jp).
+const PUBLIC_SUFFIXISH =
+  /^(?:[a-z]{2,6}|xn--[a-z0-9-]+|(?:co|com|net|org|ac|gob|gov|edu|or|ne)\.[a-z]{2})$/;
+const ALIAS_NOISE = /[\s_-]+/g;
+
+function sourceOfHost(host: string): KnownSource | undefined {
+  // Longest suffix first, so mail.google.com (Gmail) wins over the google.* brand rule.
+  for (let h = host; ;) {
+    const hit = BY_DOMAIN.get(h);
+    if (hit) return hit;
+    const dot = h.indexOf('.');
+    if (dot < 0) break;
+    h = h.slice(dot + 1);
+  }
+  const core = host.startsWith('www.')
+    ? host.slice(4)
+    : host.startsWith('m.')
+      ? host.slice(2)
+      : host;
+  const dot = core.indexOf('.');
+  if (dot <= 0) return undefined;
+  const brand = BY_BRAND.get(core.slice(0, dot));
+  return brand && PUBLIC_SUFFIXISH.test(core.slice(dot + 1)) ? brand : undefined;
+}
+
+const sourceCache = new Map<string, KnownSource | null>();
+
+/**
+ * A well-known source from a referrer host (`www.google.co.uk`, `lnkd.in`), a URL, or a
+ * utm_source value (`linkedin`, `product_hunt`, `ph`, `fb`). Look-alikes (`notgoogle.com`,
+ * `google.evil.com`) do not match.
+ */
+export function knownSource(hostOrUtmSource: string): KnownSource | undefined {
+  const cached = sourceCache.get(hostOrUtmSource);
+  if (cached !== undefined) return cached ?? undefined;
+  const found = lookupSource(hostOrUtmSource);
+  // Bounded memo: referrer hosts repeat across leads; the answer never depends on the cache.
+  if (sourceCache.size >= 5000) sourceCache.clear();
+  sourceCache.set(hostOrUtmSource, found ?? null);
+  return found;
+}
+
+function lookupSource(input: string): KnownSource | undefined {
+  const text = input.trim().toLowerCase();
+  if (!text) return undefined;
+  if (text.includes('://')) {
+    const host = splitUrl(text)?.host;
+    return host ? sourceOfHost(host) : undefined;
+  }
+  if (text.includes('.')) {
+    // A bare host (maybe with a path or port), e.g. utm_source=linkedin.com
+    const host = text.split(/[/:?#]/, 1)[0] ?? '';
+    return sourceOfHost(host.endsWith('.') ? host.slice(0, -1) : host);
+  }
+  return BY_ALIAS.get(text.replace(ALIAS_NOISE, ''));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Referrers and source domain
+
+/** Host of the first source page without a leading `www.` ('' for no or a bad URL). */
+export function sourceDomain(firstUrl: string): string {
+  const host = splitUrl(firstUrl)?.host ?? '';
+  return host.startsWith('www.') ? host.slice(4) : host;
+}
+
+/**
+ * True when the referrer is another site than the page: `www.` and bare, and subdomains of one
+ * registrable domain, count as the same site (internal navigation). Empty referrer → false.
+ */
+export function isExternalReferrer(referrer: string, pageUrl: string): boolean {
+  const ref = splitUrl(referrer);
+  return ref ? isExternalHost(ref.host, splitUrl(pageUrl)?.host ?? '') : false;
+}
+
+/** `isExternalReferrer` on hosts already split out (pageHost '' = unknown page → external). */
+export function isExternalHost(referrerHost: string, pageHost: string): boolean {
+  if (!referrerHost) return false;
+  if (referrerHost === pageHost) return false;
+  return !pageHost || siteOf(referrerHost) !== siteOf(pageHost);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Channels
+
+export type Channel =
+  | 'Paid Search'
+  | 'Paid Social'
+  | 'Organic Search'
+  | 'Organic Social'
+  | 'Email'
+  | 'Referral'
+  | 'Direct'
+  | 'Display'
+  | 'Affiliates'
+  | 'Paid Video'
+  | 'Organic Video'
+  | 'Paid Other'
+  | 'Other';
+
+export const CHANNELS: readonly Channel[] = [
+  'Direct',
+  'Paid Search',
+  'Paid Social',
+  'Paid Video',
+  'Display',
+  'Paid Other',
+  'Organic Social',
+  'Organic Video',
+  'Organic Search',
+  'Email',
+  'Affiliates',
+  'Referral',
+  'Other',
+];
+
+/** Source and medium a click id implies when the URL has no UTMs (GA4 auto-tagging). */
+const CLICK_ID_SOURCE: Readonly<Record<ClickId, { source: string; medium?: string }>> = {
+  gclid: { source: 'google', medium: 'cpc' },
+  gbraid: { source: 'google', medium: 'cpc' },
+  wbraid: { source: 'google', medium: 'cpc' },
+  dclid: { source: 'google', medium: 'display' },
+  msclkid: { source: 'bing', medium: 'cpc' },
+  fbclid: { source: 'facebook' },
+  li_fat_id: { source: 'linkedin', medium: 'cpc' },
+  ttclid: { source: 'tiktok', medium: 'cpc' },
+  twclid: { source: 'twitter', medium: 'cpc' },
+  yclid: { source: 'yandex', medium: 'cpc' },
+  rdt_cid: { source: 'reddit', medium: 'cpc' },
+  ScCid: { source: 'snapchat', medium: 'cpc' },
+};
+
+const DISPLAY_MEDIA = new Set(['display', 'banner', 'expandable', 'interstitial', 'cpm']);
+const SOCIAL_MEDIA = new Set([
+  'social',
+  'social-network',
+  'social-media',
+  'sm',
+  'social network',
+  'social media',
+]);
+const EMAIL_VALUES = new Set(['email', 'e-mail', 'e_mail', 'e mail']);
+const REFERRAL_MEDIA = new Set(['referral', 'app', 'link']);
+const AFFILIATE_MEDIA = new Set(['affiliate', 'affiliates']);
+
+/** The source and medium GA4 would record for a touch (lower case; '' for none). */
+export interface SourceMedium {
+  source: string;
+  medium: string;
+  campaign: string;
+}
+
+/**
+ * Source = utm_source, else the external referrer's host, else what a click id implies
+ * (gclid → google). Medium = utm_medium, else the click id's (cpc), else `organic` for a search
+ * engine referrer, `referral` for another external referrer, '' for none.
+ */
+export function sourceMediumOf(touch: { url: string; referrer: string }): SourceMedium {
+  const { utm, clickIds } = attributionOf(touch.url);
+  const refHost = isExternalReferrer(touch.referrer, touch.url)
+    ? (splitUrl(touch.referrer)?.host ?? '')
+    : '';
+  let implied: { source: string; medium?: string } | undefined;
+  for (const id of CLICK_IDS) {
+    if (clickIds[id]) {
+      implied = CLICK_ID_SOURCE[id];
+      break;
+    }
+  }
+  const source = (utm.source ?? '').toLowerCase() || refHost || implied?.source || '';
+  let medium = (utm.medium ?? '').toLowerCase() || implied?.medium || '';
+  if (!medium && refHost) medium = knownSource(refHost)?.kind === 'search' ? 'organic' : 'referral';
+  return { source, medium, campaign: (utm.campaign ?? '').toLowerCase() };
+}
+
+/**
+ * GA4's default channel grouping, rules in GA4's order (first match wins). GA4 channels this
+ * product does not list are skipped, so their traffic lands on the next rule that applies:
+ * Cross-network and Paid Shopping fall to the paid rules, Organic Shopping to the organic ones;
+ * Audio, SMS, Mobile Push and Unassigned become 'Other'. Communities (ProductHunt, Hacker News,
+ * GitHub…) count as social sites; webmail referrers count as Email.
+ */
+export function channelOf(touch: { url: string; referrer: string }): Channel {
+  const { source, medium } = sourceMediumOf(touch);
+  if (!source && (!medium || medium === '(none)' || medium === '(not set)')) return 'Direct';
+  const kind = source ? knownSource(source)?.kind : undefined;
+  const social = kind === 'social' || kind === 'community';
+  const paid = isPaidMedium(medium);
+  if (paid && kind === 'search') return 'Paid Search';
+  if (paid && social) return 'Paid Social';
+  if (paid && kind === 'video') return 'Paid Video';
+  if (DISPLAY_MEDIA.has(medium)) return 'Display';
+  if (paid) return 'Paid Other';
+  if (social || SOCIAL_MEDIA.has(medium)) return 'Organic Social';
+  if (kind === 'video' || medium.includes('video')) return 'Organic Video';
+  if (kind === 'search' || medium === 'organic') return 'Organic Search';
+  if (EMAIL_VALUES.has(source) || EMAIL_VALUES.has(medium) || kind === 'email') return 'Email';
+  if (AFFILIATE_MEDIA.has(medium)) return 'Affiliates';
+  if (REFERRAL_MEDIA.has(medium)) return 'Referral';
+  return 'Other';
+}

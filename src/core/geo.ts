@@ -1,0 +1,133 @@
+/**
+ * Geography without IP lookups: the visitor's country from their IANA timezone (with their
+ * languages breaking ties between countries sharing a zone), country names, and the visitor's
+ * local time with a business-hours hint (SPEC §5).
+ */
+import { getCountry, getTimezone } from 'countries-and-timezones';
+
+const zoneCache = new Map<string, readonly string[]>();
+
+/** Countries using a zone, most relevant first (the library's order); [] for none/unknown. */
+export function countriesOfZone(timezone: string): readonly string[] {
+  let countries = zoneCache.get(timezone);
+  if (!countries) {
+    countries = timezone ? (getTimezone(timezone)?.countries ?? []) : [];
+    if (zoneCache.size >= 1000) zoneCache.clear();
+    zoneCache.set(timezone, countries);
+  }
+  return countries;
+}
+
+/** The region subtag of a BCP 47 tag, upper case: `de-CH` → CH, `zh-Hant-TW` → TW. */
+export function regionOf(languageTag: string): string | undefined {
+  let region = regionCache.get(languageTag);
+  if (region === undefined) {
+    region = computeRegion(languageTag) ?? '';
+    if (regionCache.size >= 1000) regionCache.clear();
+    regionCache.set(languageTag, region);
+  }
+  return region || undefined;
+}
+
+const regionCache = new Map<string, string>();
+
+function computeRegion(languageTag: string): string | undefined {
+  const parts = languageTag.split(/[-_]/);
+  for (let i = 1; i < parts.length; i++) {
+    const p = parts[i] ?? '';
+    if (p.length === 2 && /^[a-z]{2}$/i.test(p)) return p.toUpperCase();
+    // Script (4 letters) may precede the region; anything else (variants, 3 digits) ends it.
+    if (p.length !== 4) break;
+  }
+  return undefined;
+}
+
+/**
+ * ISO 3166-1 alpha-2 country of a timezone. A zone used by one country gives that country.
+ * A zone shared by several (`Europe/Berlin` → DE, DK, NO, SE, SJ; `Europe/Zurich` → CH, DE, LI)
+ * gives the first of the visitor's languages, in their preference order, whose region is one of
+ * those countries (`sv-SE` → SE); else the zone's primary country — the first one the
+ * `countries-and-timezones` data lists, which is the country the zone is named after.
+ * Zones of no country (`Etc/UTC`, `UTC`, `Etc/GMT+3`) and unknown zones → undefined.
+ */
+export function countryOf(timezone: string, languages: readonly string[]): string | undefined {
+  const countries = countriesOfZone(timezone.trim());
+  if (countries.length <= 1) return countries[0];
+  for (const language of languages) {
+    const region = regionOf(language);
+    if (region && countries.includes(region)) return region;
+  }
+  return countries[0];
+}
+
+let displayNames: Intl.DisplayNames | null | undefined;
+
+/** English name of a country code (`DE` → Germany); '' for a code that is not a country. */
+export function countryName(code: string): string {
+  const upper = code.trim().toUpperCase();
+  if (!/^[A-Z]{2}$/.test(upper)) return '';
+  const known = getCountry(upper);
+  if (!known) return ''; // not a country (ZZ, EU, UN…)
+  if (displayNames === undefined) {
+    try {
+      displayNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+    } catch {
+      displayNames = null;
+    }
+  }
+  const name = displayNames?.of(upper);
+  return name ?? known.name;
+}
+
+export const BUSINESS_HOURS = { start: 9, end: 18 } as const;
+
+export interface LocalTime {
+  /** "HH:MM", 24-hour. */
+  time: string;
+  hour: number;
+  minute: number;
+  /** Before 09:00 or from 18:00 on, in the visitor's zone. Weekends are not considered. */
+  outsideBusinessHours: boolean;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat | null>();
+
+function formatterOf(timezone: string): Intl.DateTimeFormat | null {
+  let f = formatters.get(timezone);
+  if (f === undefined) {
+    try {
+      f = new Intl.DateTimeFormat('en-GB', {
+        timeZone: timezone,
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      });
+    } catch {
+      f = null; // RangeError: not a zone this engine knows
+    }
+    if (formatters.size >= 500) formatters.clear();
+    formatters.set(timezone, f);
+  }
+  return f;
+}
+
+/**
+ * The visitor's local time now. Undefined for an empty or invalid zone: showing the agent's own
+ * time instead (what Intl does without a zone) would be wrong.
+ */
+export function localTime(timezone: string, now: Date): LocalTime | undefined {
+  const zone = timezone.trim();
+  if (!zone || Number.isNaN(now.getTime())) return undefined;
+  const f = formatterOf(zone);
+  if (!f) return undefined;
+  let hour = -1;
+  let minute = -1;
+  for (const part of f.formatToParts(now)) {
+    if (part.type === 'hour') hour = Number(part.value) % 24;
+    else if (part.type === 'minute') minute = Number(part.value);
+  }
+  if (hour < 0 || minute < 0) return undefined;
+  const time = `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+  const outsideBusinessHours = hour < BUSINESS_HOURS.start || hour >= BUSINESS_HOURS.end;
+  return { time, hour, minute, outsideBusinessHours };
+}

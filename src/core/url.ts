@@ -1,0 +1,207 @@
+/**
+ * Fast, allocation-light splitting of captured http(s) URLs into host, path, query and hash.
+ *
+ * Why not just `new URL()`: the worker re-scores 100,000 leads in one go and every visit has a
+ * page URL and a referrer, so URL parsing dominates the cost (`new URL` is ~1 µs, this ~0.2 µs).
+ * Captured URLs are already canonical (`httpUrl` stores `URL.href`), so plain string cuts are
+ * exact for them; anything unusual in the authority (userinfo, IPv6, percent-encoding,
+ * non-ASCII, backslashes) goes through `new URL` so the answer never differs from WHATWG's.
+ */
+
+export interface UrlParts {
+  /** Lower-case host name, no port, no trailing dot. */
+  host: string;
+  /** Path as written (percent-encoded), '/' when empty. */
+  path: string;
+  /** Query without the '?'. */
+  query: string;
+  /** Fragment without the '#'. */
+  hash: string;
+}
+
+const SIMPLE_AUTHORITY = /^[a-z0-9.-]+(?::\d{1,5})?$/;
+// Whitespace, controls and backslashes, which WHATWG strips or rewrites: leave those to it.
+// eslint-disable-next-line no-control-regex
+const REWRITTEN = /[\u0000-\u0020\u005c\u007f]/;
+
+/** Where the host ends and what it is, for the fast path; undefined → not http(s); null → slow path. */
+function scanAuthority(url: string): { host: string; end: number } | null | undefined {
+  if (url.length > 0 && url.charCodeAt(0) <= 32) return null;
+  const start = schemeLength(url);
+  if (start === 0) return undefined;
+  // Canonical URLs always have a '/' after the host; an authority that runs into '?', '#' or
+  // '\\' instead fails SIMPLE_AUTHORITY below and takes the WHATWG path.
+  let end = url.indexOf('/', start);
+  if (end < 0) end = url.length;
+  const authority = url.slice(start, end).toLowerCase();
+  if (!SIMPLE_AUTHORITY.test(authority) || REWRITTEN.test(url)) return null;
+  const colon = authority.indexOf(':');
+  let host = colon < 0 ? authority : authority.slice(0, colon);
+  if (host.endsWith('.')) host = host.slice(0, -1);
+  // Numeric hosts have IPv4 shorthands ("127.1") that only WHATWG normalises.
+  const last = host.charCodeAt(host.length - 1);
+  if (!host || (last >= 48 && last <= 57)) return null;
+  return { host, end };
+}
+
+/** 8 for "https://", 7 for "http://" (any case), else 0. */
+function schemeLength(url: string): number {
+  if (url.length < 8) return 0;
+  // 'h' 't' 't' 'p' in either case (| 32 lower-cases ASCII letters), then 's'? and '://'.
+  if ((url.charCodeAt(0) | 32) !== 104 || (url.charCodeAt(1) | 32) !== 116) return 0;
+  if ((url.charCodeAt(2) | 32) !== 116 || (url.charCodeAt(3) | 32) !== 112) return 0;
+  if (url.startsWith('://', 4)) return 7;
+  return (url.charCodeAt(4) | 32) === 115 && url.startsWith('://', 5) ? 8 : 0;
+}
+
+/** Splits an absolute http(s) URL; anything else (empty, relative, other schemes) → undefined. */
+export function splitUrl(url: string): UrlParts | undefined {
+  const scanned = scanAuthority(url);
+  if (scanned === null) return viaWhatwg(url);
+  if (scanned === undefined) return undefined;
+  const { host, end } = scanned;
+  const hashAt = url.indexOf('#', end);
+  const beforeHash = hashAt < 0 ? url.length : hashAt;
+  const queryAt = url.indexOf('?', end);
+  const queryStart = queryAt < 0 || queryAt > beforeHash ? -1 : queryAt;
+  const pathEnd = queryStart < 0 ? beforeHash : queryStart;
+  return {
+    host,
+    path: pathEnd > end ? url.slice(end, pathEnd) : '/',
+    query: queryStart < 0 ? '' : url.slice(queryStart + 1, beforeHash),
+    hash: hashAt < 0 ? '' : url.slice(hashAt + 1),
+  };
+}
+
+function viaWhatwg(url: string): UrlParts | undefined {
+  try {
+    const u = new URL(url);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return undefined;
+    const host = u.hostname.endsWith('.') ? u.hostname.slice(0, -1) : u.hostname;
+    if (!host) return undefined;
+    return { host, path: u.pathname || '/', query: u.search.slice(1), hash: u.hash.slice(1) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Host of an http(s) URL ('' when there is none). */
+export function hostOf(url: string): string {
+  const scanned = scanAuthority(url);
+  if (scanned === null) return viaWhatwg(url)?.host ?? '';
+  return scanned?.host ?? '';
+}
+
+/**
+ * Decodes one query-string name or value the way URLSearchParams does ('+' is a space,
+ * malformed percent sequences are kept as written instead of throwing).
+ */
+export function decodeQueryComponent(text: string): string {
+  if (!text.includes('%') && !text.includes('+')) return text;
+  const spaced = text.replace(/\+/g, ' ');
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    return new URLSearchParams(`a=${text}`).get('a') ?? '';
+  }
+}
+
+/** Calls `visit` for each name=value pair of a query string, names decoded and lower-cased. */
+export function forEachParam(query: string, visit: (name: string, rawValue: string) => void): void {
+  if (!query) return;
+  let at = 0;
+  while (at <= query.length) {
+    let amp = query.indexOf('&', at);
+    if (amp < 0) amp = query.length;
+    if (amp > at) {
+      const eq = query.indexOf('=', at);
+      const nameEnd = eq < 0 || eq > amp ? amp : eq;
+      const name = decodeQueryComponent(query.slice(at, nameEnd)).toLowerCase();
+      visit(name, nameEnd < amp ? query.slice(nameEnd + 1, amp) : '');
+    }
+    at = amp + 1;
+  }
+}
+
+// Hosting platforms where every customer gets a subdomain: each subdomain is its own site.
+// A short list instead of the whole Public Suffix List (~40 KB) — the common cases only.
+const SHARED_SUFFIXES = new Set([
+  'github.io',
+  'gitlab.io',
+  'vercel.app',
+  'netlify.app',
+  'pages.dev',
+  'workers.dev',
+  'web.app',
+  'firebaseapp.com',
+  'herokuapp.com',
+  'onrender.com',
+  'fly.dev',
+  'azurewebsites.net',
+  'cloudfront.net',
+  'blogspot.com',
+  'wordpress.com',
+  'substack.com',
+  'notion.site',
+  'webflow.io',
+  'framer.website',
+  'framer.app',
+  'wixsite.com',
+  'myshopify.com',
+  'carrd.co',
+  'glitch.me',
+  'ngrok.io',
+  'ngrok-free.app',
+  'ngrok.app',
+]);
+
+// Second-level labels under which country codes sell names: example.co.uk is one site.
+const SECOND_LEVEL = new Set([
+  'co',
+  'com',
+  'net',
+  'org',
+  'ac',
+  'gov',
+  'edu',
+  'gob',
+  'or',
+  'ne',
+  'go',
+]);
+
+const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+
+/**
+ * The registrable-ish part of a host ("site"): `blog.example.co.uk` → `example.co.uk`,
+ * `www.example.com` → `example.com`, `alice.github.io` → `alice.github.io`. Approximate by
+ * design (no Public Suffix List); IP addresses and single-label hosts are their own site.
+ */
+export function siteOf(host: string): string {
+  let site = siteCache.get(host);
+  if (site === undefined) {
+    site = computeSite(host);
+    // Bounded memo: hosts repeat across leads; the answer never depends on the cache.
+    if (siteCache.size >= 5000) siteCache.clear();
+    siteCache.set(host, site);
+  }
+  return site;
+}
+
+const siteCache = new Map<string, string>();
+
+function computeSite(host: string): string {
+  const h = host.startsWith('www.') ? host.slice(4) : host;
+  if (!h.includes('.') || IPV4.test(h) || h.includes(':')) return h;
+  const labels = h.split('.');
+  const n = labels.length;
+  if (n <= 2) return h;
+  const lastTwo = `${labels[n - 2] ?? ''}.${labels[n - 1] ?? ''}`;
+  const lastThree = `${labels[n - 3] ?? ''}.${lastTwo}`;
+  if (SHARED_SUFFIXES.has(lastTwo)) return lastThree;
+  if (n >= 4 && SHARED_SUFFIXES.has(lastThree)) return labels.slice(n - 4).join('.');
+  const second = labels[n - 2] ?? '';
+  const tld = labels[n - 1] ?? '';
+  if (tld.length === 2 && SECOND_LEVEL.has(second)) return lastThree;
+  return lastTwo;
+}
