@@ -1,0 +1,96 @@
+/**
+ * Token buckets, keyed (by client IP, IP + workspace, connection…), with a bounded number of
+ * keys so that a flood of distinct keys cannot grow memory without limit.
+ */
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+export class RateLimiter {
+  readonly #rate: number;
+  readonly #burst: number;
+  readonly #maxKeys: number;
+  readonly #buckets = new Map<string, Bucket>();
+
+  /** `rate` tokens per second, at most `burst` saved up. */
+  constructor(rate: number, burst: number, maxKeys = 100_000) {
+    this.#rate = rate;
+    this.#burst = burst;
+    this.#maxKeys = maxKeys;
+  }
+
+  get size(): number {
+    return this.#buckets.size;
+  }
+
+  /**
+   * Takes `cost` tokens for `key`. Returns 0 when allowed, otherwise how many milliseconds to
+   * wait until `cost` tokens will be there (nothing is taken then).
+   */
+  take(key: string, cost = 1, now = performance.now()): number {
+    let bucket = this.#buckets.get(key);
+    if (bucket) {
+      bucket.tokens = Math.min(
+        this.#burst,
+        bucket.tokens + ((now - bucket.at) / 1000) * this.#rate,
+      );
+      bucket.at = now;
+      // Re-insert so that Map order is least-recently-used first (eviction takes from the front).
+      this.#buckets.delete(key);
+    } else {
+      bucket = { tokens: this.#burst, at: now };
+      if (this.#buckets.size >= this.#maxKeys) this.#evict(now);
+    }
+    this.#buckets.set(key, bucket);
+    if (bucket.tokens >= cost) {
+      bucket.tokens -= cost;
+      return 0;
+    }
+    return Math.ceil(((cost - bucket.tokens) / this.#rate) * 1000);
+  }
+
+  /** Drops buckets that have refilled (forgetting them changes nothing), then the oldest. */
+  #evict(now: number): void {
+    for (const [key, bucket] of this.#buckets) {
+      if (bucket.tokens + ((now - bucket.at) / 1000) * this.#rate >= this.#burst) {
+        this.#buckets.delete(key);
+      }
+    }
+    const excess = this.#buckets.size - Math.floor(this.#maxKeys * 0.9);
+    if (excess <= 0) return;
+    let n = 0;
+    for (const key of this.#buckets.keys()) {
+      if (n++ >= excess) break;
+      this.#buckets.delete(key);
+    }
+  }
+}
+
+/** Retry-After header value (whole seconds, at least 1) for a wait in milliseconds. */
+export function retryAfterSeconds(waitMs: number): string {
+  return String(Math.max(1, Math.ceil(waitMs / 1000)));
+}
+
+/** One token bucket, for a single connection's messages. */
+export class TokenBucket {
+  readonly #rate: number;
+  readonly #burst: number;
+  #tokens: number;
+  #at = performance.now();
+
+  constructor(rate: number, burst: number) {
+    this.#rate = rate;
+    this.#burst = burst;
+    this.#tokens = burst;
+  }
+
+  take(cost = 1, now = performance.now()): boolean {
+    this.#tokens = Math.min(this.#burst, this.#tokens + ((now - this.#at) / 1000) * this.#rate);
+    this.#at = now;
+    if (this.#tokens < cost) return false;
+    this.#tokens -= cost;
+    return true;
+  }
+}

@@ -1,0 +1,241 @@
+/**
+ * The live log (`/v1/live`): a member's app follows its workspace's intake log from a cursor.
+ * The backlog is paged from the database; once a follower has caught up, newly committed
+ * events are pushed straight from the group commit. Both paths advance one cursor per
+ * follower, so the stream is in seq order with no gap and no duplicate across the boundary.
+ * A slow reader is never buffered for: above a high-water mark the follower drops back to
+ * paging from the database when its socket drains.
+ */
+import type { WebSocket, RawData } from 'ws';
+import {
+  ID_PATTERN,
+  RELAY_LIMITS,
+  type LiveClientMessage,
+  type LiveServerMessage,
+  type LogEntry,
+} from '../src/core/relay-protocol.ts';
+import type { Store } from './store.ts';
+import { rawText, SocketSet } from './sockets.ts';
+import { checkToken } from './tokens.ts';
+
+/** Above this many unsent bytes a follower stops receiving pushes and pages when drained. */
+const HIGH_WATER = 512 * 1024;
+/** Sealed bytes per `events` message. */
+const MESSAGE_BYTES = 256 * 1024;
+
+/** Close code after an error message (policy violation). */
+const CLOSE_POLICY = 1008;
+
+function send(ws: WebSocket, message: LiveServerMessage): Promise<void> {
+  return new Promise((resolve) => {
+    ws.send(JSON.stringify(message), () => {
+      resolve();
+    });
+  });
+}
+
+function fail(ws: WebSocket, error: string, message: string, code = CLOSE_POLICY): void {
+  if (ws.readyState !== ws.OPEN) return;
+  ws.send(JSON.stringify({ type: 'error', error, message } satisfies LiveServerMessage));
+  ws.close(code, error);
+}
+
+class Follower {
+  readonly ws: WebSocket;
+  readonly wid: number;
+  readonly #store: Store;
+  cursor: number;
+  /** Caught up: new commits are pushed directly. */
+  live = false;
+  #paging = false;
+  #lastSend: Promise<void> = Promise.resolve();
+
+  constructor(ws: WebSocket, store: Store, wid: number, after: number) {
+    this.ws = ws;
+    this.#store = store;
+    this.wid = wid;
+    this.cursor = after;
+  }
+
+  #open(): boolean {
+    return this.ws.readyState === this.ws.OPEN;
+  }
+
+  #send(events: LogEntry[]): void {
+    const last = events[events.length - 1];
+    if (last) this.cursor = last.seq;
+    this.#lastSend = send(this.ws, { type: 'events', events, cursor: this.cursor });
+  }
+
+  /** Sends the backlog page by page from the database, then switches to live pushes. */
+  async page(first = false): Promise<void> {
+    if (this.#paging) return;
+    this.#paging = true;
+    this.live = false;
+    try {
+      while (this.#open()) {
+        if (this.ws.bufferedAmount > HIGH_WATER) {
+          await this.#drained();
+          continue;
+        }
+        const page = this.#store.readLog(
+          this.wid,
+          this.cursor,
+          RELAY_LIMITS.maxLogPage,
+          MESSAGE_BYTES,
+        );
+        // The first message is sent even when empty: it tells the client the follow was
+        // accepted and where the log stands.
+        if (page.entries.length > 0 || first) this.#send(page.entries);
+        first = false;
+        if (!page.more) {
+          // Synchronous with the read above: no commit can slip in between, so every later
+          // commit reaches `push`.
+          this.live = true;
+          return;
+        }
+      }
+    } catch (err) {
+      fail(this.ws, 'internal', err instanceof Error ? err.message : String(err), 1011);
+    } finally {
+      this.#paging = false;
+    }
+  }
+
+  /** Newly durable entries of this workspace, in seq order. */
+  push(entries: LogEntry[]): void {
+    if (!this.live || !this.#open()) return;
+    if (this.ws.bufferedAmount > HIGH_WATER) {
+      this.live = false;
+      void this.page();
+      return;
+    }
+    let batch: LogEntry[] = [];
+    let bytes = 0;
+    for (const entry of entries) {
+      if (entry.seq <= this.cursor) continue;
+      if (batch.length > 0 && bytes + entry.sealed.length > MESSAGE_BYTES) {
+        this.#send(batch);
+        batch = [];
+        bytes = 0;
+      }
+      batch.push(entry);
+      bytes += entry.sealed.length;
+    }
+    if (batch.length > 0) this.#send(batch);
+  }
+
+  /** Resolves when what was sent so far has left the process (or the socket closed). */
+  async #drained(): Promise<void> {
+    await this.#lastSend;
+    if (this.ws.bufferedAmount > HIGH_WATER && this.#open()) {
+      // Still full (the last send callback fired but more was queued): wait a little.
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+}
+
+export interface LiveOptions {
+  followTimeoutMs: number;
+  pingIntervalMs: number;
+}
+
+export class LiveHub {
+  readonly #store: Store;
+  readonly #options: LiveOptions;
+  readonly #followers = new Map<number, Set<Follower>>();
+  readonly #sockets: SocketSet;
+
+  constructor(store: Store, options: LiveOptions) {
+    this.#store = store;
+    this.#options = options;
+    this.#sockets = new SocketSet(options.pingIntervalMs);
+  }
+
+  get connections(): number {
+    return this.#sockets.size;
+  }
+
+  /** Newly durable entries: pushed to every follower of the workspace that is caught up. */
+  committed(wid: number, entries: LogEntry[]): void {
+    const followers = this.#followers.get(wid);
+    if (!followers) return;
+    for (const follower of followers) follower.push(entries);
+  }
+
+  accept(ws: WebSocket): void {
+    this.#sockets.add(ws);
+    let follower: Follower | undefined;
+    const timeout = setTimeout(() => {
+      fail(ws, 'timeout', `send "follow" within ${this.#options.followTimeoutMs} ms`);
+    }, this.#options.followTimeoutMs);
+
+    ws.on('close', () => {
+      clearTimeout(timeout);
+      if (follower) {
+        const set = this.#followers.get(follower.wid);
+        set?.delete(follower);
+        if (set?.size === 0) this.#followers.delete(follower.wid);
+      }
+    });
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      this.#sockets.seen(ws);
+      // After `follow`, clients have nothing more to say; extra messages are ignored.
+      if (follower) return;
+      clearTimeout(timeout);
+      if (isBinary) {
+        fail(ws, 'bad_request', 'messages are JSON text');
+        return;
+      }
+      const follow = parseFollow(data);
+      if (typeof follow === 'string') {
+        fail(ws, 'bad_request', follow);
+        return;
+      }
+      const workspace = this.#store.workspace(follow.workspace);
+      if (!workspace) {
+        fail(ws, 'unknown_workspace', 'no such workspace on this relay');
+        return;
+      }
+      if (!checkToken(follow.token, workspace.readTokenHash)) {
+        fail(ws, 'unauthorized', 'wrong read token');
+        return;
+      }
+      follower = new Follower(ws, this.#store, workspace.wid, follow.after);
+      let set = this.#followers.get(workspace.wid);
+      if (!set) this.#followers.set(workspace.wid, (set = new Set()));
+      set.add(follower);
+      void follower.page(true);
+    });
+  }
+
+  close(): void {
+    this.#sockets.close();
+  }
+
+  terminate(): void {
+    this.#sockets.terminate();
+  }
+}
+
+function parseFollow(data: RawData): LiveClientMessage | string {
+  let message: unknown;
+  try {
+    message = JSON.parse(rawText(data));
+  } catch {
+    return 'the message is not valid JSON';
+  }
+  if (typeof message !== 'object' || message === null) return 'the message must be an object';
+  const { type, workspace, token, after } = message as Record<string, unknown>;
+  if (type !== 'follow') return 'the first message must be {"type":"follow",…}';
+  if (typeof workspace !== 'string' || !ID_PATTERN.test(workspace)) {
+    return '"workspace" is not a workspace id';
+  }
+  if (typeof token !== 'string' || token.length === 0 || token.length > 512) {
+    return '"token" must be a non-empty string';
+  }
+  if (typeof after !== 'number' || !Number.isSafeInteger(after) || after < 0) {
+    return '"after" must be a non-negative integer';
+  }
+  return { type, workspace, token, after };
+}

@@ -1,0 +1,415 @@
+/**
+ * The relay server: HTTP routes (health, registration, intake, log reads), the two WebSocket
+ * endpoints (live log, signaling) and their limits, on one port. `startRelay` is what main.ts,
+ * and anything embedding the relay, calls.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import {
+  ID_PATTERN,
+  RELAY_LIMITS,
+  type IntakeResponse,
+  type LogPage,
+} from '../src/core/relay-protocol.ts';
+import { checkOptions, type RelayOptions } from './config.ts';
+import {
+  BodyTooLarge,
+  clientIp,
+  readBody,
+  refuseBody,
+  rejectSocket,
+  sendError,
+  sendJson,
+  sendPreflight,
+} from './http.ts';
+import { Busy, GroupCommitter, parseIntake } from './intake.ts';
+import { RateLimiter, retryAfterSeconds } from './limits.ts';
+import { LiveHub } from './live.ts';
+import { SignalingHub } from './signaling.ts';
+import { Store } from './store.ts';
+import { bearerToken, checkToken, TOKEN_HASH } from './tokens.ts';
+
+export interface Relay {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Largest registration body. */
+const MAX_REGISTER_BYTES = 4096;
+/** Sealed bytes per HTTP log page (the page also stops at `limit` entries). */
+const LOG_PAGE_BYTES = 1024 * 1024;
+/** Largest client message on the live socket (`follow` is small). */
+const LIVE_MAX_PAYLOAD = 4096;
+
+type Log = (line: string) => void;
+
+/** An error answer a route throws: status, JSON `{error, message}`, extra headers. */
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export async function startRelay(
+  partial: Partial<RelayOptions> = {},
+  log: Log = (line) => {
+    process.stderr.write(`relay: ${line}\n`);
+  },
+): Promise<Relay> {
+  const options = checkOptions(partial);
+  const started = Date.now();
+  const store = new Store(options.dataDir, {
+    events: options.quotaEvents,
+    bytes: options.quotaBytes,
+  });
+  const live = new LiveHub(store, options);
+  const committer = new GroupCommitter(store, options.maxPendingBytes, (wid, entries) => {
+    live.committed(wid, entries);
+  });
+  const signaling = new SignalingHub({
+    maxPayload: options.signalMaxPayload,
+    maxTopics: options.signalMaxTopics,
+    maxTopicLength: options.signalMaxTopicLength,
+    ratePerSec: options.signalRatePerSec,
+    burst: options.signalBurst,
+    pingIntervalMs: options.pingIntervalMs,
+  });
+  const limiters = {
+    intake: new RateLimiter(options.intakeRatePerSec, options.intakeBurst),
+    register: new RateLimiter(options.registerRatePerSec, options.registerBurst),
+    read: new RateLimiter(options.readRatePerSec, options.readBurst),
+    connect: new RateLimiter(options.connectRatePerSec, options.connectBurst),
+  };
+  let sockets = 0;
+  let errors = 0;
+
+  // ---- routes: each answers with sendJson or throws an HttpError ----
+
+  const tooMany = (waitMs: number, what: string): HttpError =>
+    new HttpError(429, 'rate_limited', `too many ${what}: retry later`, {
+      'retry-after': retryAfterSeconds(waitMs),
+    });
+  const quotaFull = (): HttpError =>
+    new HttpError(507, 'quota_exceeded', 'this workspace is over its storage quota', {
+      'retry-after': '3600',
+    });
+  const badWorkspace = (): HttpError =>
+    new HttpError(400, 'invalid_workspace', `workspace ids match ${ID_PATTERN.source}`);
+  const unknownWorkspace = (): HttpError =>
+    new HttpError(404, 'unknown_workspace', 'no such workspace on this relay');
+
+  const health = (res: ServerResponse): void => {
+    const counts = store.counts();
+    sendJson(res, 200, {
+      ok: true,
+      protocol: 'v1',
+      uptimeSec: Math.round((Date.now() - started) / 1000),
+      workspaces: counts.workspaces,
+      events: counts.events,
+      commits: committer.commits,
+      pendingEvents: committer.pendingEvents,
+      connections: { tcp: sockets, live: live.connections, signal: signaling.connections },
+      topics: signaling.topics,
+      rssBytes: process.memoryUsage.rss(),
+      errors,
+    });
+  };
+
+  const register = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const wait = limiters.register.take(clientIp(req, options.trustProxy));
+    if (wait) throw tooMany(wait, 'registrations');
+    const body = await readBody(req, MAX_REGISTER_BYTES);
+    let data: unknown;
+    try {
+      data = JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new HttpError(400, 'invalid_json', 'the body is not valid JSON');
+    }
+    const fields = (typeof data === 'object' && data !== null ? data : {}) as Record<
+      string,
+      unknown
+    >;
+    const { workspace, readTokenHash } = fields;
+    if (typeof workspace !== 'string' || !ID_PATTERN.test(workspace)) throw badWorkspace();
+    const hash = typeof readTokenHash === 'string' ? readTokenHash.toLowerCase() : '';
+    if (!TOKEN_HASH.test(hash)) {
+      throw new HttpError(400, 'invalid_token_hash', 'readTokenHash must be 64 hex characters');
+    }
+    const result = store.register(workspace, hash);
+    if (result === 'conflict') {
+      throw new HttpError(409, 'workspace_conflict', 'registered with another read token hash');
+    }
+    sendJson(res, result === 'created' ? 201 : 200, { workspace, created: result === 'created' });
+  };
+
+  const intake = async (req: IncomingMessage, res: ServerResponse, id: string): Promise<void> => {
+    if (!ID_PATTERN.test(id)) throw badWorkspace();
+    const workspace = store.workspace(id);
+    if (!workspace) throw unknownWorkspace();
+    const key = `${clientIp(req, options.trustProxy)} ${workspace.wid}`;
+    // One token up front (before reading the body), the rest once the batch size is known.
+    let wait = limiters.intake.take(key, 1);
+    if (wait) throw tooMany(wait, 'events');
+    if (workspace.events >= options.quotaEvents || workspace.bytes >= options.quotaBytes) {
+      throw quotaFull();
+    }
+    const items = parseIntake(await readBody(req, RELAY_LIMITS.maxBodyBytes));
+    if (!Array.isArray(items)) throw new HttpError(items.status, items.error, items.message);
+    if (items.length > 1) {
+      wait = limiters.intake.take(key, items.length - 1);
+      if (wait) throw tooMany(wait, 'events');
+    }
+    const result = await committer.submit({ wid: workspace.wid, events: items });
+    if (!result.ok) throw result.error === 'quota_exceeded' ? quotaFull() : unknownWorkspace();
+    const answer: IntakeResponse = { accepted: result.accepted, duplicates: result.duplicates };
+    sendJson(res, 200, answer);
+  };
+
+  const readLog = (req: IncomingMessage, res: ServerResponse, id: string, url: URL): void => {
+    const token = bearerToken(req.headers.authorization);
+    if (!token) {
+      throw new HttpError(401, 'unauthorized', 'send Authorization: Bearer <read token>', {
+        'www-authenticate': 'Bearer',
+      });
+    }
+    if (!ID_PATTERN.test(id)) throw badWorkspace();
+    const wait = limiters.read.take(clientIp(req, options.trustProxy));
+    if (wait) throw tooMany(wait, 'reads');
+    const workspace = store.workspace(id);
+    if (!workspace) throw unknownWorkspace();
+    if (!checkToken(token, workspace.readTokenHash)) {
+      throw new HttpError(401, 'unauthorized', 'wrong read token', {
+        'www-authenticate': 'Bearer error="invalid_token"',
+      });
+    }
+    const after = intParam(url, 'after', 0);
+    if (after === undefined) {
+      throw new HttpError(400, 'invalid_cursor', '"after" must be a non-negative integer');
+    }
+    const limit = intParam(url, 'limit', RELAY_LIMITS.maxLogPage);
+    if (limit === undefined || limit < 1) {
+      throw new HttpError(400, 'invalid_limit', '"limit" must be a positive integer');
+    }
+    const page = store.readLog(
+      workspace.wid,
+      after,
+      Math.min(limit, RELAY_LIMITS.maxLogPage),
+      LOG_PAGE_BYTES,
+    );
+    const body: LogPage = {
+      events: page.entries,
+      cursor: page.entries[page.entries.length - 1]?.seq ?? after,
+      more: page.more,
+    };
+    sendJson(res, 200, body);
+  };
+
+  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://relay.invalid');
+    } catch {
+      throw new HttpError(400, 'bad_request', 'malformed request target');
+    }
+    const method = req.method ?? 'GET';
+    if (method === 'OPTIONS') {
+      sendPreflight(req, res);
+      return;
+    }
+    const only = (allowed: string): void => {
+      if (method !== allowed) {
+        throw new HttpError(405, 'method_not_allowed', `use ${allowed}`, {
+          allow: `${allowed}, OPTIONS`,
+        });
+      }
+    };
+    const parts = url.pathname.split('/');
+    if (url.pathname === '/health') {
+      only('GET');
+      health(res);
+    } else if (url.pathname === '/v1/workspaces') {
+      only('POST');
+      await register(req, res);
+    } else if (parts.length === 4 && parts[1] === 'v1' && parts[2] === 'intake') {
+      only('POST');
+      await intake(req, res, parts[3] ?? '');
+    } else if (
+      parts.length === 5 &&
+      parts[1] === 'v1' &&
+      parts[2] === 'workspaces' &&
+      parts[4] === 'log'
+    ) {
+      only('GET');
+      readLog(req, res, parts[3] ?? '', url);
+    } else {
+      throw new HttpError(404, 'not_found', 'no such endpoint');
+    }
+  };
+
+  /** Turns whatever a route threw into a JSON error answer. */
+  const answerError = (req: IncomingMessage, res: ServerResponse, err: unknown): void => {
+    if (err instanceof HttpError) {
+      sendError(res, err.status, err.code, err.message, err.headers);
+    } else if (err instanceof BodyTooLarge) {
+      refuseBody(req, res, RELAY_LIMITS.maxBodyBytes);
+    } else if (err instanceof Busy) {
+      sendError(res, 503, 'busy', err.message, { 'retry-after': '1' });
+    } else if ((err as { code?: unknown }).code === 'SQLITE_FULL') {
+      errors++;
+      log(`storage full: ${String(err)}`);
+      sendError(res, 507, 'storage_full', 'the relay is out of disk space', {
+        'retry-after': '3600',
+      });
+    } else if (!res.destroyed && !req.destroyed) {
+      // (When the client went away mid-body there is no one to answer.)
+      errors++;
+      log(`request failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      sendError(res, 500, 'internal', 'internal error', { 'retry-after': '5' });
+    }
+  };
+
+  const server = createServer(
+    {
+      // Slow clients cannot hold a connection for long: headers within 10 s, whole request 15 s.
+      headersTimeout: 10_000,
+      requestTimeout: 15_000,
+      keepAliveTimeout: 5_000,
+      maxHeaderSize: 16 * 1024,
+    },
+    (req, res) => {
+      route(req, res).catch((err: unknown) => {
+        answerError(req, res, err);
+      });
+    },
+  );
+  server.maxConnections = options.maxConnections;
+  // Idle sockets (keep-alive or half-open) are closed after 30 s.
+  server.timeout = 30_000;
+  server.on('connection', (socket: Socket) => {
+    sockets++;
+    socket.once('close', () => {
+      sockets--;
+    });
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+    }
+    if (err.code === 'HPE_HEADER_OVERFLOW') {
+      rejectSocket(socket, 431, 'headers_too_large', 'request headers are too large');
+    } else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      rejectSocket(socket, 408, 'timeout', 'the request took too long');
+    } else {
+      rejectSocket(socket, 400, 'bad_request', 'malformed HTTP request');
+    }
+  });
+
+  // ---- WebSockets ----
+
+  const liveWss = new WebSocketServer({
+    noServer: true,
+    maxPayload: LIVE_MAX_PAYLOAD,
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
+  const signalWss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.signalMaxPayload,
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => {
+      socket.destroy();
+    });
+    let path: string;
+    try {
+      path = new URL(req.url ?? '/', 'http://relay.invalid').pathname;
+    } catch {
+      rejectSocket(socket, 400, 'bad_request', 'malformed request target');
+      return;
+    }
+    const isLive = path === '/v1/live';
+    const isSignal = path === '/signal' || path === '/signal/';
+    if (!isLive && !isSignal) {
+      rejectSocket(socket, 404, 'not_found', 'WebSocket endpoints: /v1/live, /signal');
+      return;
+    }
+    const wait = limiters.connect.take(clientIp(req, options.trustProxy));
+    if (wait) {
+      rejectSocket(socket, 429, 'rate_limited', 'too many connections: retry later');
+      return;
+    }
+    if (
+      isLive
+        ? live.connections >= options.maxLiveConnections
+        : signaling.connections >= options.maxSignalConnections
+    ) {
+      rejectSocket(socket, 503, 'too_many_connections', 'the relay is full: retry later');
+      return;
+    }
+    const wss = isLive ? liveWss : signalWss;
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      if (isLive) live.accept(ws);
+      else signaling.accept(ws);
+    });
+  });
+
+  // ---- start ----
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', (err) => {
+    errors++;
+    log(`server error: ${err.message}`);
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      const stopped = new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      });
+      live.close();
+      signaling.close();
+      // Anything already received is committed and answered; later writes get 503.
+      committer.close();
+      server.closeIdleConnections();
+      const grace = setTimeout(() => {
+        server.closeAllConnections();
+        live.terminate();
+        signaling.terminate();
+      }, 2000);
+      await stopped;
+      clearTimeout(grace);
+      store.close();
+    })());
+
+  return { url: `http://${host}:${port}`, port, close };
+}
+
+/** A non-negative integer query parameter; `fallback` when absent, undefined when malformed. */
+function intParam(url: URL, name: string, fallback: number): number | undefined {
+  const raw = url.searchParams.get(name);
+  if (raw === null || raw === '') return fallback;
+  if (!/^\d{1,16}$/.test(raw)) return undefined;
+  const value = Number(raw);
+  return Number.isSafeInteger(value) ? value : undefined;
+}

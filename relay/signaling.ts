@@ -1,0 +1,182 @@
+/**
+ * WebRTC signaling (`/signal`), wire-compatible with y-webrtc's bin/server.js so that
+ * y-webrtc's own client works unchanged:
+ *   {type:'subscribe'|'unsubscribe', topics:[…]}
+ *   {type:'publish', topic, data} → sent to every subscriber of topic, sender included, with
+ *                                    `clients` (number of subscribers) added
+ *   {type:'ping'} → {type:'pong'}
+ * Unlike theirs it survives bad input (bad JSON, wrong types: answered with
+ * {type:'error', error, message}), and bounds everything: payload size, topics per connection,
+ * messages per second, connections, and the data queued for a slow receiver.
+ */
+import type { RawData, WebSocket } from 'ws';
+import { TokenBucket } from './limits.ts';
+import { rawText, SocketSet } from './sockets.ts';
+
+export interface SignalingOptions {
+  maxPayload: number;
+  maxTopics: number;
+  maxTopicLength: number;
+  ratePerSec: number;
+  burst: number;
+  pingIntervalMs: number;
+}
+
+interface Peer {
+  ws: WebSocket;
+  topics: Set<string>;
+  bucket: TokenBucket;
+  /** Whether the client was already told it is over its rate (told once per episode). */
+  throttled: boolean;
+}
+
+export class SignalingHub {
+  readonly #options: SignalingOptions;
+  readonly #topics = new Map<string, Set<Peer>>();
+  readonly #sockets: SocketSet;
+  /** A receiver with more than this queued is not keeping up: it is dropped (and reconnects). */
+  readonly #maxQueued: number;
+  /** Messages relayed since start (for /health). */
+  published = 0;
+
+  constructor(options: SignalingOptions) {
+    this.#options = options;
+    this.#sockets = new SocketSet(options.pingIntervalMs);
+    this.#maxQueued = Math.max(1024 * 1024, 4 * options.maxPayload);
+  }
+
+  get connections(): number {
+    return this.#sockets.size;
+  }
+
+  get topics(): number {
+    return this.#topics.size;
+  }
+
+  accept(ws: WebSocket): void {
+    this.#sockets.add(ws);
+    const peer: Peer = {
+      ws,
+      topics: new Set(),
+      bucket: new TokenBucket(this.#options.ratePerSec, this.#options.burst),
+      throttled: false,
+    };
+    ws.on('close', () => {
+      for (const topic of peer.topics) this.#leave(peer, topic);
+      peer.topics.clear();
+    });
+    ws.on('message', (data: RawData) => {
+      this.#sockets.seen(ws);
+      if (!peer.bucket.take()) {
+        if (!peer.throttled) {
+          peer.throttled = true;
+          this.#error(peer, 'rate_limited', 'too many messages: some were dropped');
+        }
+        return;
+      }
+      peer.throttled = false;
+      this.#onMessage(peer, data);
+    });
+  }
+
+  #onMessage(peer: Peer, data: RawData): void {
+    let message: unknown;
+    try {
+      message = JSON.parse(rawText(data));
+    } catch {
+      this.#error(peer, 'bad_json', 'the message is not valid JSON');
+      return;
+    }
+    if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+      this.#error(peer, 'bad_message', 'the message must be a JSON object');
+      return;
+    }
+    const m = message as Record<string, unknown>;
+    switch (m.type) {
+      case 'subscribe':
+        this.#subscribe(peer, m.topics);
+        return;
+      case 'unsubscribe':
+        if (Array.isArray(m.topics)) {
+          for (const topic of m.topics) {
+            if (typeof topic === 'string' && peer.topics.delete(topic)) this.#leave(peer, topic);
+          }
+        }
+        return;
+      case 'publish':
+        this.#publish(peer, m);
+        return;
+      case 'ping':
+        this.#send(peer, JSON.stringify({ type: 'pong' }));
+        return;
+      default:
+        this.#error(peer, 'bad_message', 'type must be subscribe, unsubscribe, publish or ping');
+    }
+  }
+
+  #subscribe(peer: Peer, topics: unknown): void {
+    if (!Array.isArray(topics)) {
+      this.#error(peer, 'bad_message', '"topics" must be an array of strings');
+      return;
+    }
+    for (const topic of topics) {
+      if (typeof topic !== 'string' || topic.length === 0) continue;
+      if (topic.length > this.#options.maxTopicLength) {
+        this.#error(peer, 'bad_topic', `topics are at most ${this.#options.maxTopicLength} chars`);
+        continue;
+      }
+      if (peer.topics.has(topic)) continue;
+      if (peer.topics.size >= this.#options.maxTopics) {
+        this.#error(peer, 'too_many_topics', `at most ${this.#options.maxTopics} topics`);
+        return;
+      }
+      peer.topics.add(topic);
+      let subscribers = this.#topics.get(topic);
+      if (!subscribers) this.#topics.set(topic, (subscribers = new Set()));
+      subscribers.add(peer);
+    }
+  }
+
+  #publish(peer: Peer, message: Record<string, unknown>): void {
+    const topic = message.topic;
+    if (typeof topic !== 'string' || topic.length === 0) {
+      this.#error(peer, 'bad_message', '"topic" must be a non-empty string');
+      return;
+    }
+    const receivers = this.#topics.get(topic);
+    if (!receivers) return;
+    // Serialized once for every receiver; sent as a text frame from the same buffer.
+    const frame = Buffer.from(JSON.stringify({ ...message, clients: receivers.size }));
+    for (const receiver of receivers) this.#send(receiver, frame);
+    this.published++;
+  }
+
+  #send(peer: Peer, data: string | Buffer): void {
+    const ws = peer.ws;
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > this.#maxQueued) {
+      ws.terminate();
+      return;
+    }
+    ws.send(data, { binary: false });
+  }
+
+  #error(peer: Peer, error: string, message: string): void {
+    this.#send(peer, JSON.stringify({ type: 'error', error, message }));
+  }
+
+  #leave(peer: Peer, topic: string): void {
+    const subscribers = this.#topics.get(topic);
+    if (!subscribers) return;
+    subscribers.delete(peer);
+    if (subscribers.size === 0) this.#topics.delete(topic);
+  }
+
+  close(): void {
+    this.#sockets.close();
+  }
+
+  terminate(): void {
+    this.#sockets.terminate();
+  }
+}

@@ -1,0 +1,226 @@
+/**
+ * The relay's durable store: one SQLite file (better-sqlite3) in WAL mode with
+ * synchronous=FULL, so a transaction that has returned is on disk and survives `kill -9`
+ * (and a power cut). Every write goes through `commit()`, one transaction per group commit.
+ *
+ * Schema (PRAGMA user_version = 1):
+ * - workspaces: one row per registered workspace, with the hash of its read token and running
+ *   totals for quotas. `wid` is a compact integer key used by the other tables.
+ * - events: the intake log of every workspace. `seq` (AUTOINCREMENT: never reused, even after a
+ *   future retention delete) is the cursor readers resume from; (wid, event_id) is unique, which
+ *   is what makes intake idempotent.
+ * Snapshots and visitor mailboxes will be further tables keyed by `wid` (user_version 2+).
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { IntakeItem, LogEntry } from '../src/core/relay-protocol.ts';
+
+export interface WorkspaceRow {
+  wid: number;
+  id: string;
+  readTokenHash: string;
+  events: number;
+  bytes: number;
+}
+
+/** One intake request waiting for the group commit. */
+export interface PendingWrite {
+  wid: number;
+  events: IntakeItem[];
+}
+
+export type WriteResult =
+  | { ok: true; accepted: number; duplicates: number; entries: LogEntry[] }
+  | { ok: false; error: 'quota_exceeded' | 'unknown_workspace' };
+
+export interface Quota {
+  events: number;
+  bytes: number;
+}
+
+export type RegisterResult = 'created' | 'exists' | 'conflict';
+
+class QuotaExceeded extends Error {}
+
+const SCHEMA_VERSION = 1;
+
+/** Bytes an event counts for against the quota. */
+export function eventBytes(item: IntakeItem): number {
+  return item.id.length + item.sealed.length;
+}
+
+function prepare(db: Database.Database) {
+  return {
+    workspace: db.prepare<[string], WorkspaceRow>(
+      `SELECT wid, id, read_token_hash AS readTokenHash, events, bytes
+         FROM workspaces WHERE id = ?`,
+    ),
+    insertWorkspace: db.prepare<[string, string, number]>(
+      `INSERT INTO workspaces (id, read_token_hash, created_at) VALUES (?, ?, ?)
+       ON CONFLICT (id) DO NOTHING`,
+    ),
+    insertEvent: db.prepare<[number, string, string, number]>(
+      `INSERT OR IGNORE INTO events (wid, event_id, sealed, received_at) VALUES (?, ?, ?, ?)`,
+    ),
+    bump: db.prepare<[number, number, number], { events: number; bytes: number }>(
+      `UPDATE workspaces SET events = events + ?, bytes = bytes + ? WHERE wid = ?
+       RETURNING events, bytes`,
+    ),
+    log: db.prepare<[number, number, number], LogEntry>(
+      `SELECT seq, event_id AS id, sealed, received_at AS receivedAt FROM events
+        WHERE wid = ? AND seq > ? ORDER BY seq LIMIT ?`,
+    ),
+    counts: db.prepare<[], { workspaces: number; events: number }>(
+      `SELECT (SELECT count(*) FROM workspaces) AS workspaces,
+              (SELECT coalesce(sum(events), 0) FROM workspaces) AS events`,
+    ),
+  };
+}
+
+export class Store {
+  readonly #db: Database.Database;
+  readonly #quota: Quota;
+  readonly #stmt: ReturnType<typeof prepare>;
+  readonly #commitAll: (writes: PendingWrite[], now: number) => WriteResult[];
+
+  constructor(dataDir: string, quota: Quota) {
+    mkdirSync(dataDir, { recursive: true });
+    this.#quota = quota;
+    const db = new Database(join(dataDir, 'relay.db'));
+    this.#db = db;
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal') throw new Error(`SQLite refused WAL mode (got ${String(mode)})`);
+    // FULL: the WAL is fsynced at every commit, so an acknowledged write survives power loss,
+    // not only a killed process.
+    db.pragma('synchronous = FULL');
+    db.pragma('busy_timeout = 5000');
+    this.#migrate();
+
+    this.#stmt = prepare(db);
+
+    // One request = one savepoint inside the group's transaction: a request over quota rolls
+    // back alone, the others in the same group still commit.
+    const writeOne = db.transaction((write: PendingWrite, now: number): WriteResult => {
+      const entries: LogEntry[] = [];
+      let bytes = 0;
+      for (const item of write.events) {
+        const run = this.#stmt.insertEvent.run(write.wid, item.id, item.sealed, now);
+        if (run.changes === 1) {
+          entries.push({
+            seq: Number(run.lastInsertRowid),
+            id: item.id,
+            sealed: item.sealed,
+            receivedAt: now,
+          });
+          bytes += eventBytes(item);
+        }
+      }
+      if (entries.length > 0) {
+        const totals = this.#stmt.bump.get(entries.length, bytes, write.wid);
+        if (!totals) return { ok: false, error: 'unknown_workspace' };
+        if (totals.events > this.#quota.events || totals.bytes > this.#quota.bytes) {
+          throw new QuotaExceeded();
+        }
+      }
+      return {
+        ok: true,
+        accepted: entries.length,
+        duplicates: write.events.length - entries.length,
+        entries,
+      };
+    });
+    this.#commitAll = db.transaction((writes: PendingWrite[], now: number) =>
+      writes.map((write): WriteResult => {
+        try {
+          return writeOne(write, now);
+        } catch (err) {
+          if (err instanceof QuotaExceeded) return { ok: false, error: 'quota_exceeded' };
+          throw err;
+        }
+      }),
+    );
+  }
+
+  #migrate(): void {
+    const version = this.#db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new Error(`relay.db has schema ${version}, newer than this relay (${SCHEMA_VERSION})`);
+    }
+    if (version === SCHEMA_VERSION) return;
+    this.#db.exec(`
+      BEGIN;
+      CREATE TABLE workspaces (
+        wid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        read_token_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        events INTEGER NOT NULL DEFAULT 0,
+        bytes INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE TABLE events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        wid INTEGER NOT NULL REFERENCES workspaces (wid),
+        event_id TEXT NOT NULL,
+        sealed TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        UNIQUE (wid, event_id)
+      );
+      CREATE INDEX events_by_workspace ON events (wid, seq);
+      PRAGMA user_version = ${SCHEMA_VERSION};
+      COMMIT;
+    `);
+  }
+
+  workspace(id: string): WorkspaceRow | undefined {
+    return this.#stmt.workspace.get(id);
+  }
+
+  register(id: string, readTokenHash: string, now = Date.now()): RegisterResult {
+    if (this.#stmt.insertWorkspace.run(id, readTokenHash, now).changes === 1) return 'created';
+    return this.workspace(id)?.readTokenHash === readTokenHash ? 'exists' : 'conflict';
+  }
+
+  /** Writes a group of intake requests in one transaction; returns once it is on disk. */
+  commit(writes: PendingWrite[], now = Date.now()): WriteResult[] {
+    return this.#commitAll(writes, now);
+  }
+
+  /**
+   * Log entries of a workspace after `after`, ascending: at most `limit` entries and about
+   * `maxBytes` of sealed data (always at least one entry, so a reader never gets stuck).
+   */
+  readLog(
+    wid: number,
+    after: number,
+    limit: number,
+    maxBytes: number,
+  ): { entries: LogEntry[]; more: boolean } {
+    const entries: LogEntry[] = [];
+    let bytes = 0;
+    let more = false;
+    for (const row of this.#stmt.log.iterate(wid, after, limit + 1)) {
+      if (entries.length >= limit || (entries.length > 0 && bytes + row.sealed.length > maxBytes)) {
+        more = true;
+        break;
+      }
+      entries.push(row);
+      bytes += row.sealed.length + row.id.length;
+    }
+    return { entries, more };
+  }
+
+  counts(): { workspaces: number; events: number } {
+    return this.#stmt.counts.get() ?? { workspaces: 0, events: 0 };
+  }
+
+  close(): void {
+    if (!this.#db.open) return;
+    // Fold the WAL back into the main file so a clean shutdown leaves one file.
+    try {
+      this.#db.pragma('wal_checkpoint(TRUNCATE)');
+    } finally {
+      this.#db.close();
+    }
+  }
+}
