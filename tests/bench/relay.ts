@@ -1,0 +1,298 @@
+/**
+ * Relay benchmark (SPEC §13), loopback only, bounded in time. Starts its own relay process
+ * (port 0, temporary data dir) and, for the fan-out comparison, y-webrtc's own signaling server:
+ *   a) sustained durable intake, events/s: concurrent keep-alive clients posting batches;
+ *   b) ack latency p50/p99 for single-event posts paced at 1,000 events/s;
+ *   c) signaling fan-out: N peers on one topic each publishing, time until every subscriber got
+ *      every message — against our relay and against y-webrtc's bin/server.js, same load.
+ * Intake rate limits are raised for this relay: the load comes from one IP, where real traffic
+ * comes from many visitors.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Agent, request } from 'node:http';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { WebSocket } from 'ws';
+import { RELAY_LIMITS } from '../../src/core/relay-protocol.ts';
+import {
+  fakeSealed,
+  newWorkspace,
+  removeDir,
+  rssBytes,
+  spawnRelay,
+  type RelayProcess,
+} from '../relay/helpers.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+type Figures = Record<string, number | string>;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+const round1 = (n: number): number => Math.round(n * 10) / 10;
+
+/** POSTs a body; resolves with the status once the answer has been read. */
+function post(agent: Agent, url: URL, body: string): Promise<number> {
+  return new Promise((ok, fail) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => {
+          ok(res.statusCode ?? 0);
+        });
+      },
+    );
+    req.on('error', fail);
+    req.end(body);
+  });
+}
+
+/** Intake bodies with fresh ids; the sealed boxes come from a small pre-made pool. */
+function makeBodies(prefix: string) {
+  const pool = Array.from({ length: 64 }, () => fakeSealed(900));
+  let n = 0;
+  return (events: number): string => {
+    let body = '{"events":[';
+    for (let i = 0; i < events; i++) {
+      const id = `${prefix}_${(n++).toString(36).padStart(14, '0')}`;
+      body += `${i ? ',' : ''}{"id":"${id}","sealed":"${pool[n % pool.length] ?? ''}"}`;
+    }
+    return `${body}]}`;
+  };
+}
+
+/** a) Sustained durable intake: `clients` keep-alive clients post batches back to back. */
+async function intakeThroughput(relay: RelayProcess, seconds: number): Promise<Figures> {
+  const { workspace } = await newWorkspace(relay.url);
+  const url = new URL(`/v1/intake/${workspace}`, relay.url);
+  const clients = 8;
+  const batch = 40;
+  const agent = new Agent({ keepAlive: true, maxSockets: clients });
+  const body = makeBodies('tp');
+  const bodyBytes = Buffer.byteLength(body(batch));
+  if (bodyBytes > RELAY_LIMITS.maxBodyBytes) throw new Error(`batch too large: ${bodyBytes}`);
+  let events = 0;
+  let failed = 0;
+  let counting = false;
+  const warmupEnd = Date.now() + 1000;
+  const end = warmupEnd + seconds * 1000;
+  let started = 0;
+  let maxRss = 0;
+  const sampler = setInterval(() => {
+    maxRss = Math.max(maxRss, rssBytes(relay.pid));
+  }, 100);
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (Date.now() < end) {
+        if (!counting && Date.now() >= warmupEnd) {
+          counting = true;
+          started = performance.now();
+        }
+        const status = await post(agent, url, body(batch));
+        if (status !== 200) failed++;
+        else if (counting) events += batch;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  agent.destroy();
+  return {
+    'relay.intake.eventsPerSec': Math.round(events / elapsed),
+    'relay.intake.clients': clients,
+    'relay.intake.batch': batch,
+    'relay.intake.bodyBytes': bodyBytes,
+    'relay.intake.failed': failed,
+    'relay.intake.maxRssMB': Math.round(maxRss / 1e6),
+  };
+}
+
+/** b) Ack latency of single-event posts paced at `rate` per second. */
+async function ackLatency(relay: RelayProcess, rate: number, seconds: number): Promise<Figures> {
+  const { workspace } = await newWorkspace(relay.url);
+  const url = new URL(`/v1/intake/${workspace}`, relay.url);
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const body = makeBodies('lat');
+  const latencies: number[] = [];
+  let failed = 0;
+  const inflight: Promise<void>[] = [];
+  const total = rate * seconds;
+  const start = performance.now();
+  let sent = 0;
+  // Send on schedule: every tick, whatever is due by now (timers are coarser than 1 ms).
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate) + 1);
+    for (; sent < due; sent++) {
+      const t0 = performance.now();
+      inflight.push(
+        post(agent, url, body(1)).then(
+          (status) => {
+            if (status === 200) latencies.push(performance.now() - t0);
+            else failed++;
+          },
+          () => {
+            failed++;
+          },
+        ),
+      );
+    }
+    await new Promise((ok) => setTimeout(ok, 1));
+  }
+  await Promise.all(inflight);
+  const achieved = total / ((performance.now() - start) / 1000);
+  agent.destroy();
+  const sorted = latencies.sort((a, b) => a - b);
+  return {
+    'relay.ack.ratePerSec': Math.round(achieved),
+    'relay.ack.samples': sorted.length,
+    'relay.ack.failed': failed,
+    'relay.ack.p50Ms': round1(percentile(sorted, 50)),
+    'relay.ack.p99Ms': round1(percentile(sorted, 99)),
+    'relay.ack.maxMs': round1(sorted[sorted.length - 1] ?? NaN),
+  };
+}
+
+function openSocket(url: string): Promise<WebSocket> {
+  return new Promise((ok, fail) => {
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    ws.once('open', () => {
+      ok(ws);
+    });
+    ws.once('error', fail);
+  });
+}
+
+/**
+ * c) `peers` clients subscribe to one topic; each publishes `perPeer` messages at once; resolves
+ * with the milliseconds from the first publish until every client received every message.
+ * Clients only count frames (no parsing) so that the server, not the client, is measured.
+ */
+async function fanout(url: string, peers: number, perPeer: number): Promise<number> {
+  const sockets = await Promise.all(Array.from({ length: peers }, () => openSocket(url)));
+  const topic = `bench-${Math.random().toString(36).slice(2)}`;
+  let received = 0;
+  let target = peers;
+  let reached: () => void = () => undefined;
+  const wait = (count: number): Promise<void> =>
+    new Promise((ok) => {
+      received = 0;
+      target = count;
+      reached = ok;
+    });
+  for (const ws of sockets) {
+    ws.on('message', () => {
+      if (++received === target) reached();
+    });
+    ws.send(JSON.stringify({ type: 'subscribe', topics: [topic] }));
+  }
+  // A probe publish that reaches everyone proves every subscription is in place.
+  const probed = wait(peers);
+  await new Promise((ok) => setTimeout(ok, 50));
+  sockets[0]?.send(JSON.stringify({ type: 'publish', topic, data: 'probe' }));
+  await probed;
+
+  const payload = 'x'.repeat(600); // about one encrypted y-webrtc signal
+  const finished = wait(peers * perPeer * peers);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, fail) => {
+    timer = setTimeout(() => {
+      fail(new Error(`fan-out timed out at ${received}/${target}`));
+    }, 30_000);
+  });
+  const started = performance.now();
+  for (let i = 0; i < perPeer; i++) {
+    for (const ws of sockets) {
+      ws.send(JSON.stringify({ type: 'publish', topic, data: { type: 'signal', i, payload } }));
+    }
+  }
+  try {
+    await Promise.race([finished, timeout]);
+  } finally {
+    clearTimeout(timer);
+    for (const ws of sockets) ws.terminate();
+  }
+  return performance.now() - started;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        ok(typeof address === 'object' && address ? address.port : 0);
+      });
+    });
+  });
+}
+
+/** y-webrtc's own signaling server (bin/server.js), on a free port. */
+async function startYWebrtc(): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(ROOT, 'node_modules/y-webrtc/bin/server.js')], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port) },
+    stdio: 'ignore',
+  });
+  const url = `ws://127.0.0.1:${port}`;
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      (await openSocket(url)).terminate();
+      return { url, child };
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((ok) => setTimeout(ok, 100));
+    }
+  }
+}
+
+export async function benchRelay(): Promise<Figures> {
+  const relay = await spawnRelay({
+    env: {
+      RELAY_RATE_PER_SEC: '100000000',
+      RELAY_RATE_BURST: '100000000',
+      RELAY_CONNECT_BURST: '100000',
+    },
+  });
+  const ywebrtc = await startYWebrtc();
+  try {
+    const figures: Figures = {};
+    Object.assign(figures, await intakeThroughput(relay, 5));
+    Object.assign(figures, await ackLatency(relay, 1000, 5));
+
+    const peers = 30;
+    const perPeer = 100;
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    await fanout(`${relay.url.replace('http', 'ws')}/signal`, peers, 5); // warm-up
+    await fanout(ywebrtc.url, peers, 5);
+    // Alternate the two servers so that both see the same machine conditions.
+    for (let i = 0; i < 5; i++) {
+      ours.push(await fanout(`${relay.url.replace('http', 'ws')}/signal`, peers, perPeer));
+      theirs.push(await fanout(ywebrtc.url, peers, perPeer));
+    }
+    const median = (list: number[]): number =>
+      [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)] ?? NaN;
+    figures['relay.fanout.peers'] = peers;
+    figures['relay.fanout.messages'] = peers * perPeer;
+    figures['relay.fanout.deliveries'] = peers * perPeer * peers;
+    figures['relay.fanout.oursMs'] = round1(median(ours));
+    figures['relay.fanout.ywebrtcMs'] = round1(median(theirs));
+    figures['relay.fanout.runs'] = ours.length;
+    return figures;
+  } finally {
+    ywebrtc.child.kill('SIGKILL');
+    await relay.stop();
+    await removeDir(relay.dataDir);
+  }
+}
