@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { ErrorBody } from '../src/core/relay-protocol.ts';
+import type { ErrorBody, RelayErrorCode } from '../src/core/relay-protocol.ts';
 
 /** Every answer carries these: any site may call the relay (it holds only ciphertext). */
 export const CORS_HEADERS = {
@@ -34,7 +34,7 @@ export function sendJson(
 export function sendError(
   res: ServerResponse,
   status: number,
-  error: string,
+  error: RelayErrorCode,
   message: string,
   headers: Record<string, string> = {},
 ): void {
@@ -156,7 +156,12 @@ export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
 }
 
 /** Writes a minimal JSON HTTP error on a raw socket (bad request line, refused upgrade). */
-export function rejectSocket(socket: Duplex, status: number, error: string, message: string): void {
+export function rejectSocket(
+  socket: Duplex,
+  status: number,
+  error: RelayErrorCode,
+  message: string,
+): void {
   const reason: Record<number, string> = {
     400: 'Bad Request',
     404: 'Not Found',

@@ -9,6 +9,7 @@ import {
   RELAY_LIMITS,
   type IntakeItem,
   type LogEntry,
+  type RelayErrorCode,
 } from '../src/core/relay-protocol.ts';
 import { eventBytes, type PendingWrite, type Store, type WriteResult } from './store.ts';
 
@@ -17,7 +18,7 @@ const SEALED_SHAPE = /^s1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 export interface Rejection {
   status: number;
-  error: string;
+  error: RelayErrorCode;
   message: string;
 }
 

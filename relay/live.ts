@@ -13,6 +13,7 @@ import {
   type LiveClientMessage,
   type LiveServerMessage,
   type LogEntry,
+  type RelayErrorCode,
 } from '../src/core/relay-protocol.ts';
 import type { Store } from './store.ts';
 import { rawText, SocketSet } from './sockets.ts';
@@ -34,7 +35,7 @@ function send(ws: WebSocket, message: LiveServerMessage): Promise<void> {
   });
 }
 
-function fail(ws: WebSocket, error: string, message: string, code = CLOSE_POLICY): void {
+function fail(ws: WebSocket, error: RelayErrorCode, message: string, code = CLOSE_POLICY): void {
   if (ws.readyState !== ws.OPEN) return;
   ws.send(JSON.stringify({ type: 'error', error, message } satisfies LiveServerMessage));
   ws.close(code, error);
@@ -49,11 +50,18 @@ class Follower {
   live = false;
   #paging = false;
   #lastSend: Promise<void> = Promise.resolve();
+  /** Settles when the socket closes, so that a wait for a drain that never comes ends too. */
+  readonly #closed: Promise<void>;
 
   constructor(ws: WebSocket, store: Store, wid: number, after: number) {
     this.ws = ws;
     this.#store = store;
     this.wid = wid;
+    this.#closed = new Promise((resolve) => {
+      ws.once('close', () => {
+        resolve();
+      });
+    });
     this.cursor = after;
   }
 
@@ -127,7 +135,7 @@ class Follower {
 
   /** Resolves when what was sent so far has left the process (or the socket closed). */
   async #drained(): Promise<void> {
-    await this.#lastSend;
+    await Promise.race([this.#lastSend, this.#closed]);
     if (this.ws.bufferedAmount > HIGH_WATER && this.#open()) {
       // Still full (the last send callback fired but more was queued): wait a little.
       await new Promise((resolve) => setTimeout(resolve, 10));

@@ -42,7 +42,13 @@ try {
   process.exit(2);
 }
 
-const relay = await startRelay(options, log);
+let relay;
+try {
+  relay = await startRelay(options, log);
+} catch (err) {
+  log(`cannot start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+}
 process.stdout.write(`relay listening on ${relay.url}\n`);
 
 let stopping = false;

@@ -12,6 +12,8 @@ import {
   RELAY_LIMITS,
   type IntakeResponse,
   type LogPage,
+  type RegisterResponse,
+  type RelayErrorCode,
 } from '../src/core/relay-protocol.ts';
 import { checkOptions, type RelayOptions } from './config.ts';
 import {
@@ -50,7 +52,7 @@ type Log = (line: string) => void;
 class HttpError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: RelayErrorCode,
     message: string,
     readonly headers: Record<string, string> = {},
   ) {
@@ -106,8 +108,10 @@ export async function startRelay(
   const unknownWorkspace = (): HttpError =>
     new HttpError(404, 'unknown_workspace', 'no such workspace on this relay');
 
+  // Counting is a scan over workspaces: cached for a second so /health stays cheap under load.
+  let counts = { workspaces: 0, events: 0, at: -Infinity };
   const health = (res: ServerResponse): void => {
-    const counts = store.counts();
+    if (performance.now() - counts.at > 1000) counts = { ...store.counts(), at: performance.now() };
     sendJson(res, 200, {
       ok: true,
       protocol: 'v1',
@@ -147,7 +151,8 @@ export async function startRelay(
     if (result === 'conflict') {
       throw new HttpError(409, 'workspace_conflict', 'registered with another read token hash');
     }
-    sendJson(res, result === 'created' ? 201 : 200, { workspace, created: result === 'created' });
+    const answer: RegisterResponse = { workspace, created: result === 'created' };
+    sendJson(res, answer.created ? 201 : 200, answer);
   };
 
   const intake = async (req: IncomingMessage, res: ServerResponse, id: string): Promise<void> => {

@@ -10,6 +10,7 @@
  * messages per second, connections, and the data queued for a slow receiver.
  */
 import type { RawData, WebSocket } from 'ws';
+import type { RelayErrorCode, SignalServerMessage } from '../src/core/relay-protocol.ts';
 import { TokenBucket } from './limits.ts';
 import { rawText, SocketSet } from './sockets.ts';
 
@@ -107,7 +108,7 @@ export class SignalingHub {
         this.#publish(peer, m);
         return;
       case 'ping':
-        this.#send(peer, JSON.stringify({ type: 'pong' }));
+        this.#send(peer, JSON.stringify({ type: 'pong' } satisfies SignalServerMessage));
         return;
       default:
         this.#error(peer, 'bad_message', 'type must be subscribe, unsubscribe, publish or ping');
@@ -161,8 +162,11 @@ export class SignalingHub {
     ws.send(data, { binary: false });
   }
 
-  #error(peer: Peer, error: string, message: string): void {
-    this.#send(peer, JSON.stringify({ type: 'error', error, message }));
+  #error(peer: Peer, error: RelayErrorCode, message: string): void {
+    this.#send(
+      peer,
+      JSON.stringify({ type: 'error', error, message } satisfies SignalServerMessage),
+    );
   }
 
   #leave(peer: Peer, topic: string): void {

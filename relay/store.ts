@@ -89,13 +89,28 @@ export class Store {
     this.#quota = quota;
     const db = new Database(join(dataDir, 'relay.db'));
     this.#db = db;
-    const mode = db.pragma('journal_mode = WAL', { simple: true });
-    if (mode !== 'wal') throw new Error(`SQLite refused WAL mode (got ${String(mode)})`);
-    // FULL: the WAL is fsynced at every commit, so an acknowledged write survives power loss,
-    // not only a killed process.
-    db.pragma('synchronous = FULL');
-    db.pragma('busy_timeout = 5000');
-    this.#migrate();
+    // One relay per data directory: set before anything is read, exclusive locking mode makes
+    // SQLite lock the file for as long as this process lives (the OS releases the lock even
+    // after kill -9) and keeps the WAL index in process memory. A second relay on the same
+    // directory waits a moment (the previous one may be exiting) and then refuses to start.
+    try {
+      db.pragma('locking_mode = EXCLUSIVE');
+      db.pragma('busy_timeout = 2000');
+      const mode = db.pragma('journal_mode = WAL', { simple: true });
+      if (mode !== 'wal') throw new Error(`SQLite refused WAL mode (got ${String(mode)})`);
+      // FULL: the WAL is fsynced at every commit, so an acknowledged write survives power
+      // loss, not only a killed process.
+      db.pragma('synchronous = FULL');
+      // Take the write lock now; in exclusive mode it is kept until the process exits.
+      db.exec('BEGIN EXCLUSIVE; COMMIT');
+      this.#migrate();
+    } catch (err) {
+      db.close();
+      if ((err as { code?: unknown }).code === 'SQLITE_BUSY') {
+        throw new Error(`${dataDir} is in use by another relay process`);
+      }
+      throw err;
+    }
 
     this.#stmt = prepare(db);
 

@@ -32,6 +32,12 @@ export interface RegisterRequest {
   readTokenHash: string;
 }
 
+/** Answer to registration: 201 when created, 200 when it already existed with the same hash. */
+export interface RegisterResponse {
+  workspace: string;
+  created: boolean;
+}
+
 /** One entry of a workspace's intake log. `seq` is the cursor: strictly increasing. */
 export interface LogEntry extends IntakeItem {
   seq: number;
@@ -48,17 +54,65 @@ export interface LogPage {
   more: boolean;
 }
 
-/** Messages on the live log WebSocket (`/v1/live`). */
+/**
+ * Messages on the live log WebSocket (`/v1/live`). The client sends `follow` once, first; the
+ * server answers with `events` messages in seq order (the first one is sent even when empty:
+ * it confirms the follow), or with one `error` and closes.
+ */
 export type LiveClientMessage = { type: 'follow'; workspace: string; token: string; after: number };
 export type LiveServerMessage =
   | { type: 'events'; events: LogEntry[]; cursor: number }
   | { type: 'error'; error: string; message: string };
 
-/** Every error answer, HTTP or WebSocket. */
+/** Every error answer, HTTP or WebSocket. `error` is one of RelayErrorCode. */
 export interface ErrorBody {
   error: string;
   message: string;
 }
+
+/** The `error` codes the relay uses (relay/PROTOCOL.md says when). */
+export type RelayErrorCode =
+  | 'bad_request'
+  | 'invalid_json'
+  | 'invalid_body'
+  | 'empty_batch'
+  | 'too_many_events'
+  | 'invalid_id'
+  | 'invalid_sealed'
+  | 'sealed_too_large'
+  | 'body_too_large'
+  | 'invalid_workspace'
+  | 'invalid_token_hash'
+  | 'invalid_cursor'
+  | 'invalid_limit'
+  | 'unknown_workspace'
+  | 'unauthorized'
+  | 'workspace_conflict'
+  | 'rate_limited'
+  | 'quota_exceeded'
+  | 'storage_full'
+  | 'busy'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'headers_too_large'
+  | 'timeout'
+  | 'too_many_connections'
+  | 'internal'
+  // signaling only
+  | 'bad_json'
+  | 'bad_message'
+  | 'bad_topic'
+  | 'too_many_topics';
+
+/** Signaling (`/signal`), as y-webrtc's client speaks it. */
+export type SignalClientMessage =
+  | { type: 'subscribe' | 'unsubscribe'; topics: string[] }
+  | { type: 'publish'; topic: string; data: unknown }
+  | { type: 'ping' };
+export type SignalServerMessage =
+  | { type: 'publish'; topic: string; data: unknown; clients: number }
+  | { type: 'pong' }
+  | { type: 'error'; error: string; message: string };
 
 /** Limits the relay enforces; the widget batches within them. */
 export const RELAY_LIMITS = {

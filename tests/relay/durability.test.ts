@@ -79,6 +79,19 @@ describe('durability', () => {
     await relay.stop();
   });
 
+  it('refuses to start a second relay on a data directory in use', async () => {
+    const relay = await spawnRelay({ env: FAST });
+    dirs.push(relay.dataDir);
+    const { workspace, token } = await newWorkspace(relay.url);
+    await expect(spawnRelay({ env: FAST, dataDir: relay.dataDir })).rejects.toThrow(
+      /exited with 1.*in use by another relay/s,
+    );
+    // The first one is unaffected.
+    expect((await postIntake(relay.url, workspace, items(2))).status).toBe(200);
+    expect(await readAll(relay.url, workspace, token)).toHaveLength(2);
+    await relay.stop();
+  });
+
   it('re-posting after a restart is harmless, and a graceful stop keeps everything', async () => {
     let relay = await spawnRelay({ env: FAST });
     dirs.push(relay.dataDir);
