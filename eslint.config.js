@@ -5,7 +5,17 @@ import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 
 export default ts.config(
-  { ignores: ['node_modules', 'dist', 'reports', 'test-results', 'playwright-report', 'public/widget*.js', '.data'] },
+  {
+    ignores: [
+      'node_modules',
+      'dist',
+      'reports',
+      'test-results',
+      'playwright-report',
+      'public/widget*.js',
+      '.data',
+    ],
+  },
   js.configs.recommended,
   ...ts.configs.strictTypeChecked,
   ...svelte.configs.recommended,
@@ -23,6 +33,10 @@ export default ts.config(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    ...ts.configs.disableTypeChecked,
   },
   {
     files: ['**/*.svelte', '**/*.svelte.ts'],

@@ -1,7 +1,7 @@
 /** The app's top-level state: configuration, the workspace open in this tab, fatal errors. */
 import { localDb } from '../data/db.ts';
 import { loadConfig, type AppConfig } from './config.ts';
-import { Session } from './session/session.svelte.ts';
+import { Session } from './session/session.ts';
 import { createWorkspace, type NewWorkspace } from './session/workspaces.ts';
 
 class AppState {
@@ -31,8 +31,7 @@ class AppState {
         this.#phase = 'welcome';
         return;
       }
-      this.#session = await Session.open(first);
-      this.#phase = 'ready';
+      this.#open(await Session.open(first));
     } catch (err) {
       this.handleError(err);
       this.#phase = 'welcome';
@@ -44,9 +43,16 @@ class AppState {
       ...input,
       relayUrl: input.relayUrl ?? this.#config.relayUrl,
     });
-    this.#session = await Session.open(record);
-    this.#phase = 'ready';
+    this.#open(await Session.open(record));
     location.hash = '#/leads';
+  }
+
+  #open(session: Session): void {
+    session.onError = (err) => {
+      this.handleError(err);
+    };
+    this.#session = session;
+    this.#phase = 'ready';
   }
 
   /** The one place user-visible failures are reported. */

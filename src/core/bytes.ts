@@ -7,13 +7,14 @@ export function toBase64Url(bytes: Uint8Array): string {
   let i = 0;
   for (; i + 2 < bytes.length; i += 3) {
     const n = ((bytes[i] ?? 0) << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-    out += B64[n >> 18]! + B64[(n >> 12) & 63]! + B64[(n >> 6) & 63]! + B64[n & 63]!;
+    out += B64.charAt(n >> 18) + B64.charAt((n >> 12) & 63);
+    out += B64.charAt((n >> 6) & 63) + B64.charAt(n & 63);
   }
   const rest = bytes.length - i;
   if (rest > 0) {
     const n = ((bytes[i] ?? 0) << 16) | (rest === 2 ? (bytes[i + 1] ?? 0) << 8 : 0);
-    out += B64[n >> 18]! + B64[(n >> 12) & 63]!;
-    if (rest === 2) out += B64[(n >> 6) & 63]!;
+    out += B64.charAt(n >> 18) + B64.charAt((n >> 12) & 63);
+    if (rest === 2) out += B64.charAt((n >> 6) & 63);
   }
   return out;
 }

@@ -23,18 +23,12 @@ import { readToken, sha256Hex } from '../../core/team-keys.ts';
 import { localDb, readMeta, WorkspaceDb, type WorkspaceRecord } from '../../data/db.ts';
 import type { EngineApi } from '../../../workers/engine.worker.ts';
 import { DocStore } from './doc-store.ts';
-import { IntakeFollower, type IntakeStatus } from './intake.ts';
+import { IntakeFollower } from './intake.ts';
 import { registerWorkspace } from './relay-client.ts';
+import { SessionStatus } from './session-status.svelte.ts';
 
 const INTAKE = Symbol('intake');
 const PROJECT_BATCH = 500;
-
-export interface Diagnostics {
-  /** Envelopes dropped because they could not be opened or failed validation. */
-  dropped: number;
-  /** Visits the widget excluded as bots or automation. */
-  excluded: number;
-}
 
 export class Session {
   readonly record: WorkspaceRecord;
@@ -49,12 +43,12 @@ export class Session {
   #toProject = new Set<string>();
   #projecting: Promise<void> | undefined;
 
-  #intake = $state<IntakeStatus>('offline');
-  #intakeDetail = $state('');
-  #leader = $state(false);
-  #diagnostics = $state<Diagnostics>({ dropped: 0, excluded: 0 });
+  /** Reactive state the UI reads. */
+  readonly status = new SessionStatus();
   /** Called with lead ids whose score just crossed into Hot. */
   onHot: (ids: string[]) => void = () => {};
+  /** Background failures the user should hear about. */
+  onError: (err: unknown) => void = () => {};
 
   private constructor(
     record: WorkspaceRecord,
@@ -88,7 +82,7 @@ export class Session {
     const info = readWorkspaceInfo(store.doc);
     if (!info) throw new Error('This workspace has no data in this browser yet.');
     const session = new Session(record, db, store, info);
-    session.#diagnostics = await readMeta(db, 'diagnostics', { dropped: 0, excluded: 0 });
+    session.status.diagnostics = await readMeta(db, 'diagnostics', { dropped: 0, excluded: 0 });
     session.#lead();
     return session;
   }
@@ -99,27 +93,19 @@ export class Session {
   get info(): WorkspaceInfo {
     return this.#info;
   }
-  get intakeStatus(): IntakeStatus {
-    return this.#intake;
-  }
-  get intakeDetail(): string {
-    return this.#intakeDetail;
-  }
-  get isLeader(): boolean {
-    return this.#leader;
-  }
-  get diagnostics(): Diagnostics {
-    return this.#diagnostics;
-  }
 
   /** Waits for the leader lock (one tab per person does intake and projection). */
   #lead(): void {
     if (!('locks' in navigator)) {
-      void this.#becomeLeader();
+      this.#becomeLeader().catch((err: unknown) => {
+        this.onError(err);
+      });
       return;
     }
     void navigator.locks.request(`converge-leader-${this.record.id}`, async () => {
-      await this.#becomeLeader();
+      await this.#becomeLeader().catch((err: unknown) => {
+        this.onError(err);
+      });
       await new Promise<void>((resolve) => (this.#releaseLeadership = resolve));
     });
   }
@@ -127,7 +113,7 @@ export class Session {
   async #becomeLeader(): Promise<void> {
     // Another tab may have led until now: pick up what it stored.
     await this.#store.catchUp();
-    this.#leader = true;
+    this.status.leader = true;
     const pending = await this.db.dirty.toCollection().primaryKeys();
     this.#queueProjection(pending);
     const token = await readToken(this.record.teamSecret);
@@ -138,7 +124,7 @@ export class Session {
       }).then(
         () => localDb.workspaces.update(this.record.id, { registered: true }),
         (err: unknown) => {
-          this.#intakeDetail = err instanceof Error ? err.message : String(err);
+          this.status.intakeDetail = err instanceof Error ? err.message : String(err);
         },
       );
     }
@@ -149,8 +135,8 @@ export class Session {
       cursor: await readMeta(this.db, 'cursor', 0),
       onBatch: (entries, cursor) => this.#ingest(entries, cursor),
       onStatus: (status, detail) => {
-        this.#intake = status;
-        this.#intakeDetail = detail ?? '';
+        this.status.intake = status;
+        this.status.intakeDetail = detail ?? '';
       },
     });
     this.#follower.start();
@@ -169,20 +155,25 @@ export class Session {
     }
     addPageViews(this.#store.doc, pageViews, INTAKE);
     const diagnostics = {
-      dropped: this.#diagnostics.dropped + opened.dropped.length,
-      excluded: this.#diagnostics.excluded + excluded,
+      dropped: this.status.diagnostics.dropped + opened.dropped.length,
+      excluded: this.status.diagnostics.excluded + excluded,
     };
     await this.#store.flush({ cursor, diagnostics });
-    this.#diagnostics = diagnostics;
+    this.status.diagnostics = diagnostics;
   }
 
   #queueProjection(ids: Iterable<string>): void {
-    if (!this.#leader) return;
+    if (!this.status.leader) return;
     for (const id of ids) this.#toProject.add(id);
-    this.#projecting ??= this.#projectAll().finally(() => {
-      this.#projecting = undefined;
-      if (this.#toProject.size) this.#queueProjection([]);
-    });
+    if (this.#projecting) return;
+    this.#projecting = this.#projectAll()
+      .catch((err: unknown) => {
+        this.onError(err);
+      })
+      .finally(() => {
+        this.#projecting = undefined;
+        if (this.#toProject.size) this.#queueProjection([]);
+      });
   }
 
   async #projectAll(): Promise<void> {
