@@ -18,6 +18,17 @@ const chromium = {
 export default defineConfig({
   plugins: [svelte()],
   worker: { format: 'es' },
+  // Pre-bundled up front: discovering them mid-run makes Vite reload browser-mode tests.
+  optimizeDeps: {
+    include: [
+      'comlink',
+      'countries-and-timezones',
+      'dexie',
+      'yjs',
+      'bowser',
+      'unique-names-generator',
+    ],
+  },
   build: { target: 'es2022', outDir: 'dist', emptyOutDir: true },
   test: {
     projects: [

@@ -51,7 +51,9 @@ describe('doc store', () => {
     const wsId = randomId();
     const db = new WorkspaceDb(wsId);
     const store = await DocStore.open(db);
-    addPageViews(store.doc, [view(randomId(), 1, '/'), view(randomId(), 2, '/pricing')]);
+    const visitors = [randomId(), randomId()];
+    addPageViews(store.doc, [view(visitors[0] ?? '', 1, '/'), view(visitors[1] ?? '', 2, '/p')]);
+    store.markDirty(visitors);
     await store.flush({ cursor: 42 });
     store.destroy();
 

@@ -19,8 +19,9 @@ export async function visitorContext(
     timezoneId: options.timezoneId ?? 'Europe/Berlin',
     locale: options.locale ?? 'de-DE',
   });
-  await context.addInitScript(() => {
-    Object.defineProperty(Navigator.prototype, 'webdriver', { get: () => false });
+  // A source string, not a function: it must survive any transpiler the caller runs under.
+  await context.addInitScript({
+    content: "Object.defineProperty(Navigator.prototype, 'webdriver', { get: () => false });",
   });
   return context;
 }

@@ -12,17 +12,17 @@ export class AppPage {
     await this.page.getByLabel('Workspace name').fill(name);
     await this.page.getByLabel('Your name').fill(memberName);
     await this.page.getByRole('button', { name: 'Create workspace' }).click();
-    await expect(this.page.getByRole('heading', { name: 'Leads' })).toBeVisible();
+    await expect(this.page.getByRole('heading', { name: 'Leads', exact: true })).toBeVisible();
   }
 
   async openLeads(): Promise<void> {
-    await this.page.getByRole('link', { name: 'Leads' }).click();
-    await expect(this.page.getByRole('heading', { name: 'Leads' })).toBeVisible();
+    await this.page.getByRole('link', { name: 'Leads', exact: true }).click();
+    await expect(this.page.getByRole('heading', { name: 'Leads', exact: true })).toBeVisible();
   }
 
   async openWidgetSettings(): Promise<void> {
-    await this.page.getByRole('link', { name: 'Settings' }).click();
-    await this.page.getByRole('link', { name: 'Widget' }).click();
+    await this.page.getByRole('link', { name: 'Settings', exact: true }).click();
+    await this.page.getByRole('link', { name: 'Widget', exact: true }).click();
   }
 
   /** The demo-site link from Settings → Widget (the widget installed for this workspace). */

@@ -1,0 +1,115 @@
+/**
+ * The website widget: installed with one script tag, it turns each visitor into a lead. It
+ * records page views (full loads, single-page-app navigations, back-forward-cache restores),
+ * seals each one to the workspace's intake key in the visitor's browser, and hands it to the
+ * outbox. Nothing it does may disturb the host page: every entry point swallows its errors,
+ * and it draws nothing (chat arrives later, with its UI isolated in a shadow root).
+ *
+ * <script async src=".../widget.js" data-workspace="…" data-key="…" data-relay="https://…">
+ */
+import { randomId } from '../src/core/bytes.ts';
+import type { CaptureEvent, Navigation } from '../src/core/capture.ts';
+import { seal } from '../src/core/seal.ts';
+import { exclusionReason } from './exclusion.ts';
+import { Outbox } from './outbox.ts';
+import { pageView } from './page-view.ts';
+import { readItem, writeItem } from './storage.ts';
+
+const ID = /^[A-Za-z0-9_-]{16,64}$/;
+
+interface Install {
+  workspace: string;
+  key: string;
+  relay: string;
+}
+
+function installOf(script: HTMLOrSVGScriptElement | null): Install | undefined {
+  const data = script instanceof HTMLScriptElement ? script.dataset : undefined;
+  const { workspace, key, relay } = data ?? {};
+  if (!workspace || !ID.test(workspace) || !key || !relay) return undefined;
+  return { workspace, key, relay: relay.replace(/\/+$/, '') };
+}
+
+/** One lead per browser: a random id in the site's storage, or for this page's life if blocked. */
+function visitorId(workspace: string): string {
+  const key = `converge:${workspace}:visitor`;
+  const known = readItem(key);
+  if (known && ID.test(known)) return known;
+  const id = randomId();
+  writeItem(key, id);
+  return id;
+}
+
+/** Runs `fn` so that nothing it throws or rejects with reaches the host page. */
+function guard(fn: () => unknown): void {
+  try {
+    const result = fn();
+    if (result instanceof Promise) result.catch(() => undefined);
+  } catch {
+    // The host page comes first.
+  }
+}
+
+function start(install: Install): void {
+  const outbox = new Outbox(
+    `${install.relay}/v1/intake/${encodeURIComponent(install.workspace)}`,
+    `converge:${install.workspace}:outbox`,
+  );
+  const record = async (event: CaptureEvent): Promise<void> => {
+    const sealed = await seal(install.key, JSON.stringify(event), install.workspace);
+    outbox.add({ id: event.id, sealed });
+  };
+
+  const excluded = exclusionReason();
+  if (excluded) {
+    guard(() => record({ kind: 'excluded', id: randomId(), at: Date.now(), reason: excluded }));
+    return;
+  }
+
+  const visitor = visitorId(install.workspace);
+  let path = location.pathname;
+  let lastUrl = location.href;
+  const view = (nav: Navigation, referrer: string): void => {
+    lastUrl = location.href;
+    guard(() => record(pageView(visitor, nav, referrer)));
+  };
+
+  // In-page navigations count only when the path changes (not for a hash or a query tweak).
+  const navigated = (): void => {
+    if (location.pathname === path) return;
+    path = location.pathname;
+    // Within the site the previous page is the referrer; the first page keeps the real one.
+    const from = lastUrl;
+    // Routers set the new title just after pushState: read it once they have.
+    setTimeout(() => {
+      view('spa', from);
+    }, 0);
+  };
+  for (const method of ['pushState', 'replaceState'] as const) {
+    const original = history[method].bind(history);
+    history[method] = (...args: Parameters<History['pushState']>): void => {
+      original(...args);
+      guard(navigated);
+    };
+  }
+  const on = <K extends keyof WindowEventMap>(type: K, fn: (e: WindowEventMap[K]) => unknown) => {
+    window.addEventListener(type, (e) => {
+      guard(() => fn(e));
+    });
+  };
+  on('popstate', navigated);
+  on('hashchange', navigated);
+  on('pageshow', (e) => {
+    if (e.persisted) view('bfcache', document.referrer);
+  });
+  // Last chance before the page goes away: keepalive lets the request outlive it.
+  on('pagehide', () => outbox.flush(true));
+  on('online', () => outbox.flush());
+
+  view('load', document.referrer);
+}
+
+guard(() => {
+  const install = installOf(document.currentScript);
+  if (install && typeof crypto !== 'undefined' && 'subtle' in crypto) start(install);
+});

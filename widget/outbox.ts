@@ -1,0 +1,111 @@
+/**
+ * Sealed events waiting for the relay. Kept in the host site's storage so a visit made while the
+ * relay is down (or the tab closes mid-send) is sent on the next try or the next page load. The
+ * relay ignores an id it already has, so sending twice is harmless and nothing is ever dropped
+ * for being unsure: only an answer saying the batch can never be accepted drops it.
+ */
+import { RELAY_LIMITS, type IntakeItem } from '../src/core/relay-protocol.ts';
+import { readItem, writeItem } from './storage.ts';
+
+/** Oldest events give way past this many, to bound the host site's storage. */
+const MAX_QUEUED = 300;
+const MAX_BACKOFF_MS = 15_000;
+/** keepalive requests may carry at most 64 KiB in flight; stay under it and the relay's limit. */
+const MAX_BATCH_CHARS = Math.min(RELAY_LIMITS.maxBodyBytes, 60_000);
+
+export class Outbox {
+  /** Used when storage is blocked, and as the truth between writes. */
+  private memory: IntakeItem[] = [];
+  private sending = false;
+  private failures = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly endpoint: string,
+    private readonly storageKey: string,
+  ) {
+    this.memory = this.load();
+  }
+
+  add(item: IntakeItem): void {
+    const items = this.load();
+    items.push(item);
+    this.save(items.slice(-MAX_QUEUED));
+    void this.flush();
+  }
+
+  /** Sends everything queued, one batch at a time; on failure retries later with backoff. */
+  async flush(keepalive = false): Promise<void> {
+    if (this.sending) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.sending = true;
+    try {
+      for (let batch = this.nextBatch(); batch.length; batch = this.nextBatch()) {
+        const outcome = await this.send(batch, keepalive);
+        if (outcome === 'retry') {
+          this.retryLater();
+          return;
+        }
+        const sent = new Set(batch.map((e) => e.id));
+        this.save(this.load().filter((e) => !sent.has(e.id)));
+        this.failures = 0;
+      }
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  private async send(batch: IntakeItem[], keepalive: boolean): Promise<'done' | 'retry'> {
+    try {
+      const res = await fetch(this.endpoint, {
+        method: 'POST',
+        // text/plain: a "simple" request, so no CORS preflight and keepalive works on unload.
+        headers: { 'content-type': 'text/plain' },
+        body: JSON.stringify({ events: batch }),
+        keepalive,
+        credentials: 'omit',
+      });
+      if (res.ok) return 'done';
+      // 400 and 413 mean the batch itself is bad: resending it would fail for ever.
+      return res.status === 400 || res.status === 413 ? 'done' : 'retry';
+    } catch {
+      return 'retry';
+    }
+  }
+
+  private nextBatch(): IntakeItem[] {
+    const batch: IntakeItem[] = [];
+    let chars = 16;
+    for (const item of this.load()) {
+      const size = item.id.length + item.sealed.length + 24;
+      if (batch.length >= RELAY_LIMITS.maxBatch || (batch.length && chars + size > MAX_BATCH_CHARS))
+        break;
+      batch.push(item);
+      chars += size;
+    }
+    return batch;
+  }
+
+  private retryLater(): void {
+    const base = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** this.failures++);
+    this.timer = setTimeout(() => void this.flush(), base * (0.5 + Math.random() / 2));
+  }
+
+  private load(): IntakeItem[] {
+    const raw = readItem(this.storageKey);
+    if (raw === null) return this.memory;
+    try {
+      const parsed: unknown = JSON.parse(raw);
+      if (Array.isArray(parsed)) this.memory = parsed as IntakeItem[];
+    } catch {
+      // Unreadable (another script wrote the key): start over rather than break the page.
+    }
+    return this.memory;
+  }
+
+  private save(items: IntakeItem[]): void {
+    this.memory = items;
+    writeItem(this.storageKey, JSON.stringify(items));
+  }
+}

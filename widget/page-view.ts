@@ -1,0 +1,43 @@
+/** What one page view records (SPEC §4). Everything is read defensively: hosts vary wildly. */
+import { randomId } from '../src/core/bytes.ts';
+import type { ClientHints, Navigation, PageView } from '../src/core/capture.ts';
+
+interface UADataLike {
+  brands?: { brand: string; version: string }[];
+  mobile?: boolean;
+  platform?: string;
+}
+
+/**
+ * The low-entropy client hints only: they are free and synchronous. The high-entropy ones
+ * (platform version, model) cost a prompt-free but slow round trip and say more about the
+ * visitor than a lead needs.
+ */
+function clientHints(): ClientHints | undefined {
+  const data = (navigator as { userAgentData?: UADataLike }).userAgentData;
+  if (!data) return undefined;
+  const hints: ClientHints = { brands: data.brands ?? [], mobile: !!data.mobile };
+  if (data.platform) hints.platform = data.platform;
+  return hints;
+}
+
+export function pageView(visitorId: string, nav: Navigation, referrer: string): PageView {
+  const event: PageView = {
+    kind: 'pageview',
+    id: randomId(),
+    visitorId,
+    at: Date.now(),
+    url: location.href,
+    title: document.title,
+    referrer,
+    nav,
+    tz: Intl.DateTimeFormat().resolvedOptions().timeZone || '',
+    languages: [...(navigator.languages.length ? navigator.languages : [navigator.language])],
+    ua: navigator.userAgent,
+    screen: [screen.width, screen.height],
+    viewport: [innerWidth, innerHeight],
+  };
+  const hints = clientHints();
+  if (hints) event.hints = hints;
+  return event;
+}
