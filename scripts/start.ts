@@ -24,9 +24,9 @@ const stack = await startStack({
 console.log(`
 Converge Leads is running.
 
-  App          ${stack.appUrl}        ← open this: create a workspace
-  Demo website ${stack.demoUrl}      ← or use "Open demo site" in Settings → Widget
-  Relay        ${stack.relayUrl}       (data in ${dataDir})
+  App          ${stack.appUrl.padEnd(28)} ← open this: create a workspace
+  Demo website ${stack.demoUrl.padEnd(28)} ← or use "Open demo site" in Settings → Widget
+  Relay        ${stack.relayUrl.padEnd(28)} (data in ${dataDir})
 
 Press Ctrl+C to stop.`);
 

@@ -23,7 +23,7 @@ export interface IntakeKeyPair {
 }
 
 export async function generateIntakeKeyPair(): Promise<IntakeKeyPair> {
-  const pair = (await crypto.subtle.generateKey(EC, true, ['deriveBits'])) as CryptoKeyPair;
+  const pair = await crypto.subtle.generateKey(EC, true, ['deriveBits']);
   const raw = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));
   return {
     publicKey: toBase64Url(raw),
@@ -56,7 +56,7 @@ async function boxKey(
 /** Seals `plaintext` to the intake public key (base64url raw point) of workspace `aad`. */
 export async function seal(publicKey: string, plaintext: string, aad: string): Promise<string> {
   const recipient = fromBase64Url(publicKey);
-  const eph = (await crypto.subtle.generateKey(EC, true, ['deriveBits'])) as CryptoKeyPair;
+  const eph = await crypto.subtle.generateKey(EC, true, ['deriveBits']);
   const epk = new Uint8Array(await crypto.subtle.exportKey('raw', eph.publicKey));
   const key = await boxKey(eph.privateKey, recipient, epk, 'encrypt');
   const iv = crypto.getRandomValues(new Uint8Array(12));
@@ -73,9 +73,10 @@ export async function open(privateKey: CryptoKey, sealed: string, aad: string): 
   const parts = sealed.split('.');
   if (parts.length !== 4 || parts[0] !== PREFIX) throw new SealError('not a sealed box');
   try {
-    const epk = fromBase64Url(parts[1]!);
-    const iv = fromBase64Url(parts[2]!);
-    const ct = fromBase64Url(parts[3]!);
+    const [, epkText = '', ivText = '', ctText = ''] = parts;
+    const epk = fromBase64Url(epkText);
+    const iv = fromBase64Url(ivText);
+    const ct = fromBase64Url(ctText);
     const key = await boxKey(privateKey, epk, epk, 'decrypt');
     const pt = await crypto.subtle.decrypt(
       { name: 'AES-GCM', iv, additionalData: utf8.encode(aad) },

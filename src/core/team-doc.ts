@@ -71,7 +71,7 @@ export function readWorkspaceInfo(doc: Y.Doc): WorkspaceInfo | undefined {
   return {
     name,
     intakePublicKey,
-    intakePrivateKey: intakePrivateKey as JsonWebKey,
+    intakePrivateKey,
     createdAt: typeof createdAt === 'number' ? createdAt : 0,
   };
 }

@@ -92,7 +92,7 @@ export async function benchCaptureLatency(samples = 30): Promise<Record<string, 
         (n) => (window as unknown as { rowTimes: number[] }).rowTimes[n] ?? NaN,
         i,
       );
-      const viewedAt = (await agent.evaluate(newestActivity(install.workspace))) as number;
+      const viewedAt = await agent.evaluate<number>(newestActivity(install.workspace));
       fromPageView.push(shown - viewedAt);
       fromNavigation.push(shown - navigationStart);
       await context.close();

@@ -42,7 +42,11 @@ function engine(): Comlink.Remote<EngineApi> {
   const worker = new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), {
     type: 'module',
   });
-  opened.push({ close: () => worker.terminate() });
+  opened.push({
+    close: () => {
+      worker.terminate();
+    },
+  });
   return Comlink.wrap<EngineApi>(worker);
 }
 

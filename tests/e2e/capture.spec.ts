@@ -45,6 +45,7 @@ test('a visitor from a LinkedIn ad appears live as an L1 lead and /pricing raise
   await expect(site.getByRole('heading', { name: 'Pricing' })).toBeVisible();
   await expect(row.getByLabel('Score 75, Hot')).toBeVisible({ timeout: 5_000 });
   await expect(app.leadRows).toHaveCount(1);
+  await app.page.screenshot({ path: 'test-results/screens/leads-live.png' });
 
   // A client-side route change is a page view too, and the lead keeps its first touch.
   await site.getByRole('link', { name: 'Demo' }).click();

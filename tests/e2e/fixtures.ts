@@ -28,6 +28,8 @@ export async function visitorContext(
 
 export const test = base.extend<object, { stack: Stack }>({
   stack: [
+    // Playwright reads the fixture's dependencies from this (empty) destructuring pattern.
+    // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
       const stack = await startStack();
       await use(stack);

@@ -235,7 +235,7 @@ test('blocked storage and a hostile page: still captured, never an error in the 
       for (const r of records)
         for (const n of r.addedNodes)
           if (n instanceof Element && n.tagName !== 'SCRIPT' && document.readyState === 'complete')
-            void (window as unknown as { reportAdded(t: string): void }).reportAdded(n.tagName);
+            (window as unknown as { reportAdded(t: string): void }).reportAdded(n.tagName);
     }).observe(document, { subtree: true, childList: true });
   });
   await page.goto(`${SITE}/`);
@@ -256,7 +256,9 @@ test('blocked storage and a hostile page: still captured, never an error in the 
           for (const entry of list.getEntries())
             total += (entry as unknown as { value: number }).value;
         }).observe({ type: 'layout-shift', buffered: true });
-        setTimeout(() => resolve(total), 200);
+        setTimeout(() => {
+          resolve(total);
+        }, 200);
       }),
   );
   expect(shift).toBe(0);

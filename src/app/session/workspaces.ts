@@ -17,11 +17,11 @@ export async function createWorkspace(input: NewWorkspace): Promise<WorkspaceRec
   const id = randomId(16);
   const teamSecret = newTeamSecret();
   const intake = await generateIntakeKeyPair();
-  const signingKey = (await crypto.subtle.generateKey(
+  const signingKey = await crypto.subtle.generateKey(
     { name: 'ECDSA', namedCurve: 'P-256' },
     false,
     ['sign', 'verify'],
-  )) as CryptoKeyPair;
+  );
   const record: WorkspaceRecord = {
     id,
     name: input.name,
