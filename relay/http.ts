@@ -9,7 +9,7 @@ import type { ErrorBody, RelayErrorCode } from '../src/core/relay-protocol.ts';
 /** Every answer carries these: any site may call the relay (it holds only ciphertext). */
 export const CORS_HEADERS = {
   'access-control-allow-origin': '*',
-  'access-control-expose-headers': 'Retry-After',
+  'access-control-expose-headers': 'Retry-After, X-Snapshot-Version',
 } as const;
 
 export function sendJson(
@@ -42,12 +42,12 @@ export function sendError(
   sendJson(res, status, body, headers);
 }
 
-/** Answers a CORS preflight: the app sends Authorization on log reads. */
+/** Answers a CORS preflight: the app sends Authorization on log reads, If-Match on snapshots. */
 export function sendPreflight(req: IncomingMessage, res: ServerResponse): void {
   const headers: Record<string, string> = {
     ...CORS_HEADERS,
-    'access-control-allow-methods': 'GET, POST, OPTIONS',
-    'access-control-allow-headers': 'Authorization, Content-Type',
+    'access-control-allow-methods': 'GET, POST, PUT, OPTIONS',
+    'access-control-allow-headers': 'Authorization, Content-Type, If-Match',
     'access-control-max-age': '86400',
     'content-length': '0',
   };
@@ -62,6 +62,9 @@ export function sendPreflight(req: IncomingMessage, res: ServerResponse): void {
 
 export class BodyTooLarge extends Error {
   override name = 'BodyTooLarge';
+  constructor(readonly limit: number) {
+    super(`the body is over ${limit} bytes`);
+  }
 }
 
 /**
@@ -71,7 +74,7 @@ export class BodyTooLarge extends Error {
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > limit) {
-    return Promise.reject(new BodyTooLarge());
+    return Promise.reject(new BodyTooLarge(limit));
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -87,7 +90,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       if (size > limit) {
         cleanup();
         chunks.length = 0;
-        reject(new BodyTooLarge());
+        reject(new BodyTooLarge(limit));
         return;
       }
       chunks.push(chunk);

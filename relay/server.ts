@@ -14,10 +14,12 @@ import {
   type LogPage,
   type RegisterResponse,
   type RelayErrorCode,
+  type SnapshotInfo,
 } from '../src/core/relay-protocol.ts';
 import { checkOptions, type RelayOptions } from './config.ts';
 import {
   BodyTooLarge,
+  CORS_HEADERS,
   clientIp,
   readBody,
   refuseBody,
@@ -30,7 +32,7 @@ import { Busy, GroupCommitter, parseIntake } from './intake.ts';
 import { RateLimiter, retryAfterSeconds } from './limits.ts';
 import { LiveHub } from './live.ts';
 import { SignalingHub } from './signaling.ts';
-import { Store } from './store.ts';
+import { Store, type WorkspaceRow } from './store.ts';
 import { bearerToken, checkToken, TOKEN_HASH } from './tokens.ts';
 
 export interface Relay {
@@ -178,7 +180,8 @@ export async function startRelay(
     sendJson(res, 200, answer);
   };
 
-  const readLog = (req: IncomingMessage, res: ServerResponse, id: string, url: URL): void => {
+  /** A member's request: the workspace, once the bearer read token is checked. */
+  const authorize = (req: IncomingMessage, id: string): WorkspaceRow => {
     const token = bearerToken(req.headers.authorization);
     if (!token) {
       throw new HttpError(401, 'unauthorized', 'send Authorization: Bearer <read token>', {
@@ -195,6 +198,11 @@ export async function startRelay(
         'www-authenticate': 'Bearer error="invalid_token"',
       });
     }
+    return workspace;
+  };
+
+  const readLog = (req: IncomingMessage, res: ServerResponse, id: string, url: URL): void => {
+    const workspace = authorize(req, id);
     const after = intParam(url, 'after', 0);
     if (after === undefined) {
       throw new HttpError(400, 'invalid_cursor', '"after" must be a non-negative integer');
@@ -215,6 +223,50 @@ export async function startRelay(
       more: page.more,
     };
     sendJson(res, 200, body);
+  };
+
+  const readSnapshot = (req: IncomingMessage, res: ServerResponse, id: string): void => {
+    const workspace = authorize(req, id);
+    const snapshot = store.readSnapshot(workspace.wid);
+    if (!snapshot) throw new HttpError(404, 'no_snapshot', 'the team has stored no snapshot yet');
+    res.writeHead(200, {
+      ...CORS_HEADERS,
+      'content-type': 'application/octet-stream',
+      'content-length': String(snapshot.data.length),
+      'cache-control': 'no-store',
+      'x-snapshot-version': String(snapshot.version),
+    });
+    res.end(snapshot.data);
+  };
+
+  const writeSnapshot = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    id: string,
+  ): Promise<void> => {
+    const workspace = authorize(req, id);
+    const ifMatch = req.headers['if-match'];
+    let extends_: number | undefined;
+    if (ifMatch !== undefined) {
+      extends_ = /^\d{1,15}$/.test(ifMatch) ? Number(ifMatch) : NaN;
+      if (!Number.isSafeInteger(extends_)) {
+        throw new HttpError(400, 'invalid_version', 'If-Match must be a snapshot version number');
+      }
+    }
+    const body = await readBody(req, RELAY_LIMITS.maxSnapshotBytes);
+    if (body.length === 0) throw new HttpError(400, 'invalid_body', 'the snapshot is empty');
+    if (workspace.bytes + body.length > options.quotaBytes) throw quotaFull();
+    const result = store.writeSnapshot(workspace.wid, body, extends_);
+    if (!result.ok) {
+      throw new HttpError(
+        409,
+        'snapshot_conflict',
+        `the relay holds version ${result.current}: merge it and store again`,
+        { 'x-snapshot-version': String(result.current) },
+      );
+    }
+    const answer: SnapshotInfo = { version: result.version, bytes: body.length };
+    sendJson(res, 200, answer);
   };
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -254,6 +306,19 @@ export async function startRelay(
     ) {
       only('GET');
       readLog(req, res, parts[3] ?? '', url);
+    } else if (
+      parts.length === 5 &&
+      parts[1] === 'v1' &&
+      parts[2] === 'workspaces' &&
+      parts[4] === 'snapshot'
+    ) {
+      if (method === 'PUT') await writeSnapshot(req, res, parts[3] ?? '');
+      else if (method === 'GET') readSnapshot(req, res, parts[3] ?? '');
+      else {
+        throw new HttpError(405, 'method_not_allowed', 'use GET or PUT', {
+          allow: 'GET, PUT, OPTIONS',
+        });
+      }
     } else {
       throw new HttpError(404, 'not_found', 'no such endpoint');
     }
@@ -264,7 +329,7 @@ export async function startRelay(
     if (err instanceof HttpError) {
       sendError(res, err.status, err.code, err.message, err.headers);
     } else if (err instanceof BodyTooLarge) {
-      refuseBody(req, res, RELAY_LIMITS.maxBodyBytes);
+      refuseBody(req, res, err.limit);
     } else if (err instanceof Busy) {
       sendError(res, 503, 'busy', err.message, { 'retry-after': '1' });
     } else if ((err as { code?: unknown }).code === 'SQLITE_FULL') {

@@ -43,7 +43,7 @@ export type RegisterResult = 'created' | 'exists' | 'conflict';
 
 class QuotaExceeded extends Error {}
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 /** Bytes an event counts for against the quota. */
 export function eventBytes(item: IntakeItem): number {
@@ -70,6 +70,17 @@ function prepare(db: Database.Database) {
     log: db.prepare<[number, number, number], LogEntry>(
       `SELECT seq, event_id AS id, sealed, received_at AS receivedAt FROM events
         WHERE wid = ? AND seq > ? ORDER BY seq LIMIT ?`,
+    ),
+    snapshot: db.prepare<[number], { version: number; data: Buffer }>(
+      `SELECT version, data FROM snapshots WHERE wid = ?`,
+    ),
+    snapshotVersion: db.prepare<[number], { version: number }>(
+      `SELECT version FROM snapshots WHERE wid = ?`,
+    ),
+    putSnapshot: db.prepare<[number, number, Buffer, number]>(
+      `INSERT INTO snapshots (wid, version, data, stored_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (wid) DO UPDATE
+         SET version = excluded.version, data = excluded.data, stored_at = excluded.stored_at`,
     ),
     counts: db.prepare<[], { workspaces: number; events: number }>(
       `SELECT (SELECT count(*) FROM workspaces) AS workspaces,
@@ -163,6 +174,22 @@ export class Store {
       throw new Error(`relay.db has schema ${version}, newer than this relay (${SCHEMA_VERSION})`);
     }
     if (version === SCHEMA_VERSION) return;
+    if (version === 0) this.#createV1();
+    // v2: the team's encrypted snapshot, one per workspace (the latest).
+    this.#db.exec(`
+      BEGIN;
+      CREATE TABLE snapshots (
+        wid INTEGER PRIMARY KEY REFERENCES workspaces (wid),
+        version INTEGER NOT NULL,
+        data BLOB NOT NULL,
+        stored_at INTEGER NOT NULL
+      );
+      PRAGMA user_version = 2;
+      COMMIT;
+    `);
+  }
+
+  #createV1(): void {
     this.#db.exec(`
       BEGIN;
       CREATE TABLE workspaces (
@@ -182,7 +209,7 @@ export class Store {
         UNIQUE (wid, event_id)
       );
       CREATE INDEX events_by_workspace ON events (wid, seq);
-      PRAGMA user_version = ${SCHEMA_VERSION};
+      PRAGMA user_version = 1;
       COMMIT;
     `);
   }
@@ -223,6 +250,29 @@ export class Store {
       bytes += row.sealed.length + row.id.length;
     }
     return { entries, more };
+  }
+
+  /** The workspace's latest snapshot (opaque bytes), if any. */
+  readSnapshot(wid: number): { version: number; data: Buffer } | undefined {
+    return this.#stmt.snapshot.get(wid);
+  }
+
+  /**
+   * Replaces the workspace's snapshot, durably, unless `ifMatch` names another version than the
+   * stored one (someone stored a newer one meanwhile). The old one stays readable until then.
+   */
+  writeSnapshot(
+    wid: number,
+    data: Buffer,
+    ifMatch: number | undefined,
+    now = Date.now(),
+  ): { ok: true; version: number } | { ok: false; current: number } {
+    return this.#db.transaction(() => {
+      const current = this.#stmt.snapshotVersion.get(wid)?.version ?? 0;
+      if (ifMatch !== undefined && ifMatch !== current) return { ok: false as const, current };
+      this.#stmt.putSnapshot.run(wid, current + 1, data, now);
+      return { ok: true as const, version: current + 1 };
+    })();
   }
 
   counts(): { workspaces: number; events: number } {

@@ -1,8 +1,12 @@
 /** The app's top-level state: configuration, the workspace open in this tab, fatal errors. */
-import { localDb } from '../data/db.ts';
+import { decodeInvite } from '../core/invite.ts';
+import { localDb, type WorkspaceRecord } from '../data/db.ts';
 import { loadConfig, type AppConfig } from './config.ts';
 import { Session } from './session/session.ts';
-import { createWorkspace, type NewWorkspace } from './session/workspaces.ts';
+import { createWorkspace, joinWorkspace, type NewWorkspace } from './session/workspaces.ts';
+
+/** The workspace this browser opened last (a person may belong to several). */
+const CURRENT = 'converge:current-workspace';
 
 class AppState {
   #config = $state<AppConfig>({ relayUrl: '' });
@@ -26,12 +30,15 @@ class AppState {
   async start(): Promise<void> {
     try {
       this.#config = await loadConfig();
-      const [first] = await localDb.workspaces.orderBy('id').toArray();
-      if (!first) {
+      const current = localStorage.getItem(CURRENT);
+      const record =
+        (current ? await localDb.workspaces.get(current) : undefined) ??
+        (await localDb.workspaces.orderBy('id').first());
+      if (!record) {
         this.#phase = 'welcome';
         return;
       }
-      this.#open(await Session.open(first));
+      await this.#open(record);
     } catch (err) {
       this.handleError(err);
       this.#phase = 'welcome';
@@ -43,14 +50,24 @@ class AppState {
       ...input,
       relayUrl: input.relayUrl ?? this.#config.relayUrl,
     });
-    this.#open(await Session.open(record));
+    await this.#open(record);
     location.hash = '#/leads';
   }
 
-  #open(session: Session): void {
+  /** Joins the workspace an invite link names (or opens it, when already a member). */
+  async join(code: string, memberName: string): Promise<void> {
+    const record = await joinWorkspace(decodeInvite(code), memberName);
+    await this.#open(record);
+    location.hash = '#/leads';
+  }
+
+  async #open(record: WorkspaceRecord): Promise<void> {
+    this.#session?.close();
+    const session = await Session.open(record);
     session.onError = (err) => {
       this.handleError(err);
     };
+    localStorage.setItem(CURRENT, record.id);
     this.#session = session;
     this.#phase = 'ready';
   }

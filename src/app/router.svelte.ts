@@ -2,14 +2,25 @@
  * Hash routes (`#/leads`, `#/settings/widget`): the app is static files hosted anywhere, so
  * routing must not need server rewrites.
  */
+export type SettingsSection = 'widget' | 'team' | 'diagnostics';
 export type Route =
-  { view: 'leads' } | { view: 'inbox' } | { view: 'settings'; section: 'widget' | 'diagnostics' };
+  | { view: 'leads' }
+  | { view: 'inbox' }
+  | { view: 'settings'; section: SettingsSection }
+  | { view: 'join'; code: string };
+
+const SECTIONS: readonly string[] = ['widget', 'team', 'diagnostics'];
 
 function parse(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/');
   if (parts[0] === 'inbox') return { view: 'inbox' };
+  if (parts[0] === 'join') return { view: 'join', code: parts[1] ?? '' };
   if (parts[0] === 'settings') {
-    return { view: 'settings', section: parts[1] === 'diagnostics' ? 'diagnostics' : 'widget' };
+    const section = parts[1] ?? '';
+    return {
+      view: 'settings',
+      section: SECTIONS.includes(section) ? (section as SettingsSection) : 'widget',
+    };
   }
   return { view: 'leads' };
 }
@@ -31,5 +42,7 @@ class Router {
 export const router = new Router();
 
 export function href(route: Route): string {
-  return route.view === 'settings' ? `#/settings/${route.section}` : `#/${route.view}`;
+  if (route.view === 'settings') return `#/settings/${route.section}`;
+  if (route.view === 'join') return `#/join/${route.code}`;
+  return `#/${route.view}`;
 }

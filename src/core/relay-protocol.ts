@@ -85,6 +85,9 @@ export type RelayErrorCode =
   | 'invalid_token_hash'
   | 'invalid_cursor'
   | 'invalid_limit'
+  | 'invalid_version'
+  | 'no_snapshot'
+  | 'snapshot_conflict'
   | 'unknown_workspace'
   | 'unauthorized'
   | 'workspace_conflict'
@@ -120,6 +123,15 @@ export const RELAY_LIMITS = {
   maxBatch: 50,
   maxSealedBytes: 8 * 1024,
   maxLogPage: 500,
+  /** Largest encrypted team snapshot. */
+  maxSnapshotBytes: 64 * 1024 * 1024,
 } as const;
+
+/** Answer to storing a snapshot, and what `GET …/snapshot` says in `x-snapshot-version`. */
+export interface SnapshotInfo {
+  /** Increases by one with every stored snapshot; `If-Match` names the one an upload extends. */
+  version: number;
+  bytes: number;
+}
 
 export const ID_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;

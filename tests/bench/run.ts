@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { buildWidget } from '../../scripts/build-widget.ts';
 import { benchCaptureLatency } from './e2e-latency.ts';
 import { benchRelay } from './relay.ts';
+import { benchTeamSync } from './team-sync.ts';
 
 type Figures = Record<string, number | string>;
 
@@ -44,6 +45,20 @@ const BUDGETS: Budget[] = [
     kind: 'max',
     unit: 'ms',
   },
+  {
+    key: 'team.join.workspaceOpenMs',
+    what: 'new member opens a 50,000-lead workspace',
+    limit: 10_000,
+    kind: 'max',
+    unit: 'ms',
+  },
+  {
+    key: 'team.join.allLeadsListedMs',
+    what: 'new member has all 50,000 leads listed',
+    limit: 10_000,
+    kind: 'max',
+    unit: 'ms',
+  },
 ];
 
 const root = resolve(import.meta.dirname, '../..');
@@ -70,6 +85,7 @@ await section('widget size', async () => {
 });
 await section('relay', benchRelay);
 await section('capture latency', () => benchCaptureLatency());
+await section('team sync', () => benchTeamSync());
 
 const rows = BUDGETS.map((b) => {
   const value = figures[b.key];

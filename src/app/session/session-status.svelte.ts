@@ -1,5 +1,6 @@
-/** What the UI shows about an open workspace: intake status, leadership, diagnostics. */
+/** What the UI shows about an open workspace: intake, leadership, team, backup, diagnostics. */
 import type { IntakeStatus } from './intake.ts';
+import type { Presence } from './team-sync.ts';
 
 export interface Diagnostics {
   /** Envelopes dropped because they could not be opened or failed validation. */
@@ -13,4 +14,15 @@ export class SessionStatus {
   intakeDetail = $state('');
   leader = $state(false);
   diagnostics = $state<Diagnostics>({ dropped: 0, excluded: 0 });
+  /** The workspace's own data (name, intake key) has arrived: false while joining. */
+  joined = $state(false);
+  /** Why joining is stuck (wrong secret, relay unreachable), for the joining screen. */
+  joinError = $state('');
+  /** Open tabs of the team (this one included), from awareness. */
+  online = $state<Presence[]>([]);
+  /** Teammates connected over WebRTC right now. */
+  peers = $state(0);
+  /** Last snapshot this tab stored on or loaded from the relay. */
+  backup = $state<{ version: number; at: number } | undefined>();
+  backupError = $state('');
 }

@@ -1,8 +1,10 @@
 /**
- * An open workspace in this tab: the team doc (loaded from and persisted to IndexedDB), the
- * engine worker, and — in the one tab that holds the leader lock — intake from the relay and
- * projection of changed leads into the list table. Other tabs of the same person read the
- * shared tables and take over when the leader closes.
+ * An open workspace in this tab: the team doc (loaded from and persisted to IndexedDB, synced
+ * with teammates), the engine worker, and — in the one tab that holds the leader lock — intake
+ * from the relay, projection of changed leads into the list table and the relay snapshot.
+ * Other tabs of the same person read the shared tables and take over when the leader closes.
+ * A member who just joined has no workspace data yet: the session waits for it (from the
+ * relay snapshot or a teammate) before any work that needs it.
  */
 import * as Comlink from 'comlink';
 import type * as Y from 'yjs';
@@ -11,6 +13,7 @@ import type { LogEntry } from '../../core/relay-protocol.ts';
 import { DEFAULT_RULES } from '../../core/scoring.ts';
 import {
   addPageViews,
+  members,
   pageViewsOf,
   readWorkspaceInfo,
   views,
@@ -26,9 +29,10 @@ import { DocStore } from './doc-store.ts';
 import { IntakeFollower } from './intake.ts';
 import { registerWorkspace } from './relay-client.ts';
 import { SessionStatus } from './session-status.svelte.ts';
+import { TeamSync } from './team-sync.ts';
 
 const INTAKE = Symbol('intake');
-const PROJECT_BATCH = 500;
+const PROJECT_BATCH = 2_000;
 
 export class Session {
   readonly record: WorkspaceRecord;
@@ -37,7 +41,8 @@ export class Session {
   readonly #index: VisitIndex;
   readonly #worker: Worker;
   readonly #engine: Comlink.Remote<EngineApi>;
-  readonly #info: WorkspaceInfo;
+  #info: WorkspaceInfo | undefined;
+  #sync: TeamSync | undefined;
   #follower: IntakeFollower | undefined;
   #releaseLeadership: (() => void) | undefined;
   #toProject = new Set<string>();
@@ -50,16 +55,10 @@ export class Session {
   /** Background failures the user should hear about. */
   onError: (err: unknown) => void = () => {};
 
-  private constructor(
-    record: WorkspaceRecord,
-    db: WorkspaceDb,
-    store: DocStore,
-    info: WorkspaceInfo,
-  ) {
+  private constructor(record: WorkspaceRecord, db: WorkspaceDb, store: DocStore) {
     this.record = record;
     this.db = db;
     this.#store = store;
-    this.#info = info;
     this.#index = new VisitIndex(store.doc);
     this.#worker = new Worker(new URL('../../../workers/engine.worker.ts', import.meta.url), {
       type: 'module',
@@ -79,19 +78,57 @@ export class Session {
   static async open(record: WorkspaceRecord): Promise<Session> {
     const db = new WorkspaceDb(record.id);
     const store = await DocStore.open(db);
-    const info = readWorkspaceInfo(store.doc);
-    if (!info) throw new Error('This workspace has no data in this browser yet.');
-    const session = new Session(record, db, store, info);
+    const session = new Session(record, db, store);
     session.status.diagnostics = await readMeta(db, 'diagnostics', { dropped: 0, excluded: 0 });
-    session.#lead();
+    const sync = await TeamSync.start(record, store.doc, session.status);
+    session.#sync = sync;
+    if (!readWorkspaceInfo(store.doc)) {
+      // Just joined: the relay snapshot has the workspace even when no teammate is online.
+      await sync.restore().catch((err: unknown) => {
+        session.status.joinError = err instanceof Error ? err.message : String(err);
+      });
+    }
+    session.#whenJoined();
     return session;
+  }
+
+  /** Starts the work that needs the workspace's data once it is here. */
+  #whenJoined(): void {
+    const workspace = this.doc.getMap('workspace');
+    const check = (): void => {
+      const info = readWorkspaceInfo(this.doc);
+      if (!info || this.#info) return;
+      workspace.unobserve(check);
+      this.#info = info;
+      this.status.joinError = '';
+      this.status.joined = true;
+      if (!members(this.doc).has(this.record.memberId)) {
+        members(this.doc).set(this.record.memberId, {
+          name: this.record.memberName,
+          role: 'agent',
+          joinedAt: Date.now(),
+          key: this.record.signingPublicKey,
+        });
+      }
+      if (!this.record.intakePublicKey) {
+        this.record.intakePublicKey = info.intakePublicKey;
+        void localDb.workspaces.update(this.record.id, { intakePublicKey: info.intakePublicKey });
+      }
+      this.#lead();
+    };
+    workspace.observe(check);
+    check();
   }
 
   get doc(): Y.Doc {
     return this.#store.doc;
   }
-  get info(): WorkspaceInfo {
+  /** The workspace's shared data; undefined until it has arrived (see `status.joined`). */
+  get info(): WorkspaceInfo | undefined {
     return this.#info;
+  }
+  get sync(): TeamSync | undefined {
+    return this.#sync;
   }
 
   /** Waits for the leader lock (one tab per person does intake and projection). */
@@ -140,12 +177,15 @@ export class Session {
       },
     });
     this.#follower.start();
+    this.#sync?.keepSnapshot();
   }
 
   /** Opens, validates and applies one batch; cursor and doc change become durable together. */
   async #ingest(entries: LogEntry[], cursor: number): Promise<void> {
+    const key = this.#info?.intakePrivateKey;
+    if (!key) throw new Error('intake before the workspace data arrived');
     const opened = entries.length
-      ? await this.#engine.openBoxes(this.record.id, this.#info.intakePrivateKey, entries)
+      ? await this.#engine.openBoxes(this.record.id, key, entries)
       : { events: [], dropped: [] };
     const pageViews: PageView[] = [];
     let excluded = 0;
@@ -190,6 +230,7 @@ export class Session {
   }
 
   close(): void {
+    this.#sync?.destroy();
     this.#follower?.stop();
     this.#releaseLeadership?.();
     this.#engine[Comlink.releaseProxy]();

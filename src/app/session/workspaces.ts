@@ -1,7 +1,11 @@
-/** Creating a workspace in the browser: ids, team secret, intake key pair, the member's key. */
+/**
+ * Creating a workspace in the browser (ids, team secret, intake key pair, the member's key),
+ * and joining one from an invite (the member's key only: the rest comes from the team).
+ */
 import { randomId } from '../../core/bytes.ts';
 import { generateIntakeKeyPair } from '../../core/seal.ts';
-import { writeWorkspaceInfo } from '../../core/team-doc.ts';
+import type { Invite } from '../../core/invite.ts';
+import { members, writeWorkspaceInfo } from '../../core/team-doc.ts';
 import { newTeamSecret, readToken, sha256Hex } from '../../core/team-keys.ts';
 import { localDb, WorkspaceDb, type WorkspaceRecord } from '../../data/db.ts';
 import { DocStore } from './doc-store.ts';
@@ -17,11 +21,6 @@ export async function createWorkspace(input: NewWorkspace): Promise<WorkspaceRec
   const id = randomId(16);
   const teamSecret = newTeamSecret();
   const intake = await generateIntakeKeyPair();
-  const signingKey = await crypto.subtle.generateKey(
-    { name: 'ECDSA', namedCurve: 'P-256' },
-    false,
-    ['sign', 'verify'],
-  );
   const record: WorkspaceRecord = {
     id,
     name: input.name,
@@ -29,8 +28,7 @@ export async function createWorkspace(input: NewWorkspace): Promise<WorkspaceRec
     relayUrl: input.relayUrl,
     memberId: randomId(16),
     memberName: input.memberName,
-    signingKey,
-    signingPublicKey: await crypto.subtle.exportKey('jwk', signingKey.publicKey),
+    ...(await memberKey()),
     intakePublicKey: intake.publicKey,
     createdAt: Date.now(),
     registered: false,
@@ -42,6 +40,12 @@ export async function createWorkspace(input: NewWorkspace): Promise<WorkspaceRec
     intakePublicKey: intake.publicKey,
     intakePrivateKey: intake.privateKey,
     createdAt: record.createdAt,
+  });
+  members(store.doc).set(record.memberId, {
+    name: input.memberName,
+    role: 'owner',
+    joinedAt: record.createdAt,
+    key: record.signingPublicKey,
   });
   await store.flush();
   store.destroy();
@@ -56,6 +60,40 @@ export async function createWorkspace(input: NewWorkspace): Promise<WorkspaceRec
   } catch {
     record.registered = false;
   }
+  await localDb.workspaces.put(record);
+  return record;
+}
+
+/** The member's own signing key: the private half never leaves this browser. */
+async function memberKey(): Promise<Pick<WorkspaceRecord, 'signingKey' | 'signingPublicKey'>> {
+  const signingKey = await crypto.subtle.generateKey(
+    { name: 'ECDSA', namedCurve: 'P-256' },
+    false,
+    ['sign', 'verify'],
+  );
+  return {
+    signingKey,
+    signingPublicKey: await crypto.subtle.exportKey('jwk', signingKey.publicKey),
+  };
+}
+
+/** Joins from an invite; the workspace's data arrives once the session opens. */
+export async function joinWorkspace(invite: Invite, memberName: string): Promise<WorkspaceRecord> {
+  const known = await localDb.workspaces.get(invite.workspace);
+  if (known) return known;
+  const record: WorkspaceRecord = {
+    id: invite.workspace,
+    name: invite.name,
+    teamSecret: invite.secret,
+    relayUrl: invite.relay,
+    memberId: randomId(16),
+    memberName,
+    ...(await memberKey()),
+    intakePublicKey: '',
+    createdAt: Date.now(),
+    // The owner registered the workspace with the relay when creating it.
+    registered: true,
+  };
   await localDb.workspaces.put(record);
   return record;
 }

@@ -34,6 +34,37 @@ export class AppPage {
     return href;
   }
 
+  async openSettings(section: 'Widget' | 'Team' | 'Diagnostics'): Promise<void> {
+    await this.page.getByRole('link', { name: 'Settings', exact: true }).click();
+    await this.page
+      .getByRole('navigation', { name: 'Settings sections' })
+      .getByRole('link', { name: section, exact: true })
+      .click();
+  }
+
+  /** The invite link from Settings → Team. */
+  async inviteLink(): Promise<string> {
+    await this.openSettings('Team');
+    const link = await this.page.getByLabel('Invite link').inputValue();
+    await this.openLeads();
+    return link;
+  }
+
+  /** Opens an invite link and joins under `memberName`; resolves once the workspace is here. */
+  async join(link: string, memberName: string): Promise<void> {
+    await this.page.goto(link);
+    await this.page.getByLabel('Your name').fill(memberName);
+    await this.page.getByRole('button', { name: 'Join workspace' }).click();
+    await expect(this.page.getByRole('heading', { name: 'Leads', exact: true })).toBeVisible({
+      timeout: 15_000,
+    });
+  }
+
+  /** The Members list in Settings → Team. */
+  get members(): Locator {
+    return this.page.getByRole('list', { name: 'Members' }).getByRole('listitem');
+  }
+
   get leadRows(): Locator {
     return this.page.getByRole('list', { name: 'Lead list' }).getByRole('listitem');
   }

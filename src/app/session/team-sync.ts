@@ -1,0 +1,175 @@
+/**
+ * Keeping teammates' copies of the team doc together:
+ * - live, over WebRTC (y-webrtc), signaling through our relay, in a room whose name and password
+ *   come from the team secret; large messages are framed (chunked-peer.ts);
+ * - through the encrypted snapshot on the relay, which lets a member load the workspace with no
+ *   teammate online. Every leader tab keeps it fresh: uploads say which version they extend
+ *   (If-Match), and on a conflict the newer snapshot is merged in first, so no member's upload
+ *   can erase another's work.
+ * Awareness tells who is online and which lead they have open.
+ */
+import { WebrtcProvider } from 'y-webrtc';
+import * as Y from 'yjs';
+import { decryptSnapshot, encryptSnapshot } from '../../core/snapshot.ts';
+import { readToken, roomName, roomPassword, snapshotKey } from '../../core/team-keys.ts';
+import type { WorkspaceRecord } from '../../data/db.ts';
+import { installChunkedPeers } from './chunked-peer.ts';
+import { downloadSnapshot, RelayError, uploadSnapshot } from './relay-client.ts';
+import type { SessionStatus } from './session-status.svelte.ts';
+
+/** What each open tab tells the team about itself. */
+export interface Presence {
+  memberId: string;
+  name: string;
+  /** The lead this member has open, if any. */
+  viewing?: string;
+}
+
+const UPLOAD_AFTER_MS = 2_000;
+const UPLOAD_AT_LEAST_EVERY_MS = 30_000;
+export const FROM_SNAPSHOT = Symbol('from-snapshot');
+
+export class TeamSync {
+  readonly #record: WorkspaceRecord;
+  readonly #doc: Y.Doc;
+  readonly #status: SessionStatus;
+  readonly #key: CryptoKey;
+  readonly #token: string;
+  #provider: WebrtcProvider | undefined;
+  /** Snapshot version this doc already contains (what an upload extends). */
+  #version = 0;
+  #uploadTimer: ReturnType<typeof setTimeout> | undefined;
+  #firstChangeAt = 0;
+  #uploading = false;
+  #keeper = false;
+
+  private constructor(
+    record: WorkspaceRecord,
+    doc: Y.Doc,
+    status: SessionStatus,
+    key: CryptoKey,
+    token: string,
+  ) {
+    this.#record = record;
+    this.#doc = doc;
+    this.#status = status;
+    this.#key = key;
+    this.#token = token;
+  }
+
+  static async start(
+    record: WorkspaceRecord,
+    doc: Y.Doc,
+    status: SessionStatus,
+  ): Promise<TeamSync> {
+    const sync = new TeamSync(
+      record,
+      doc,
+      status,
+      await snapshotKey(record.teamSecret),
+      await readToken(record.teamSecret),
+    );
+    installChunkedPeers();
+    const relay = new URL(record.relayUrl);
+    relay.protocol = relay.protocol === 'https:' ? 'wss:' : 'ws:';
+    relay.pathname = '/signal';
+    sync.#provider = new WebrtcProvider(await roomName(record.teamSecret), doc, {
+      signaling: [relay.href],
+      password: await roomPassword(record.teamSecret),
+    });
+    const awareness = sync.#provider.awareness;
+    awareness.setLocalState({ memberId: record.memberId, name: record.memberName });
+    awareness.on('change', () => {
+      sync.#status.online = [...awareness.getStates().values()].filter(isPresence);
+    });
+    sync.#provider.on('peers', ({ webrtcPeers }) => {
+      sync.#status.peers = webrtcPeers.length;
+    });
+    doc.on('update', sync.#onUpdate);
+    return sync;
+  }
+
+  /** Loads the relay's snapshot into the doc; false when the team has stored none yet. */
+  async restore(): Promise<boolean> {
+    const stored = await downloadSnapshot(this.#record.relayUrl, this.#record.id, this.#token);
+    if (!stored) return false;
+    const update = await decryptSnapshot(this.#key, this.#record.id, stored.bytes);
+    Y.applyUpdate(this.#doc, update, FROM_SNAPSHOT);
+    this.#version = stored.version;
+    this.#status.backup = { version: stored.version, at: Date.now() };
+    return true;
+  }
+
+  /** From now on this tab keeps the relay snapshot fresh (the leader tab only). */
+  keepSnapshot(): void {
+    this.#keeper = true;
+    this.#schedule(0);
+  }
+
+  /** Tells teammates which lead this member has open. */
+  setViewing(leadId: string | undefined): void {
+    this.#provider?.awareness.setLocalStateField('viewing', leadId);
+  }
+
+  #onUpdate = (_update: Uint8Array, origin: unknown): void => {
+    if (origin === FROM_SNAPSHOT) return;
+    if (this.#keeper) this.#schedule(UPLOAD_AFTER_MS);
+  };
+
+  #schedule(delay: number): void {
+    const now = Date.now();
+    if (this.#uploadTimer === undefined) this.#firstChangeAt = now;
+    clearTimeout(this.#uploadTimer);
+    // Debounced, but a steady stream of changes still uploads at least this often.
+    const wait = Math.min(delay, Math.max(0, this.#firstChangeAt + UPLOAD_AT_LEAST_EVERY_MS - now));
+    this.#uploadTimer = setTimeout(() => {
+      this.#uploadTimer = undefined;
+      void this.#upload();
+    }, wait);
+  }
+
+  async #upload(): Promise<void> {
+    if (this.#uploading) {
+      this.#schedule(UPLOAD_AFTER_MS);
+      return;
+    }
+    this.#uploading = true;
+    try {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const update = new Uint8Array(Y.encodeStateAsUpdate(this.#doc));
+        const sealed = await encryptSnapshot(this.#key, this.#record.id, update);
+        try {
+          this.#version = await uploadSnapshot(
+            this.#record.relayUrl,
+            this.#record.id,
+            this.#token,
+            sealed,
+            this.#version,
+          );
+          this.#status.backup = { version: this.#version, at: Date.now() };
+          this.#status.backupError = '';
+          return;
+        } catch (err) {
+          // Someone stored a newer snapshot: take in their work, then try again.
+          if (err instanceof RelayError && err.status === 409) await this.restore();
+          else throw err;
+        }
+      }
+    } catch (err) {
+      this.#status.backupError = err instanceof Error ? err.message : String(err);
+      this.#schedule(UPLOAD_AT_LEAST_EVERY_MS);
+    } finally {
+      this.#uploading = false;
+    }
+  }
+
+  destroy(): void {
+    clearTimeout(this.#uploadTimer);
+    this.#doc.off('update', this.#onUpdate);
+    this.#provider?.destroy();
+  }
+}
+
+function isPresence(state: Record<string, unknown>): state is Record<string, unknown> & Presence {
+  return typeof state.memberId === 'string' && typeof state.name === 'string';
+}

@@ -1,0 +1,119 @@
+/**
+ * Teammates in separate browser contexts (separate storage, so only WebRTC and the relay can
+ * carry data between them): invite, join, presence, the relay snapshot, wrong secrets.
+ */
+import { test, expect } from './fixtures.ts';
+import { AppPage } from './pages/app-page.ts';
+import { buildWorkspace } from './workspace-builder.ts';
+
+test.describe.configure({ mode: 'serial' });
+
+test('an invited teammate joins over WebRTC and both see each other online', async ({
+  browser,
+  stack,
+}) => {
+  const ownerContext = await browser.newContext();
+  const owner = new AppPage(await ownerContext.newPage());
+  await owner.open(stack.appUrl);
+  await owner.createWorkspace('Acme', 'Ada');
+  const link = await owner.inviteLink();
+  expect(new URL(link).hash).toMatch(/^#\/join\/[A-Za-z0-9_-]+$/);
+
+  const mateContext = await browser.newContext();
+  const mate = new AppPage(await mateContext.newPage());
+  await mate.join(link, 'Grace');
+  await expect(mate.page.getByText('Acme', { exact: true })).toBeVisible();
+
+  await mate.openSettings('Team');
+  await expect(mate.members).toHaveCount(2);
+  await expect(mate.members.filter({ hasText: 'Ada' }).getByTitle('Role')).toHaveText('Owner');
+  await expect(mate.members.filter({ hasText: 'Ada' }).getByTitle('Presence')).toHaveText('Online');
+  await expect(mate.members.filter({ hasText: 'Grace' }).getByTitle('Role')).toHaveText('Agent');
+
+  await owner.openSettings('Team');
+  await expect(owner.members.filter({ hasText: 'Grace' }).getByTitle('Presence')).toHaveText(
+    'Online',
+    { timeout: 15_000 },
+  );
+  await mate.page.screenshot({ path: 'test-results/screens/team.png' });
+
+  // Grace leaves: Ada sees it.
+  await mateContext.close();
+  await expect(owner.members.filter({ hasText: 'Grace' }).getByTitle('Presence')).toHaveText(
+    'Offline',
+    { timeout: 40_000 },
+  );
+  await ownerContext.close();
+});
+
+test('a new member loads the workspace from the relay snapshot with the owner gone', async ({
+  browser,
+  stack,
+}) => {
+  const ownerContext = await browser.newContext();
+  const owner = new AppPage(await ownerContext.newPage());
+  await owner.open(stack.appUrl);
+  await owner.createWorkspace('Snapshot Co', 'Ada');
+  const link = await owner.inviteLink();
+  await owner.openSettings('Diagnostics');
+  await expect(owner.page.getByTestId('backup')).toHaveText(/^Version \d+/, { timeout: 15_000 });
+  await ownerContext.close();
+
+  const mateContext = await browser.newContext();
+  const mate = new AppPage(await mateContext.newPage());
+  await mate.join(link, 'Grace');
+  await expect(mate.page.getByText('Snapshot Co', { exact: true })).toBeVisible();
+  await mate.openSettings('Team');
+  await expect(mate.members).toHaveCount(2);
+  await expect(mate.members.filter({ hasText: 'Ada' }).getByTitle('Presence')).toHaveText(
+    'Offline',
+  );
+  await mateContext.close();
+});
+
+test('a link with a wrong team secret cannot join or read anything', async ({ browser, stack }) => {
+  const ownerContext = await browser.newContext();
+  const owner = new AppPage(await ownerContext.newPage());
+  await owner.open(stack.appUrl);
+  await owner.createWorkspace('Private', 'Ada');
+  const link = await owner.inviteLink();
+  await owner.openSettings('Diagnostics');
+  await expect(owner.page.getByTestId('backup')).toHaveText(/^Version \d+/, { timeout: 15_000 });
+
+  const code = new URL(link).hash.replace('#/join/', '');
+  const invite = JSON.parse(Buffer.from(code, 'base64url').toString()) as { secret: string };
+  invite.secret = Buffer.alloc(32, 7).toString('base64url');
+  const forged = `${stack.appUrl}/#/join/${Buffer.from(JSON.stringify(invite)).toString('base64url')}`;
+
+  const strangerContext = await browser.newContext();
+  const stranger = await strangerContext.newPage();
+  await stranger.goto(forged);
+  await stranger.getByLabel('Your name').fill('Mallory');
+  await stranger.getByRole('button', { name: 'Join workspace' }).click();
+  await expect(stranger.getByRole('heading', { name: /Joining Private/ })).toBeVisible();
+  await expect(stranger.getByRole('alert')).toContainText(/unauthorized|not allowed|token/i, {
+    timeout: 10_000,
+  });
+  // Even with the owner online, a wrong secret finds no room: nothing arrives.
+  await stranger.waitForTimeout(3_000);
+  await expect(stranger.getByRole('heading', { name: 'Leads', exact: true })).toHaveCount(0);
+  await owner.openSettings('Team');
+  await expect(owner.members).toHaveCount(1);
+  await strangerContext.close();
+  await ownerContext.close();
+});
+
+test('a 50,000-lead workspace reaches a new member complete', async ({ browser, stack }) => {
+  test.setTimeout(180_000);
+  const built = await buildWorkspace({
+    appUrl: stack.appUrl,
+    relayUrl: stack.relayUrl,
+    leads: 50_000,
+  });
+  const mateContext = await browser.newContext();
+  const mate = new AppPage(await mateContext.newPage());
+  await mate.join(built.inviteLink, 'Grace');
+  await expect(mate.page.getByLabel('50,000 leads')).toBeVisible({ timeout: 120_000 });
+  await expect(mate.leadRows.first()).toBeVisible();
+  await mateContext.close();
+});

@@ -1,0 +1,101 @@
+/**
+ * Builds a large workspace outside the browser, the way an owner's app would have left it on
+ * the relay: registered, with its encrypted team snapshot stored. Returns the invite link a
+ * new member opens. Used by the large-workspace test and the team-sync benchmark.
+ */
+import * as Y from 'yjs';
+import { randomId } from '../../src/core/bytes.ts';
+import type { PageView } from '../../src/core/capture.ts';
+import { encodeInvite } from '../../src/core/invite.ts';
+import { generateIntakeKeyPair } from '../../src/core/seal.ts';
+import { encryptSnapshot } from '../../src/core/snapshot.ts';
+import { addPageViews, members, writeWorkspaceInfo } from '../../src/core/team-doc.ts';
+import { newTeamSecret, readToken, sha256Hex, snapshotKey } from '../../src/core/team-keys.ts';
+
+const UA =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+const SOURCES = ['google', 'linkedin', 'newsletter', 'producthunt', ''];
+const ZONES = ['Europe/Berlin', 'America/New_York', 'Asia/Tokyo', 'Europe/Paris'];
+
+export interface BuiltWorkspace {
+  workspace: string;
+  name: string;
+  inviteLink: string;
+  leads: number;
+  docBytes: number;
+  snapshotBytes: number;
+}
+
+export async function buildWorkspace(options: {
+  appUrl: string;
+  relayUrl: string;
+  leads: number;
+  name?: string;
+}): Promise<BuiltWorkspace> {
+  const workspace = randomId();
+  const secret = newTeamSecret();
+  const name = options.name ?? `Big ${options.leads}`;
+  const intake = await generateIntakeKeyPair();
+  const doc = new Y.Doc();
+  writeWorkspaceInfo(doc, {
+    name,
+    intakePublicKey: intake.publicKey,
+    intakePrivateKey: intake.privateKey,
+    createdAt: Date.now(),
+  });
+  members(doc).set(randomId(), { name: 'Ada', role: 'owner', joinedAt: Date.now(), key: {} });
+  const start = Date.now() - 3 * 86_400_000;
+  for (let from = 0; from < options.leads; from += 5_000) {
+    const batch: PageView[] = [];
+    for (let i = from; i < Math.min(options.leads, from + 5_000); i++) {
+      const visitorId = `visitor${String(i).padStart(12, '0')}`;
+      const source = SOURCES[i % SOURCES.length] ?? '';
+      const query = source ? `?utm_source=${source}&utm_medium=cpc` : '';
+      for (const [n, path] of ['/', '/pricing'].entries()) {
+        if (n === 1 && i % 3 !== 0) continue;
+        batch.push({
+          kind: 'pageview',
+          id: `${visitorId}e${n}`,
+          visitorId,
+          at: start + i * 1_000 + n * 60_000,
+          url: `https://shop.example${path}${n === 0 ? query : ''}`,
+          title: path,
+          referrer: '',
+          nav: n === 0 ? 'load' : 'spa',
+          tz: ZONES[i % ZONES.length] ?? 'UTC',
+          languages: ['en-US'],
+          ua: UA,
+          screen: [1920, 1080],
+          viewport: [1280, 800],
+        });
+      }
+    }
+    addPageViews(doc, batch);
+  }
+  const update = new Uint8Array(Y.encodeStateAsUpdate(doc));
+  const sealed = await encryptSnapshot(await snapshotKey(secret), workspace, update);
+  const token = await readToken(secret);
+
+  const registered = await fetch(new URL('/v1/workspaces', options.relayUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ workspace, readTokenHash: await sha256Hex(token) }),
+  });
+  if (!registered.ok) throw new Error(`register: ${registered.status} ${await registered.text()}`);
+  const stored = await fetch(new URL(`/v1/workspaces/${workspace}/snapshot`, options.relayUrl), {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+    body: sealed,
+  });
+  if (!stored.ok) throw new Error(`snapshot: ${stored.status} ${await stored.text()}`);
+
+  const code = encodeInvite({ workspace, name, relay: options.relayUrl, secret });
+  return {
+    workspace,
+    name,
+    inviteLink: `${options.appUrl}/#/join/${code}`,
+    leads: options.leads,
+    docBytes: update.length,
+    snapshotBytes: sealed.length,
+  };
+}
