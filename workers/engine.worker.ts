@@ -76,11 +76,16 @@ const api = {
     return out;
   },
 
-  /** Folds, scores and stores the given leads; returns which ones just turned Hot. */
+  /**
+   * Folds, scores and stores the given leads. `firstBuild` is the list being built from the
+   * whole doc (a join, a restore): nothing was marked dirty and nothing alerts — every lead would
+   * be "new". Otherwise returns which leads just turned Hot.
+   */
   async project(
     workspaceId: string,
     leads: LeadViews[],
     rules: ScoringRules,
+    firstBuild: boolean,
   ): Promise<ProjectionResult> {
     const db = dbOf(workspaceId);
     const rows: LeadRow[] = [];
@@ -92,14 +97,16 @@ const api = {
     }
     const turnedHot: string[] = [];
     await db.transaction('rw', db.leads, db.dirty, async () => {
-      const before = await db.leads.bulkGet(rows.map((r) => r.id));
-      rows.forEach((row: LeadSummary, i) => {
-        const old = before[i];
-        if (row.score >= 70 && (!old || old.score < 70)) turnedHot.push(row.id);
-      });
+      if (!firstBuild) {
+        const before = await db.leads.bulkGet(rows.map((r) => r.id));
+        rows.forEach((row: LeadSummary, i) => {
+          const old = before[i];
+          if (row.score >= 70 && (!old || old.score < 70)) turnedHot.push(row.id);
+        });
+        await db.dirty.bulkDelete(leads.map((l) => l.visitorId));
+      }
       await db.leads.bulkPut(rows);
       if (gone.length) await db.leads.bulkDelete(gone);
-      await db.dirty.bulkDelete(leads.map((l) => l.visitorId));
     });
     return { projected: rows.length, turnedHot };
   },

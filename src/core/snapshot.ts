@@ -1,6 +1,7 @@
 /**
- * The team doc's snapshot as stored on the relay: a Yjs state update encrypted with AES-GCM
- * under a key derived from the team secret, the workspace id bound in as additional data.
+ * The team doc's snapshot as stored on the relay: a Yjs state update, gzipped (captured visits
+ * repeat themselves: a tenth of the size), then encrypted with AES-GCM under a key derived from
+ * the team secret, the workspace id bound in as additional data.
  * Format: `0x01 | iv (12 bytes) | ciphertext`. The relay holds it and can read nothing of it.
  */
 import { utf8 } from './bytes.ts';
@@ -17,7 +18,7 @@ export async function encryptSnapshot(
     await crypto.subtle.encrypt(
       { name: 'AES-GCM', iv, additionalData: utf8.encode(workspace) },
       key,
-      update,
+      await pipe(update, new CompressionStream('gzip')),
     ),
   );
   const out = new Uint8Array(1 + iv.length + ct.length);
@@ -36,14 +37,23 @@ export async function decryptSnapshot(
   if (sealed.length < 1 + 12 + 16 || sealed[0] !== VERSION) {
     throw new Error('not a team snapshot');
   }
+  let pt: ArrayBuffer;
   try {
-    const pt = await crypto.subtle.decrypt(
+    pt = await crypto.subtle.decrypt(
       { name: 'AES-GCM', iv: sealed.subarray(1, 13), additionalData: utf8.encode(workspace) },
       key,
       sealed.subarray(13),
     );
-    return new Uint8Array(pt);
   } catch {
     throw new Error('the team snapshot cannot be opened with this team secret');
   }
+  return pipe(new Uint8Array(pt), new DecompressionStream('gzip'));
+}
+
+async function pipe(
+  bytes: Uint8Array<ArrayBuffer>,
+  through: CompressionStream | DecompressionStream,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const stream = new Blob([bytes]).stream().pipeThrough(through);
+  return new Uint8Array(await new Response(stream).arrayBuffer());
 }

@@ -208,6 +208,10 @@ export class VisitIndex {
     return this.#byVisitor.get(visitorId) ?? new Set();
   }
 
+  visitorIds(): IterableIterator<string> {
+    return this.#byVisitor.keys();
+  }
+
   get visitorCount(): number {
     return this.#byVisitor.size;
   }

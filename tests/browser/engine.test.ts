@@ -151,7 +151,12 @@ describe('engine worker', () => {
     const visitor = randomId();
     const landing = view(visitor, 1000, '/', '?utm_source=linkedin&utm_medium=paid_social');
     const e = engine();
-    const first = await e.project(wsId, [{ visitorId: visitor, views: [landing] }], DEFAULT_RULES);
+    const first = await e.project(
+      wsId,
+      [{ visitorId: visitor, views: [landing] }],
+      DEFAULT_RULES,
+      false,
+    );
     expect(first).toEqual({ projected: 1, turnedHot: [] });
     expect((await db.leads.get(visitor))?.score).toBe(50);
 
@@ -160,8 +165,28 @@ describe('engine worker', () => {
       wsId,
       [{ visitorId: visitor, views: [landing, pricing] }],
       DEFAULT_RULES,
+      false,
     );
     expect(second.turnedHot).toEqual([visitor]);
+
+    // While the list is first built (a join), nothing alerts: every lead would be "new".
+    const other = randomId();
+    const quiet = await e.project(
+      wsId,
+      [
+        {
+          visitorId: other,
+          views: [
+            view(other, 3000, '/', '?utm_source=linkedin&utm_medium=paid_social'),
+            view(other, 3100, '/pricing'),
+          ],
+        },
+      ],
+      DEFAULT_RULES,
+      true,
+    );
+    expect(quiet).toEqual({ projected: 1, turnedHot: [] });
+    expect((await db.leads.get(other))?.score).toBe(75);
     const row = await db.leads.get(visitor);
     expect(row?.score).toBe(75);
     expect(row?.band).toBe('Hot');

@@ -10,6 +10,8 @@ const COMPACT_AFTER_ROWS = 300;
 
 /** Origin of transactions that replay stored updates: they must not be stored again. */
 export const FROM_STORE = Symbol('from-store');
+/** Origin of a whole state taken in from the relay snapshot (stored as it came). */
+export const FROM_SNAPSHOT = Symbol('from-snapshot');
 
 export class DocStore {
   readonly doc: Y.Doc;
@@ -26,7 +28,7 @@ export class DocStore {
     this.#db = db;
     this.doc = doc;
     doc.on('update', (update: Uint8Array, origin: unknown) => {
-      if (origin === FROM_STORE) return;
+      if (origin === FROM_STORE || origin === FROM_SNAPSHOT) return;
       this.#pending.push(update);
       this.#schedule();
     });
@@ -46,6 +48,19 @@ export class DocStore {
     const merged = Y.mergeUpdates(rows.map((r) => r.update));
     Y.applyUpdate(this.doc, merged, FROM_STORE);
     this.#lastSeq = rows[rows.length - 1]?.seq ?? this.#lastSeq;
+  }
+
+  /**
+   * Takes in a whole state from elsewhere (the relay snapshot): stored as one row exactly as
+   * received — re-encoding a large doc costs seconds — then applied.
+   */
+  async adopt(update: Uint8Array): Promise<void> {
+    const db = this.#db;
+    await db.transaction('rw', db.updates, async () => {
+      await this.catchUp();
+      this.#lastSeq = await db.updates.add({ update });
+    });
+    Y.applyUpdate(this.doc, update, FROM_SNAPSHOT);
   }
 
   /** Marks leads whose facts changed; they are stored with the next flush. */

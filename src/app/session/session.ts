@@ -25,14 +25,14 @@ import {
 import { readToken, sha256Hex } from '../../core/team-keys.ts';
 import { localDb, readMeta, WorkspaceDb, type WorkspaceRecord } from '../../data/db.ts';
 import type { EngineApi } from '../../../workers/engine.worker.ts';
-import { DocStore } from './doc-store.ts';
+import { DocStore, FROM_SNAPSHOT, FROM_STORE } from './doc-store.ts';
 import { IntakeFollower } from './intake.ts';
 import { registerWorkspace } from './relay-client.ts';
 import { SessionStatus } from './session-status.svelte.ts';
 import { TeamSync } from './team-sync.ts';
 
 const INTAKE = Symbol('intake');
-const PROJECT_BATCH = 2_000;
+const PROJECT_BATCH = 5_000;
 
 export class Session {
   readonly record: WorkspaceRecord;
@@ -47,6 +47,8 @@ export class Session {
   #releaseLeadership: (() => void) | undefined;
   #toProject = new Set<string>();
   #projecting: Promise<void> | undefined;
+  /** Whether the lead table has once been built from the whole doc (kept in `meta`). */
+  #listBuilt = false;
 
   /** Reactive state the UI reads. */
   readonly status = new SessionStatus();
@@ -65,10 +67,10 @@ export class Session {
     });
     this.#engine = Comlink.wrap<EngineApi>(this.#worker);
     views(store.doc).observe((event: Y.YMapEvent<StoredView>) => {
-      store.markDirty(this.#index.apply(event));
+      this.#changed(this.#index.apply(event), event.transaction.origin);
     });
     visitors(store.doc).observe((event) => {
-      store.markDirty(event.keysChanged);
+      this.#changed(event.keysChanged, event.transaction.origin);
     });
     store.onFlushed = (dirty) => {
       this.#queueProjection(dirty);
@@ -79,8 +81,9 @@ export class Session {
     const db = new WorkspaceDb(record.id);
     const store = await DocStore.open(db);
     const session = new Session(record, db, store);
+    session.#listBuilt = await readMeta(db, 'listBuilt', false);
     session.status.diagnostics = await readMeta(db, 'diagnostics', { dropped: 0, excluded: 0 });
-    const sync = await TeamSync.start(record, store.doc, session.status);
+    const sync = await TeamSync.start(record, store, session.status);
     session.#sync = sync;
     if (!readWorkspaceInfo(store.doc)) {
       // Just joined: the relay snapshot has the workspace even when no teammate is online.
@@ -90,6 +93,15 @@ export class Session {
     }
     session.#whenJoined();
     return session;
+  }
+
+  /** Marks leads whose facts changed, to be stored with the doc change and projected. */
+  #changed(ids: Iterable<string>, origin: unknown): void {
+    // The tab that stored these rows marked their leads in the same transaction.
+    if (origin === FROM_STORE) return;
+    // A snapshot taken in before the list's first build is covered by that build.
+    if (origin === FROM_SNAPSHOT && !this.#listBuilt) return;
+    this.#store.markDirty(ids);
   }
 
   /** Starts the work that needs the workspace's data once it is here. */
@@ -151,8 +163,9 @@ export class Session {
     // Another tab may have led until now: pick up what it stored.
     await this.#store.catchUp();
     this.status.leader = true;
-    const pending = await this.db.dirty.toCollection().primaryKeys();
-    this.#queueProjection(pending);
+    this.#queueProjection(
+      this.#listBuilt ? await this.db.dirty.toCollection().primaryKeys() : this.#index.visitorIds(),
+    );
     const token = await readToken(this.record.teamSecret);
     if (!this.record.registered) {
       await registerWorkspace(this.record.relayUrl, {
@@ -213,7 +226,13 @@ export class Session {
       .finally(() => {
         this.#projecting = undefined;
         if (this.#toProject.size) this.#queueProjection([]);
+        else if (!this.#listBuilt) void this.#finishFirstBuild();
       });
+  }
+
+  async #finishFirstBuild(): Promise<void> {
+    await this.db.meta.put({ key: 'listBuilt', value: true });
+    this.#listBuilt = true;
   }
 
   async #projectAll(): Promise<void> {
@@ -224,7 +243,12 @@ export class Session {
         visitorId,
         views: pageViewsOf(this.doc, this.#index.eventsOf(visitorId), visitorId),
       }));
-      const result = await this.#engine.project(this.record.id, leads, DEFAULT_RULES);
+      const result = await this.#engine.project(
+        this.record.id,
+        leads,
+        DEFAULT_RULES,
+        !this.#listBuilt,
+      );
       if (result.turnedHot.length) this.onHot(result.turnedHot);
     }
   }

@@ -15,6 +15,7 @@ import { readToken, roomName, roomPassword, snapshotKey } from '../../core/team-
 import type { WorkspaceRecord } from '../../data/db.ts';
 import { installChunkedPeers } from './chunked-peer.ts';
 import { downloadSnapshot, RelayError, uploadSnapshot } from './relay-client.ts';
+import type { DocStore } from './doc-store.ts';
 import type { SessionStatus } from './session-status.svelte.ts';
 
 /** What each open tab tells the team about itself. */
@@ -27,10 +28,10 @@ export interface Presence {
 
 const UPLOAD_AFTER_MS = 2_000;
 const UPLOAD_AT_LEAST_EVERY_MS = 30_000;
-export const FROM_SNAPSHOT = Symbol('from-snapshot');
 
 export class TeamSync {
   readonly #record: WorkspaceRecord;
+  readonly #store: DocStore;
   readonly #doc: Y.Doc;
   readonly #status: SessionStatus;
   readonly #key: CryptoKey;
@@ -38,6 +39,8 @@ export class TeamSync {
   #provider: WebrtcProvider | undefined;
   /** Snapshot version this doc already contains (what an upload extends). */
   #version = 0;
+  /** The doc's state vector when it last matched the relay's snapshot. */
+  #inSnapshot: Uint8Array | undefined;
   #uploadTimer: ReturnType<typeof setTimeout> | undefined;
   #firstChangeAt = 0;
   #uploading = false;
@@ -45,13 +48,14 @@ export class TeamSync {
 
   private constructor(
     record: WorkspaceRecord,
-    doc: Y.Doc,
+    store: DocStore,
     status: SessionStatus,
     key: CryptoKey,
     token: string,
   ) {
     this.#record = record;
-    this.#doc = doc;
+    this.#store = store;
+    this.#doc = store.doc;
     this.#status = status;
     this.#key = key;
     this.#token = token;
@@ -59,12 +63,13 @@ export class TeamSync {
 
   static async start(
     record: WorkspaceRecord,
-    doc: Y.Doc,
+    store: DocStore,
     status: SessionStatus,
   ): Promise<TeamSync> {
+    const doc = store.doc;
     const sync = new TeamSync(
       record,
-      doc,
+      store,
       status,
       await snapshotKey(record.teamSecret),
       await readToken(record.teamSecret),
@@ -94,8 +99,9 @@ export class TeamSync {
     const stored = await downloadSnapshot(this.#record.relayUrl, this.#record.id, this.#token);
     if (!stored) return false;
     const update = await decryptSnapshot(this.#key, this.#record.id, stored.bytes);
-    Y.applyUpdate(this.#doc, update, FROM_SNAPSHOT);
+    await this.#store.adopt(update);
     this.#version = stored.version;
+    this.#inSnapshot = Y.encodeStateVector(this.#doc);
     this.#status.backup = { version: stored.version, at: Date.now() };
     return true;
   }
@@ -111,8 +117,7 @@ export class TeamSync {
     this.#provider?.awareness.setLocalStateField('viewing', leadId);
   }
 
-  #onUpdate = (_update: Uint8Array, origin: unknown): void => {
-    if (origin === FROM_SNAPSHOT) return;
+  #onUpdate = (): void => {
     if (this.#keeper) this.#schedule(UPLOAD_AFTER_MS);
   };
 
@@ -136,6 +141,8 @@ export class TeamSync {
     this.#uploading = true;
     try {
       for (let attempt = 0; attempt < 3; attempt++) {
+        const state = Y.encodeStateVector(this.#doc);
+        if (this.#inSnapshot && sameBytes(state, this.#inSnapshot)) return;
         const update = new Uint8Array(Y.encodeStateAsUpdate(this.#doc));
         const sealed = await encryptSnapshot(this.#key, this.#record.id, update);
         try {
@@ -146,6 +153,7 @@ export class TeamSync {
             sealed,
             this.#version,
           );
+          this.#inSnapshot = state;
           this.#status.backup = { version: this.#version, at: Date.now() };
           this.#status.backupError = '';
           return;
@@ -168,6 +176,10 @@ export class TeamSync {
     this.#doc.off('update', this.#onUpdate);
     this.#provider?.destroy();
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
 function isPresence(state: Record<string, unknown>): state is Record<string, unknown> & Presence {
