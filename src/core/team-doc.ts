@@ -7,7 +7,7 @@
  *   writing the same key write the same value: idempotent and commutative.
  * - `visitors`: the visitor's device profile, keyed by visitor id (any peer's latest is fine).
  * - `workspace`: workspace-wide values (name, intake key) written once by the creator.
- * - `members`: one record per member, keyed by member id, written by that member.
+ * - `ledger`: signed team records (members, roles, admin settings); see ledger.ts.
  * Lead facts are never stored whole: they are folded from these maps, so concurrent captures
  * and team edits can never overwrite each other.
  */
@@ -40,21 +40,6 @@ export interface WorkspaceInfo {
   intakePublicKey: string;
   intakePrivateKey: JsonWebKey;
   createdAt: number;
-}
-
-export type Role = 'owner' | 'admin' | 'agent';
-
-/** A teammate as the team sees them. */
-export interface MemberRecord {
-  name: string;
-  role: Role;
-  joinedAt: number;
-  /** Public half of the member's signing key. */
-  key: JsonWebKey;
-}
-
-export function members(doc: Y.Doc): Y.Map<MemberRecord> {
-  return doc.getMap<MemberRecord>('members');
 }
 
 export function views(doc: Y.Doc): Y.Map<StoredView> {

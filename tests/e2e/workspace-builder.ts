@@ -9,7 +9,8 @@ import type { PageView } from '../../src/core/capture.ts';
 import { encodeInvite } from '../../src/core/invite.ts';
 import { generateIntakeKeyPair } from '../../src/core/seal.ts';
 import { encryptSnapshot } from '../../src/core/snapshot.ts';
-import { addPageViews, members, writeWorkspaceInfo } from '../../src/core/team-doc.ts';
+import { addPageViews, writeWorkspaceInfo } from '../../src/core/team-doc.ts';
+import { publicKeyOf, record, workspaceIdOf } from '../../src/core/ledger.ts';
 import { newTeamSecret, readToken, sha256Hex, snapshotKey } from '../../src/core/team-keys.ts';
 
 const UA =
@@ -32,7 +33,12 @@ export async function buildWorkspace(options: {
   leads: number;
   name?: string;
 }): Promise<BuiltWorkspace> {
-  const workspace = randomId();
+  const owner = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, [
+    'sign',
+    'verify',
+  ]);
+  const ownerKey = publicKeyOf(await crypto.subtle.exportKey('jwk', owner.publicKey));
+  const workspace = await workspaceIdOf(ownerKey);
   const secret = newTeamSecret();
   const name = options.name ?? `Big ${options.leads}`;
   const intake = await generateIntakeKeyPair();
@@ -43,7 +49,12 @@ export async function buildWorkspace(options: {
     intakePrivateKey: intake.privateKey,
     createdAt: Date.now(),
   });
-  members(doc).set(randomId(), { name: 'Ada', role: 'owner', joinedAt: Date.now(), key: {} });
+  const ownerId = randomId();
+  await record(
+    doc,
+    { workspace, memberId: ownerId, privateKey: owner.privateKey },
+    { kind: 'member', member: ownerId, name: 'Ada', role: 'owner', key: ownerKey, at: Date.now() },
+  );
   const start = Date.now() - 3 * 86_400_000;
   for (let from = 0; from < options.leads; from += 5_000) {
     const batch: PageView[] = [];

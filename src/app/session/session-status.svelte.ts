@@ -1,4 +1,5 @@
 /** What the UI shows about an open workspace: intake, leadership, team, backup, diagnostics. */
+import { DEFAULT_SETTINGS, type Member, type Settings } from '../../core/ledger.ts';
 import type { IntakeStatus } from './intake.ts';
 import type { Presence } from './team-sync.ts';
 
@@ -25,4 +26,10 @@ export class SessionStatus {
   /** Last snapshot this tab stored on or loaded from the relay. */
   backup = $state<{ version: number; at: number } | undefined>();
   backupError = $state('');
+  /** The team as the verified ledger says: members and roles, admin settings. */
+  team = $state<{ members: Member[]; settings: Settings; rejected: number }>({
+    members: [],
+    settings: DEFAULT_SETTINGS,
+    rejected: 0,
+  });
 }

@@ -13,7 +13,6 @@ import type { LogEntry } from '../../core/relay-protocol.ts';
 import { DEFAULT_RULES } from '../../core/scoring.ts';
 import {
   addPageViews,
-  members,
   pageViewsOf,
   readWorkspaceInfo,
   views,
@@ -29,6 +28,7 @@ import { DocStore, FROM_SNAPSHOT, FROM_STORE } from './doc-store.ts';
 import { IntakeFollower } from './intake.ts';
 import { registerWorkspace } from './relay-client.ts';
 import { SessionStatus } from './session-status.svelte.ts';
+import { TeamLedger } from './team-ledger.ts';
 import { TeamSync } from './team-sync.ts';
 
 const INTAKE = Symbol('intake');
@@ -43,6 +43,7 @@ export class Session {
   readonly #engine: Comlink.Remote<EngineApi>;
   #info: WorkspaceInfo | undefined;
   #sync: TeamSync | undefined;
+  #team: TeamLedger | undefined;
   #follower: IntakeFollower | undefined;
   #releaseLeadership: (() => void) | undefined;
   #toProject = new Set<string>();
@@ -83,6 +84,7 @@ export class Session {
     const session = new Session(record, db, store);
     session.#listBuilt = await readMeta(db, 'listBuilt', false);
     session.status.diagnostics = await readMeta(db, 'diagnostics', { dropped: 0, excluded: 0 });
+    session.#team = await TeamLedger.open(store.doc, db, record, session.status);
     const sync = await TeamSync.start(record, store, session.status);
     session.#sync = sync;
     if (!readWorkspaceInfo(store.doc)) {
@@ -114,14 +116,9 @@ export class Session {
       this.#info = info;
       this.status.joinError = '';
       this.status.joined = true;
-      if (!members(this.doc).has(this.record.memberId)) {
-        members(this.doc).set(this.record.memberId, {
-          name: this.record.memberName,
-          role: 'agent',
-          joinedAt: Date.now(),
-          key: this.record.signingPublicKey,
-        });
-      }
+      this.#team?.ensureMember().catch((err: unknown) => {
+        this.onError(err);
+      });
       if (!this.record.intakePublicKey) {
         this.record.intakePublicKey = info.intakePublicKey;
         void localDb.workspaces.update(this.record.id, { intakePublicKey: info.intakePublicKey });
@@ -141,6 +138,11 @@ export class Session {
   }
   get sync(): TeamSync | undefined {
     return this.#sync;
+  }
+  /** The verified team: sign role and setting changes through it. */
+  get team(): TeamLedger {
+    if (!this.#team) throw new Error('the session is not open');
+    return this.#team;
   }
 
   /** Waits for the leader lock (one tab per person does intake and projection). */
@@ -254,6 +256,7 @@ export class Session {
   }
 
   close(): void {
+    this.#team?.destroy();
     this.#sync?.destroy();
     this.#follower?.stop();
     this.#releaseLeadership?.();

@@ -5,7 +5,8 @@
 import { randomId } from '../../core/bytes.ts';
 import { generateIntakeKeyPair } from '../../core/seal.ts';
 import type { Invite } from '../../core/invite.ts';
-import { members, writeWorkspaceInfo } from '../../core/team-doc.ts';
+import { publicKeyOf, record as recordClaim, workspaceIdOf } from '../../core/ledger.ts';
+import { writeWorkspaceInfo } from '../../core/team-doc.ts';
 import { newTeamSecret, readToken, sha256Hex } from '../../core/team-keys.ts';
 import { localDb, WorkspaceDb, type WorkspaceRecord } from '../../data/db.ts';
 import { DocStore } from './doc-store.ts';
@@ -18,7 +19,10 @@ export interface NewWorkspace {
 }
 
 export async function createWorkspace(input: NewWorkspace): Promise<WorkspaceRecord> {
-  const id = randomId(16);
+  const key = await memberKey();
+  // The owner's key is the root of trust, and the workspace id names it.
+  const ownerKey = publicKeyOf(key.signingPublicKey);
+  const id = await workspaceIdOf(ownerKey);
   const teamSecret = newTeamSecret();
   const intake = await generateIntakeKeyPair();
   const record: WorkspaceRecord = {
@@ -28,7 +32,7 @@ export async function createWorkspace(input: NewWorkspace): Promise<WorkspaceRec
     relayUrl: input.relayUrl,
     memberId: randomId(16),
     memberName: input.memberName,
-    ...(await memberKey()),
+    ...key,
     intakePublicKey: intake.publicKey,
     createdAt: Date.now(),
     registered: false,
@@ -41,12 +45,18 @@ export async function createWorkspace(input: NewWorkspace): Promise<WorkspaceRec
     intakePrivateKey: intake.privateKey,
     createdAt: record.createdAt,
   });
-  members(store.doc).set(record.memberId, {
-    name: input.memberName,
-    role: 'owner',
-    joinedAt: record.createdAt,
-    key: record.signingPublicKey,
-  });
+  await recordClaim(
+    store.doc,
+    { workspace: id, memberId: record.memberId, privateKey: key.signingKey.privateKey },
+    {
+      kind: 'member',
+      member: record.memberId,
+      name: input.memberName,
+      role: 'owner',
+      key: ownerKey,
+      at: record.createdAt,
+    },
+  );
   await store.flush();
   store.destroy();
   db.close();

@@ -34,7 +34,7 @@ export class AppPage {
     return href;
   }
 
-  async openSettings(section: 'Widget' | 'Team' | 'Diagnostics'): Promise<void> {
+  async openSettings(section: 'Widget' | 'Visitors' | 'Team' | 'Diagnostics'): Promise<void> {
     await this.page.getByRole('link', { name: 'Settings', exact: true }).click();
     await this.page
       .getByRole('navigation', { name: 'Settings sections' })

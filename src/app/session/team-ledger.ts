@@ -1,0 +1,166 @@
+/**
+ * The verified team in this tab: re-verifies the ledger whenever entries arrive and tells the
+ * UI who is in the team, their roles and the admin settings. Changes are signed with this
+ * member's key. Entries this browser once accepted are kept locally and put back if anyone
+ * deletes them from the doc (a modified client could try, to undo a demotion).
+ */
+import type * as Y from 'yjs';
+import {
+  ledger,
+  LedgerVerifier,
+  nextAt,
+  publicKeyOf,
+  record,
+  type Entry,
+  type Member,
+  type Role,
+  type Settings,
+  type Signer,
+} from '../../core/ledger.ts';
+import { readMeta, type WorkspaceDb, type WorkspaceRecord } from '../../data/db.ts';
+import type { SessionStatus } from './session-status.svelte.ts';
+
+export class TeamLedger {
+  readonly #doc: Y.Doc;
+  readonly #db: WorkspaceDb;
+  readonly #record: WorkspaceRecord;
+  readonly #status: SessionStatus;
+  readonly #verifier: LedgerVerifier;
+  readonly #signer: Signer;
+  /** Entries this browser has accepted: what it restores. */
+  #accepted = new Map<string, Entry>();
+  #resolving: Promise<void> | undefined;
+  #again = false;
+
+  private constructor(doc: Y.Doc, db: WorkspaceDb, record: WorkspaceRecord, status: SessionStatus) {
+    this.#doc = doc;
+    this.#db = db;
+    this.#record = record;
+    this.#status = status;
+    this.#verifier = new LedgerVerifier(record.id);
+    this.#signer = {
+      workspace: record.id,
+      memberId: record.memberId,
+      privateKey: record.signingKey.privateKey,
+    };
+  }
+
+  static async open(
+    doc: Y.Doc,
+    db: WorkspaceDb,
+    record: WorkspaceRecord,
+    status: SessionStatus,
+  ): Promise<TeamLedger> {
+    const team = new TeamLedger(doc, db, record, status);
+    const kept = await readMeta<Record<string, Entry>>(db, 'ledger', {});
+    team.#accepted = new Map(Object.entries(kept));
+    team.#restoreMissing();
+    ledger(doc).observe(team.#onChange);
+    await team.refresh();
+    return team;
+  }
+
+  #onChange = (event: Y.YMapEvent<Entry>): void => {
+    let removed = false;
+    event.changes.keys.forEach((change, id) => {
+      if (change.action !== 'add' && this.#accepted.has(id)) removed = true;
+    });
+    if (removed) this.#restoreMissing();
+    void this.refresh();
+  };
+
+  /** Puts back accepted entries that are gone or were replaced under their id. */
+  #restoreMissing(): void {
+    const map = ledger(this.#doc);
+    const missing = [...this.#accepted].filter(([id, entry]) => {
+      const now = map.get(id);
+      return !now || now.sig !== entry.sig || now.claim !== entry.claim || now.by !== entry.by;
+    });
+    if (missing.length === 0) return;
+    this.#doc.transact(() => {
+      for (const [id, entry] of missing) map.set(id, entry);
+    });
+  }
+
+  /** Re-verifies the ledger (coalescing bursts of changes into one pass at a time). */
+  refresh(): Promise<void> {
+    if (this.#resolving) {
+      this.#again = true;
+      return this.#resolving;
+    }
+    this.#resolving = (async () => {
+      do {
+        this.#again = false;
+        const team = await this.#verifier.resolve(ledger(this.#doc).entries());
+        this.#status.team = {
+          members: team.members,
+          settings: team.settings,
+          rejected: team.rejected,
+        };
+        const grew = [...team.accepted.keys()].some((id) => !this.#accepted.has(id));
+        for (const [id, entry] of team.accepted) this.#accepted.set(id, entry);
+        if (grew) {
+          await this.#db.meta.put({ key: 'ledger', value: Object.fromEntries(this.#accepted) });
+        }
+      } while (this.#again);
+    })().finally(() => {
+      this.#resolving = undefined;
+    });
+    return this.#resolving;
+  }
+
+  get me(): Member | undefined {
+    return this.#status.team.members.find((m) => m.id === this.#record.memberId);
+  }
+
+  /** Adds this member's own record when the team does not have it yet (after joining). */
+  async ensureMember(): Promise<void> {
+    await this.refresh();
+    if (this.me) return;
+    await this.#write({
+      kind: 'member',
+      member: this.#record.memberId,
+      name: this.#record.memberName,
+      role: 'agent',
+      key: publicKeyOf(this.#record.signingPublicKey),
+      at: nextAt(this.#doc),
+    });
+  }
+
+  async rename(name: string): Promise<void> {
+    const me = this.me;
+    if (!me) throw new Error('not a member of this team yet');
+    await this.#write({
+      kind: 'member',
+      member: me.id,
+      name,
+      role: me.role,
+      key: me.key,
+      at: nextAt(this.#doc),
+    });
+  }
+
+  async setRole(member: Member, role: Exclude<Role, 'owner'>): Promise<void> {
+    await this.#write({
+      kind: 'member',
+      member: member.id,
+      name: member.name,
+      role,
+      key: member.key,
+      at: nextAt(this.#doc),
+    });
+  }
+
+  async setSetting<K extends keyof Settings>(name: K, value: Settings[K]): Promise<void> {
+    await this.#write({ kind: 'setting', name, value, at: nextAt(this.#doc) });
+  }
+
+  async #write(claim: Parameters<typeof record>[2]): Promise<void> {
+    await record(this.#doc, this.#signer, claim);
+    await this.refresh();
+  }
+
+  destroy(): void {
+    ledger(this.#doc).unobserve(this.#onChange);
+  }
+}

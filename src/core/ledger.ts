@@ -1,0 +1,318 @@
+/**
+ * The team ledger: signed records of who is in the team, their roles, and the admin-only
+ * settings — the part of the team doc that must hold even against a modified client (anyone
+ * with the team secret can write to the doc; only keys can sign).
+ *
+ * - The workspace id is a hash of the owner's public key, so an invite's workspace id pins the
+ *   root of trust: nobody can substitute another "owner".
+ * - Each entry is immutable and stored under the hash of its content, so an entry cannot be
+ *   rewritten in place; peers that saw an entry put it back if anyone deletes it.
+ * - Entries are read in the order of their `at`, a clock that never goes below what the signer
+ *   has already seen, so each honest entry comes after everything its author knew.
+ * - Joining is self-signed and makes an agent; only the owner and admins can change roles and
+ *   admin settings. Entries that fail a check are ignored (and counted).
+ */
+import * as Y from 'yjs';
+import { fromBase64Url, toBase64Url, utf8 } from './bytes.ts';
+
+export type Role = 'owner' | 'admin' | 'agent';
+export const ROLES: readonly Role[] = ['owner', 'admin', 'agent'];
+
+/** The public half of a member's ECDSA P-256 signing key, reduced to what identifies it. */
+export interface PublicKey {
+  kty: 'EC';
+  crv: 'P-256';
+  x: string;
+  y: string;
+}
+
+/** A member's record: written by the member on joining or renaming, by admins for roles. */
+export interface MemberClaim {
+  kind: 'member';
+  member: string;
+  name: string;
+  role: Role;
+  key: PublicKey;
+  at: number;
+}
+
+export const RETENTION_DAYS = [1, 7, 14, 30] as const;
+export type RetentionDays = (typeof RETENTION_DAYS)[number];
+
+/** Admin-only settings and their defaults. */
+export interface Settings {
+  /** Days without activity after which never-engaged L1 visitors are removed. */
+  retentionDays: RetentionDays;
+}
+export const DEFAULT_SETTINGS: Settings = { retentionDays: 7 };
+
+const SETTING_CHECKS: { [K in keyof Settings]: (value: unknown) => value is Settings[K] } = {
+  retentionDays: (value): value is RetentionDays =>
+    (RETENTION_DAYS as readonly unknown[]).includes(value),
+};
+
+export interface SettingClaim<K extends keyof Settings = keyof Settings> {
+  kind: 'setting';
+  name: K;
+  value: Settings[K];
+  at: number;
+}
+
+export type Claim = MemberClaim | SettingClaim;
+
+/** What the doc stores: the claim as signed text, who signed it and the signature. */
+export interface Entry {
+  by: string;
+  claim: string;
+  sig: string;
+}
+
+export interface Member {
+  id: string;
+  name: string;
+  role: Role;
+  key: PublicKey;
+  joinedAt: number;
+}
+
+/** The team as the verified ledger says it is. */
+export interface Team {
+  members: Member[];
+  settings: Settings;
+  /** Entries ignored: bad signature, no authority, malformed, not stored under their hash. */
+  rejected: number;
+  /** Entries that passed, by id: what a peer restores if they disappear. */
+  accepted: Map<string, Entry>;
+}
+
+export function ledger(doc: Y.Doc): Y.Map<Entry> {
+  return doc.getMap<Entry>('ledger');
+}
+
+export function publicKeyOf(jwk: JsonWebKey): PublicKey {
+  if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || !jwk.x || !jwk.y) {
+    throw new Error('not a P-256 public key');
+  }
+  return { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y };
+}
+
+async function sha256(text: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', utf8.encode(text)));
+}
+
+/** The workspace id an owner's key makes (16 bytes of its hash, base64url). */
+export async function workspaceIdOf(key: PublicKey): Promise<string> {
+  return toBase64Url((await sha256(`${key.x}.${key.y}`)).subarray(0, 16));
+}
+
+/** An entry's id: the hash of its content, so it cannot be replaced under the same id. */
+export async function entryId(entry: Entry): Promise<string> {
+  return toBase64Url((await sha256(`${entry.by}\n${entry.claim}\n${entry.sig}`)).subarray(0, 16));
+}
+
+/** What a signature covers: the workspace and the signer too, so it cannot be replayed. */
+export function signingInput(
+  workspace: string,
+  by: string,
+  claim: string,
+): Uint8Array<ArrayBuffer> {
+  return utf8.encode(`converge-leads/ledger/v1\n${workspace}\n${by}\n${claim}`);
+}
+
+const ECDSA = { name: 'ECDSA', hash: 'SHA-256' } as const;
+
+export interface Signer {
+  workspace: string;
+  memberId: string;
+  privateKey: CryptoKey;
+}
+
+export async function signClaim(signer: Signer, claim: Claim): Promise<Entry> {
+  const text = JSON.stringify(claim);
+  const sig = await crypto.subtle.sign(
+    ECDSA,
+    signer.privateKey,
+    signingInput(signer.workspace, signer.memberId, text),
+  );
+  return { by: signer.memberId, claim: text, sig: toBase64Url(new Uint8Array(sig)) };
+}
+
+/** A clock for a new claim: now, but never before what this peer has already seen. */
+export function nextAt(doc: Y.Doc): number {
+  let latest = 0;
+  ledger(doc).forEach((entry) => {
+    const at = parseClaim(entry.claim)?.at ?? 0;
+    if (at > latest) latest = at;
+  });
+  return Math.max(Date.now(), latest + 1);
+}
+
+/** Signs a claim and adds it to the doc. */
+export async function record(doc: Y.Doc, signer: Signer, claim: Claim): Promise<void> {
+  const entry = await signClaim(signer, claim);
+  ledger(doc).set(await entryId(entry), entry);
+}
+
+function isPublicKey(value: unknown): value is PublicKey {
+  if (typeof value !== 'object' || value === null) return false;
+  const k = value as Record<string, unknown>;
+  return k.kty === 'EC' && k.crv === 'P-256' && typeof k.x === 'string' && typeof k.y === 'string';
+}
+
+const NAME_MAX = 80;
+
+/** Parses a claim's text; undefined when it is not a well-formed claim. */
+export function parseClaim(text: string): Claim | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const c = value as Record<string, unknown>;
+  if (typeof c.at !== 'number' || !Number.isFinite(c.at)) return undefined;
+  if (c.kind === 'member') {
+    if (typeof c.member !== 'string' || typeof c.name !== 'string') return undefined;
+    if (!c.name.trim() || c.name.length > NAME_MAX) return undefined;
+    if (!ROLES.includes(c.role as Role) || !isPublicKey(c.key)) return undefined;
+    return value as MemberClaim;
+  }
+  if (c.kind === 'setting') {
+    const check = SETTING_CHECKS[c.name as keyof Settings] as ((v: unknown) => boolean) | undefined;
+    if (!check?.(c.value)) return undefined;
+    return value as SettingClaim;
+  }
+  return undefined;
+}
+
+function sameKey(a: PublicKey, b: PublicKey): boolean {
+  return a.x === b.x && a.y === b.y;
+}
+
+/**
+ * Verifies the ledger and folds it into the team. Signature checks are remembered, so calling
+ * this again as entries arrive costs only the new ones.
+ */
+export class LedgerVerifier {
+  readonly #workspace: string;
+  readonly #keys = new Map<string, Promise<CryptoKey>>();
+  /** Signature check results by entry id plus signer key (an entry never changes). */
+  readonly #checked = new Map<string, Promise<boolean>>();
+
+  constructor(workspace: string) {
+    this.#workspace = workspace;
+  }
+
+  async #verify(id: string, entry: Entry, key: PublicKey): Promise<boolean> {
+    const cacheKey = `${id}.${key.x}.${key.y}`;
+    let result = this.#checked.get(cacheKey);
+    if (!result) {
+      result = this.#check(entry, key);
+      this.#checked.set(cacheKey, result);
+    }
+    return result;
+  }
+
+  async #check(entry: Entry, key: PublicKey): Promise<boolean> {
+    const keyId = `${key.x}.${key.y}`;
+    let imported = this.#keys.get(keyId);
+    if (!imported) {
+      imported = crypto.subtle.importKey(
+        'jwk',
+        key,
+        { name: 'ECDSA', namedCurve: 'P-256' },
+        false,
+        ['verify'],
+      );
+      this.#keys.set(keyId, imported);
+    }
+    try {
+      return await crypto.subtle.verify(
+        ECDSA,
+        await imported,
+        fromBase64Url(entry.sig),
+        signingInput(this.#workspace, entry.by, entry.claim),
+      );
+    } catch {
+      return false;
+    }
+  }
+
+  async resolve(entries: Iterable<[string, unknown]>): Promise<Team> {
+    const parsed: { id: string; entry: Entry; claim: Claim }[] = [];
+    let rejected = 0;
+    for (const [id, value] of entries) {
+      const entry = value as Partial<Entry> | null;
+      const claim =
+        entry && typeof entry.by === 'string' && typeof entry.sig === 'string'
+          ? typeof entry.claim === 'string'
+            ? parseClaim(entry.claim)
+            : undefined
+          : undefined;
+      if (!claim || id !== (await entryId(entry as Entry))) {
+        rejected++;
+        continue;
+      }
+      parsed.push({ id, entry: entry as Entry, claim });
+    }
+    parsed.sort((a, b) => a.claim.at - b.claim.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
+    const members = new Map<string, Member>();
+    const settings: Settings = { ...DEFAULT_SETTINGS };
+    const accepted = new Map<string, Entry>();
+    for (const { id, entry, claim } of parsed) {
+      if (await this.#applies(id, entry, claim, members)) {
+        accepted.set(id, entry);
+        if (claim.kind === 'setting') Object.assign(settings, { [claim.name]: claim.value });
+        else {
+          const known = members.get(claim.member);
+          members.set(claim.member, {
+            id: claim.member,
+            name: known && entry.by !== claim.member ? known.name : claim.name,
+            role: claim.role,
+            key: claim.key,
+            joinedAt: known?.joinedAt ?? claim.at,
+          });
+        }
+      } else rejected++;
+    }
+    return {
+      members: [...members.values()].sort((a, b) => a.joinedAt - b.joinedAt),
+      settings,
+      rejected,
+      accepted,
+    };
+  }
+
+  /** Whether an entry's author may make this claim, given the team so far, and signed it. */
+  async #applies(
+    id: string,
+    entry: Entry,
+    claim: Claim,
+    members: Map<string, Member>,
+  ): Promise<boolean> {
+    const author = members.get(entry.by);
+    if (claim.kind === 'setting') {
+      if (!author || author.role === 'agent') return false;
+      return this.#verify(id, entry, author.key);
+    }
+    const target = members.get(claim.member);
+    if (entry.by === claim.member) {
+      // The member's own record: the owner's founding entry, joining as an agent, or a rename.
+      if (!target) {
+        if (claim.role === 'owner') {
+          if ((await workspaceIdOf(claim.key)) !== this.#workspace) return false;
+        } else if (claim.role !== 'agent') return false;
+        return this.#verify(id, entry, claim.key);
+      }
+      if (claim.role !== target.role || !sameKey(claim.key, target.key)) return false;
+      return this.#verify(id, entry, target.key);
+    }
+    // A role change by someone else: the owner or an admin, never to or from owner.
+    if (!author || author.role === 'agent' || !target) return false;
+    if (target.role === 'owner' || claim.role === 'owner') return false;
+    if (!sameKey(claim.key, target.key)) return false;
+    return this.#verify(id, entry, author.key);
+  }
+}

@@ -1,0 +1,216 @@
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import {
+  entryId,
+  ledger,
+  LedgerVerifier,
+  nextAt,
+  publicKeyOf,
+  record,
+  signClaim,
+  workspaceIdOf,
+  type Claim,
+  type Entry,
+  type PublicKey,
+  type Role,
+  type Signer,
+} from '../../src/core/ledger.ts';
+
+interface Person {
+  id: string;
+  key: PublicKey;
+  privateKey: CryptoKey;
+}
+
+async function person(id: string): Promise<Person> {
+  const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
+    'sign',
+    'verify',
+  ]);
+  return {
+    id,
+    key: publicKeyOf(await crypto.subtle.exportKey('jwk', pair.publicKey)),
+    privateKey: pair.privateKey,
+  };
+}
+
+/** A workspace founded by Ada, with Grace joined as an agent. */
+async function team() {
+  const ada = await person('ada');
+  const grace = await person('grace');
+  const workspace = await workspaceIdOf(ada.key);
+  const doc = new Y.Doc();
+  const as = (p: Person): Signer => ({ workspace, memberId: p.id, privateKey: p.privateKey });
+  const memberClaim = (p: Person, name: string, role: Role): Claim => ({
+    kind: 'member',
+    member: p.id,
+    name,
+    role,
+    key: p.key,
+    at: nextAt(doc),
+  });
+  await record(doc, as(ada), memberClaim(ada, 'Ada', 'owner'));
+  await record(doc, as(grace), memberClaim(grace, 'Grace', 'agent'));
+  const verifier = new LedgerVerifier(workspace);
+  const resolve = () => verifier.resolve(ledger(doc).entries());
+  return { ada, grace, workspace, doc, as, memberClaim, resolve };
+}
+
+const roles = (members: { name: string; role: Role }[]) =>
+  Object.fromEntries(members.map((m) => [m.name, m.role]));
+
+describe('team ledger', () => {
+  it('founds the team on the owner key the workspace id names, and lets members join as agents', async () => {
+    const t = await team();
+    const result = await t.resolve();
+    expect(roles(result.members)).toEqual({ Ada: 'owner', Grace: 'agent' });
+    expect(result.rejected).toBe(0);
+    expect(result.settings).toEqual({ retentionDays: 7 });
+  });
+
+  it('ignores an "owner" whose key is not the one the workspace id names', async () => {
+    const t = await team();
+    const mallory = await person('mallory');
+    await record(t.doc, t.as(mallory), t.memberClaim(mallory, 'Mallory', 'owner'));
+    const result = await t.resolve();
+    expect(roles(result.members)).toEqual({ Ada: 'owner', Grace: 'agent' });
+    expect(result.rejected).toBe(1);
+  });
+
+  it('lets nobody join as an admin by their own word', async () => {
+    const t = await team();
+    const mallory = await person('mallory');
+    await record(t.doc, t.as(mallory), t.memberClaim(mallory, 'Mallory', 'admin'));
+    expect(roles((await t.resolve()).members)).toEqual({ Ada: 'owner', Grace: 'agent' });
+  });
+
+  it('lets the owner and admins change roles and settings, and not agents', async () => {
+    const t = await team();
+    const sam = await person('sam');
+    await record(t.doc, t.as(sam), t.memberClaim(sam, 'Sam', 'agent'));
+    // An agent can neither promote nor change a setting.
+    await record(t.doc, t.as(t.grace), t.memberClaim(t.grace, 'Grace', 'admin'));
+    await record(t.doc, t.as(t.grace), t.memberClaim(sam, 'Sam', 'admin'));
+    await record(t.doc, t.as(t.grace), {
+      kind: 'setting',
+      name: 'retentionDays',
+      value: 30,
+      at: nextAt(t.doc),
+    });
+    let result = await t.resolve();
+    expect(roles(result.members)).toEqual({ Ada: 'owner', Grace: 'agent', Sam: 'agent' });
+    expect(result.settings.retentionDays).toBe(7);
+    expect(result.rejected).toBe(3);
+
+    // The owner promotes Grace; as an admin she may promote Sam and change settings.
+    await record(t.doc, t.as(t.ada), t.memberClaim(t.grace, 'Grace', 'admin'));
+    await record(t.doc, t.as(t.grace), t.memberClaim(sam, 'Sam', 'admin'));
+    await record(t.doc, t.as(t.grace), {
+      kind: 'setting',
+      name: 'retentionDays',
+      value: 14,
+      at: nextAt(t.doc),
+    });
+    result = await t.resolve();
+    expect(roles(result.members)).toEqual({ Ada: 'owner', Grace: 'admin', Sam: 'admin' });
+    expect(result.settings.retentionDays).toBe(14);
+
+    // Demoted, Grace's later settings no longer count.
+    await record(t.doc, t.as(t.ada), t.memberClaim(t.grace, 'Grace', 'agent'));
+    await record(t.doc, t.as(t.grace), {
+      kind: 'setting',
+      name: 'retentionDays',
+      value: 1,
+      at: nextAt(t.doc),
+    });
+    result = await t.resolve();
+    expect(result.settings.retentionDays).toBe(14);
+    expect(roles(result.members).Grace).toBe('agent');
+  });
+
+  it('never makes or unmakes an owner through a role change', async () => {
+    const t = await team();
+    await record(t.doc, t.as(t.ada), t.memberClaim(t.grace, 'Grace', 'admin'));
+    await record(t.doc, t.as(t.grace), t.memberClaim(t.ada, 'Ada', 'agent'));
+    await record(t.doc, t.as(t.grace), t.memberClaim(t.grace, 'Grace', 'owner'));
+    const result = await t.resolve();
+    expect(roles(result.members)).toEqual({ Ada: 'owner', Grace: 'admin' });
+    expect(result.rejected).toBe(2);
+  });
+
+  it('keeps a member’s own name theirs: renames by others change only the role', async () => {
+    const t = await team();
+    await record(t.doc, t.as(t.grace), t.memberClaim(t.grace, 'Grace H.', 'agent'));
+    await record(t.doc, t.as(t.ada), t.memberClaim(t.grace, 'Someone else', 'admin'));
+    const result = await t.resolve();
+    expect(result.members.map((m) => [m.name, m.role])).toEqual([
+      ['Ada', 'owner'],
+      ['Grace H.', 'admin'],
+    ]);
+  });
+
+  it('rejects forged signatures, entries under another id, replays and malformed claims', async () => {
+    const t = await team();
+    const mallory = await person('mallory');
+    const claim: Claim = { kind: 'setting', name: 'retentionDays', value: 30, at: nextAt(t.doc) };
+    // Signed by Mallory's key, but claiming to be Ada.
+    const forged = await signClaim(
+      { workspace: t.workspace, memberId: t.ada.id, privateKey: mallory.privateKey },
+      claim,
+    );
+    ledger(t.doc).set(await entryId(forged), forged);
+    // Ada's genuine entry, but for another workspace.
+    const replay = await signClaim(
+      { workspace: 'elsewhere', memberId: t.ada.id, privateKey: t.ada.privateKey },
+      claim,
+    );
+    ledger(t.doc).set(await entryId(replay), replay);
+    // Ada's genuine entry stored under an id that is not its hash (a rewrite in place).
+    const genuine = await signClaim(t.as(t.ada), { ...claim, value: 14 });
+    ledger(t.doc).set('not-its-hash', genuine);
+    // Nonsense.
+    ledger(t.doc).set('junk', { by: 'ada', claim: '{"kind":"setting"', sig: '' } as Entry);
+    const bad = await signClaim(t.as(t.ada), { ...claim, value: 3 } as unknown as Claim);
+    ledger(t.doc).set(await entryId(bad), bad);
+
+    const result = await t.resolve();
+    expect(result.settings.retentionDays).toBe(7);
+    expect(result.rejected).toBe(5);
+  });
+
+  it('orders entries by a clock that never goes below what the signer saw', async () => {
+    const t = await team();
+    const future = Date.now() + 3_600_000;
+    await record(t.doc, t.as(t.ada), {
+      kind: 'setting',
+      name: 'retentionDays',
+      value: 14,
+      at: future,
+    });
+    expect(nextAt(t.doc)).toBe(future + 1);
+    // The next change, made with that clock, wins over the one "from the future".
+    await record(t.doc, t.as(t.ada), {
+      kind: 'setting',
+      name: 'retentionDays',
+      value: 30,
+      at: nextAt(t.doc),
+    });
+    expect((await t.resolve()).settings.retentionDays).toBe(30);
+  });
+
+  it('resolves the same on every peer whatever order the entries arrived in', async () => {
+    const t = await team();
+    await record(t.doc, t.as(t.ada), t.memberClaim(t.grace, 'Grace', 'admin'));
+    await record(t.doc, t.as(t.grace), {
+      kind: 'setting',
+      name: 'retentionDays',
+      value: 1,
+      at: nextAt(t.doc),
+    });
+    const entries = [...ledger(t.doc).entries()];
+    const a = await new LedgerVerifier(t.workspace).resolve(entries);
+    const b = await new LedgerVerifier(t.workspace).resolve([...entries].reverse());
+    expect(b.members).toEqual(a.members);
+    expect(b.settings).toEqual({ retentionDays: 1 });
+  });
+});
