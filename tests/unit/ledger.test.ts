@@ -10,7 +10,6 @@ import {
   signClaim,
   workspaceIdOf,
   type Claim,
-  type Entry,
   type PublicKey,
   type Role,
   type Signer,
@@ -169,7 +168,7 @@ describe('team ledger', () => {
     const genuine = await signClaim(t.as(t.ada), { ...claim, value: 14 });
     ledger(t.doc).set('not-its-hash', genuine);
     // Nonsense.
-    ledger(t.doc).set('junk', { by: 'ada', claim: '{"kind":"setting"', sig: '' } as Entry);
+    ledger(t.doc).set('junk', { by: 'ada', claim: '{"kind":"setting"', sig: '' });
     const bad = await signClaim(t.as(t.ada), { ...claim, value: 3 } as unknown as Claim);
     ledger(t.doc).set(await entryId(bad), bad);
 

@@ -30,7 +30,8 @@ export class TeamLedger {
   /** Entries this browser has accepted: what it restores. */
   #accepted = new Map<string, Entry>();
   #resolving: Promise<void> | undefined;
-  #again = false;
+  /** Bumped by every refresh request; a pass runs again if it moved meanwhile. */
+  #requested = 0;
 
   private constructor(doc: Y.Doc, db: WorkspaceDb, record: WorkspaceRecord, status: SessionStatus) {
     this.#doc = doc;
@@ -61,10 +62,9 @@ export class TeamLedger {
   }
 
   #onChange = (event: Y.YMapEvent<Entry>): void => {
-    let removed = false;
-    event.changes.keys.forEach((change, id) => {
-      if (change.action !== 'add' && this.#accepted.has(id)) removed = true;
-    });
+    const removed = [...event.changes.keys].some(
+      ([id, change]) => change.action !== 'add' && this.#accepted.has(id),
+    );
     if (removed) this.#restoreMissing();
     void this.refresh();
   };
@@ -84,13 +84,12 @@ export class TeamLedger {
 
   /** Re-verifies the ledger (coalescing bursts of changes into one pass at a time). */
   refresh(): Promise<void> {
-    if (this.#resolving) {
-      this.#again = true;
-      return this.#resolving;
-    }
+    this.#requested++;
+    if (this.#resolving) return this.#resolving;
     this.#resolving = (async () => {
-      do {
-        this.#again = false;
+      let done = 0;
+      while (done !== this.#requested) {
+        done = this.#requested;
         const team = await this.#verifier.resolve(ledger(this.#doc).entries());
         this.#status.team = {
           members: team.members,
@@ -102,7 +101,7 @@ export class TeamLedger {
         if (grew) {
           await this.#db.meta.put({ key: 'ledger', value: Object.fromEntries(this.#accepted) });
         }
-      } while (this.#again);
+      }
     })().finally(() => {
       this.#resolving = undefined;
     });
