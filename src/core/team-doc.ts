@@ -8,6 +8,13 @@
  * - `visitors`: the visitor's device profile, keyed by visitor id (any peer's latest is fine).
  * - `workspace`: workspace-wide values (name, intake key) written once by the creator.
  * - `ledger`: signed team records (members, roles, admin settings); see ledger.ts.
+ * - Team edits on leads, one map per kind, never a nested map per lead:
+ *   `assignments` (a register per lead: concurrent assigns settle on one, the same everywhere),
+ *   `tags` (an observed-remove set: each add is its own key `lead/tag/dot`, a remove deletes
+ *   the adds it has seen, so a tag added while another peer removes it stays — one key per
+ *   lead and tag would not do: two concurrent adds of one key keep only one item, and if that
+ *   one is then removed the other add is lost with it), `customers` (set once, never removed:
+ *   stages only move forward).
  * Lead facts are never stored whole: they are folded from these maps, so concurrent captures
  * and team edits can never overwrite each other.
  */
@@ -200,4 +207,80 @@ export class VisitIndex {
   get visitorCount(): number {
     return this.#byVisitor.size;
   }
+}
+
+/** Who a lead is assigned to (`to: null`: unassigned). */
+export interface Assignment {
+  to: string | null;
+  by: string;
+  at: number;
+}
+
+/** Who did a one-off team edit, and when. */
+export interface Mark {
+  by: string;
+  at: number;
+}
+
+export function assignments(doc: Y.Doc): Y.Map<Assignment> {
+  return doc.getMap<Assignment>('assignments');
+}
+
+export function tags(doc: Y.Doc): Y.Map<Mark> {
+  return doc.getMap<Mark>('tags');
+}
+
+export function customers(doc: Y.Doc): Y.Map<Mark> {
+  return doc.getMap<Mark>('customers');
+}
+
+export const TAG_MAX = 40;
+
+/** A tag as stored: trimmed, inner spaces collapsed, lower case, capped. */
+export function normalizeTag(tag: string): string {
+  return tag.trim().replace(/\s+/g, ' ').toLowerCase().slice(0, TAG_MAX);
+}
+
+/** The `tags` keys of one lead's tag start with this (lead ids never contain "/"). */
+export function tagPrefix(leadId: string, tag: string): string {
+  return `${leadId}/${normalizeTag(tag)}/`;
+}
+
+/** Splits a `tags` key back into lead id and tag. */
+export function splitTagKey(key: string): { leadId: string; tag: string } {
+  const first = key.indexOf('/');
+  const last = key.lastIndexOf('/');
+  return { leadId: key.slice(0, first), tag: key.slice(first + 1, last) };
+}
+
+function tagKeysOf(doc: Y.Doc, leadId: string, tag: string): string[] {
+  const prefix = tagPrefix(leadId, tag);
+  return [...tags(doc).keys()].filter((key) => key.startsWith(prefix));
+}
+
+export function hasTag(doc: Y.Doc, leadId: string, tag: string): boolean {
+  return tagKeysOf(doc, leadId, tag).length > 0;
+}
+
+export function assignLead(doc: Y.Doc, leadId: string, to: string | null, by: string): void {
+  assignments(doc).set(leadId, { to, by, at: Date.now() });
+}
+
+export function tagLead(doc: Y.Doc, leadId: string, tag: string, by: string): void {
+  if (!normalizeTag(tag) || hasTag(doc, leadId, tag)) return;
+  // The dot (this peer's id and its next clock) makes every add a key of its own.
+  const dot = `${doc.clientID.toString(36)}.${String(Y.getState(doc.store, doc.clientID))}`;
+  tags(doc).set(tagPrefix(leadId, tag) + dot, { by, at: Date.now() });
+}
+
+/** Removes the tag: every add of it this peer has seen. */
+export function untagLead(doc: Y.Doc, leadId: string, tag: string): void {
+  const keys = tagKeysOf(doc, leadId, tag);
+  doc.transact(() => {
+    for (const key of keys) tags(doc).delete(key);
+  });
+}
+
+export function markCustomer(doc: Y.Doc, leadId: string, by: string): void {
+  if (!customers(doc).has(leadId)) customers(doc).set(leadId, { by, at: Date.now() });
 }
