@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { buildWidget } from '../../scripts/build-widget.ts';
 import { benchCaptureLatency } from './e2e-latency.ts';
 import { benchRelay } from './relay.ts';
+import { benchTeamEdit } from './team-edit.ts';
 import { benchTeamSync } from './team-sync.ts';
 
 type Figures = Record<string, number | string>;
@@ -86,6 +87,7 @@ await section('widget size', async () => {
 await section('relay', benchRelay);
 await section('capture latency', () => benchCaptureLatency());
 await section('team sync', () => benchTeamSync());
+await section('team edit latency', () => benchTeamEdit());
 
 const rows = BUDGETS.map((b) => {
   const value = figures[b.key];
