@@ -77,15 +77,16 @@ const api = {
   },
 
   /**
-   * Folds, scores and stores the given leads. `firstBuild` is the list being built from the
-   * whole doc (a join, a restore): nothing was marked dirty and nothing alerts — every lead would
-   * be "new". Otherwise returns which leads just turned Hot.
+   * Folds, scores and stores the given leads. `quiet` is a pass over every lead (the list's
+   * first build after a join, a re-score after the rules changed): nothing alerts — every lead
+   * would be "new" or "changed" — and dirty marks stay for the next normal pass. Otherwise
+   * returns which leads just turned Hot and clears their dirty marks.
    */
   async project(
     workspaceId: string,
     leads: LeadViews[],
     rules: ScoringRules,
-    firstBuild: boolean,
+    quiet: boolean,
   ): Promise<ProjectionResult> {
     const db = dbOf(workspaceId);
     const rows: LeadRow[] = [];
@@ -97,7 +98,7 @@ const api = {
     }
     const turnedHot: string[] = [];
     await db.transaction('rw', db.leads, db.dirty, async () => {
-      if (!firstBuild) {
+      if (!quiet) {
         const before = await db.leads.bulkGet(rows.map((r) => r.id));
         rows.forEach((row: LeadSummary, i) => {
           const old = before[i];

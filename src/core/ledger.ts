@@ -14,6 +14,7 @@
  */
 import * as Y from 'yjs';
 import { fromBase64Url, toBase64Url, utf8 } from './bytes.ts';
+import { DEFAULT_RULES, normalizeRules, type ScoringRules } from './scoring.ts';
 
 export type Role = 'owner' | 'admin' | 'agent';
 export const ROLES: readonly Role[] = ['owner', 'admin', 'agent'];
@@ -39,16 +40,60 @@ export interface MemberClaim {
 export const RETENTION_DAYS = [1, 7, 14, 30] as const;
 export type RetentionDays = (typeof RETENTION_DAYS)[number];
 
+/** How the chat widget presents itself on the site (chat itself ships later). */
+export interface WidgetConfig {
+  /** Accent colour, `#rrggbb`. */
+  colour: string;
+  position: 'right' | 'left';
+  greeting: string;
+  /** Asked when a visitor first writes; empty: never ask. */
+  namePrompt: string;
+}
+export const GREETING_MAX = 200;
+
 /** Admin-only settings and their defaults. */
 export interface Settings {
   /** Days without activity after which never-engaged L1 visitors are removed. */
   retentionDays: RetentionDays;
+  /** High-intent paths and the points of each signal. */
+  scoringRules: ScoringRules;
+  widget: WidgetConfig;
 }
-export const DEFAULT_SETTINGS: Settings = { retentionDays: 7 };
+export const DEFAULT_SETTINGS: Settings = {
+  retentionDays: 7,
+  scoringRules: DEFAULT_RULES,
+  widget: {
+    colour: '#4f46e5',
+    position: 'right',
+    greeting: 'Hi! Questions about us? We reply in minutes.',
+    namePrompt: 'What should we call you?',
+  },
+};
+
+function isWidgetConfig(value: unknown): value is WidgetConfig {
+  if (typeof value !== 'object' || value === null) return false;
+  const w = value as Record<string, unknown>;
+  return (
+    Object.keys(w).length === 4 &&
+    typeof w.colour === 'string' &&
+    /^#[0-9a-f]{6}$/.test(w.colour) &&
+    (w.position === 'right' || w.position === 'left') &&
+    typeof w.greeting === 'string' &&
+    w.greeting.length <= GREETING_MAX &&
+    typeof w.namePrompt === 'string' &&
+    w.namePrompt.length <= GREETING_MAX
+  );
+}
 
 const SETTING_CHECKS: { [K in keyof Settings]: (value: unknown) => value is Settings[K] } = {
   retentionDays: (value): value is RetentionDays =>
     (RETENTION_DAYS as readonly unknown[]).includes(value),
+  // Signed rules must already be in their clean form: what every peer scores with, exactly.
+  scoringRules: (value): value is ScoringRules =>
+    typeof value === 'object' &&
+    value !== null &&
+    JSON.stringify(normalizeRules(value)) === JSON.stringify(value),
+  widget: isWidgetConfig,
 };
 
 export interface SettingClaim<K extends keyof Settings = keyof Settings> {

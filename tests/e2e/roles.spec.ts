@@ -14,7 +14,8 @@ import {
   type Claim,
   type Entry,
 } from '../../src/core/ledger.ts';
-import { test, expect } from './fixtures.ts';
+import { DEFAULT_RULES } from '../../src/core/scoring.ts';
+import { test, expect, visitorContext } from './fixtures.ts';
 import { AppPage } from './pages/app-page.ts';
 
 test.describe.configure({ mode: 'serial' });
@@ -46,6 +47,16 @@ test('roles and admin settings sync both ways, and the controls follow the role'
   await owner.page.getByRole('combobox', { name: 'Retention' }).selectOption('14');
   await expect(mate.page.getByTestId('retention')).toHaveText('14 days');
 
+  // The chat widget's look is an admin setting too.
+  await owner.openSettings('Widget');
+  await owner.page.getByLabel('Greeting').fill('Hello from Acme!');
+  await owner.page.getByLabel('Position').selectOption('left');
+  await owner.page.getByRole('button', { name: 'Save appearance' }).click();
+  await mate.openSettings('Widget');
+  await expect(mate.page.getByTestId('widget-config')).toContainText('Hello from Acme!');
+  await expect(mate.page.getByTestId('widget-config')).toContainText('Bottom left');
+  await expect(mate.page.getByRole('button', { name: 'Save appearance' })).toHaveCount(0);
+
   // Promoted to admin, Grace gets the controls and her change reaches Ada.
   await owner.openSettings('Team');
   await owner.page.getByRole('combobox', { name: 'Role of Grace' }).selectOption('admin');
@@ -63,6 +74,42 @@ test('roles and admin settings sync both ways, and the controls follow the role'
   await owner.openSettings('Team');
   await expect(owner.members.filter({ hasText: 'Grace Hopper' })).toHaveCount(1);
   await owner.page.screenshot({ path: 'test-results/screens/team-roles.png' });
+});
+
+test('new scoring rules from an admin re-score leads in every teammate’s browser', async ({
+  browser,
+  stack,
+}) => {
+  const { owner, mate } = await ownerAndAgent(browser, stack.appUrl);
+  const link = await owner.demoSiteLink();
+  const visitor = await visitorContext(browser);
+  const site = await visitor.newPage();
+  await site.goto(link);
+  await expect(site.getByRole('heading', { name: 'Know your numbers' })).toBeVisible();
+  // Paid ad 25 + LinkedIn 10 + UTMs 10 + timezone/country 5.
+  await expect(owner.page.getByLabel('Score 50, Warm')).toBeVisible({ timeout: 5_000 });
+  await expect(mate.page.getByLabel('Score 50, Warm')).toBeVisible({ timeout: 5_000 });
+
+  await mate.openSettings('Scoring');
+  await expect(mate.page.getByRole('row', { name: 'Came from paid ads' })).toContainText('25');
+  await expect(mate.page.getByRole('button', { name: 'Save scoring rules' })).toHaveCount(0);
+
+  await owner.openSettings('Scoring');
+  await owner.page.getByLabel('Came from paid ads').fill('40');
+  await owner.page.getByLabel('High-intent paths').fill('pricing, demo, book, signup');
+  await owner.page.getByRole('button', { name: 'Save scoring rules' }).click();
+  await expect(owner.page.getByText('Saved — re-scoring every lead')).toBeVisible();
+  await owner.page.screenshot({ path: 'test-results/screens/scoring.png' });
+
+  await expect(mate.page.getByRole('row', { name: 'Came from paid ads' })).toContainText('40');
+  await expect(mate.page.getByTestId('high-intent-paths')).toHaveText(
+    'pricing, demo, book, signup',
+  );
+  await owner.openLeads();
+  await mate.openLeads();
+  await expect(owner.page.getByLabel('Score 65, Warm')).toBeVisible();
+  await expect(mate.page.getByLabel('Score 65, Warm')).toBeVisible();
+  await visitor.close();
 });
 
 /** What the agent's own browser holds: its workspace record, with its signing key. */
@@ -186,6 +233,17 @@ test('a forged admin change from an agent’s client is ignored by every peer', 
     {
       by: held.memberId,
       claim: { kind: 'setting', name: 'retentionDays', value: 1, at },
+      sign: (b) => signAsAgent(mate.page, b),
+    },
+    // The agent rewrites the scoring rules with its own key.
+    {
+      by: held.memberId,
+      claim: {
+        kind: 'setting',
+        name: 'scoringRules',
+        value: { highIntentPaths: ['blog'], points: { ...DEFAULT_RULES.points, paidAds: 100 } },
+        at: at + 4,
+      },
       sign: (b) => signAsAgent(mate.page, b),
     },
     // The agent promotes itself.

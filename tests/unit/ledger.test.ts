@@ -64,7 +64,8 @@ describe('team ledger', () => {
     const result = await t.resolve();
     expect(roles(result.members)).toEqual({ Ada: 'owner', Grace: 'agent' });
     expect(result.rejected).toBe(0);
-    expect(result.settings).toEqual({ retentionDays: 7 });
+    expect(result.settings.retentionDays).toBe(7);
+    expect(result.settings.widget.position).toBe('right');
   });
 
   it('ignores an "owner" whose key is not the one the workspace id names', async () => {
@@ -172,9 +173,34 @@ describe('team ledger', () => {
     const bad = await signClaim(t.as(t.ada), { ...claim, value: 3 } as unknown as Claim);
     ledger(t.doc).set(await entryId(bad), bad);
 
+    // Settings whose values are out of bounds, even from the owner.
+    for (const value of [
+      { colour: 'red', position: 'right', greeting: '', namePrompt: '' },
+      { colour: '#ffffff', position: 'top', greeting: '', namePrompt: '' },
+      { colour: '#ffffff', position: 'left', greeting: 'x'.repeat(201), namePrompt: '' },
+      { colour: '#ffffff', position: 'left', greeting: '', namePrompt: '', script: 'alert(1)' },
+    ]) {
+      const entry = await signClaim(t.as(t.ada), {
+        kind: 'setting',
+        name: 'widget',
+        value,
+        at: nextAt(t.doc),
+      } as unknown as Claim);
+      ledger(t.doc).set(await entryId(entry), entry);
+    }
+    const rules = await signClaim(t.as(t.ada), {
+      kind: 'setting',
+      name: 'scoringRules',
+      value: { highIntentPaths: ['/Pricing/'], points: {} },
+      at: nextAt(t.doc),
+    } as unknown as Claim);
+    ledger(t.doc).set(await entryId(rules), rules);
+
     const result = await t.resolve();
     expect(result.settings.retentionDays).toBe(7);
-    expect(result.rejected).toBe(5);
+    expect(result.settings.widget.position).toBe('right');
+    expect(result.settings.scoringRules.highIntentPaths).toEqual(['pricing', 'demo', 'book']);
+    expect(result.rejected).toBe(10);
   });
 
   it('orders entries by a clock that never goes below what the signer saw', async () => {
@@ -210,6 +236,6 @@ describe('team ledger', () => {
     const a = await new LedgerVerifier(t.workspace).resolve(entries);
     const b = await new LedgerVerifier(t.workspace).resolve([...entries].reverse());
     expect(b.members).toEqual(a.members);
-    expect(b.settings).toEqual({ retentionDays: 1 });
+    expect(b.settings.retentionDays).toBe(1);
   });
 });

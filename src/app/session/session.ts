@@ -10,7 +10,7 @@ import * as Comlink from 'comlink';
 import type * as Y from 'yjs';
 import type { PageView } from '../../core/capture.ts';
 import type { LogEntry } from '../../core/relay-protocol.ts';
-import { DEFAULT_RULES } from '../../core/scoring.ts';
+import { DEFAULT_RULES, type ScoringRules } from '../../core/scoring.ts';
 import {
   addPageViews,
   pageViewsOf,
@@ -48,8 +48,12 @@ export class Session {
   #releaseLeadership: (() => void) | undefined;
   #toProject = new Set<string>();
   #projecting: Promise<void> | undefined;
-  /** Whether the lead table has once been built from the whole doc (kept in `meta`). */
-  #listBuilt = false;
+  /** Rules the whole lead table was last built with (in `meta`); none before the first build. */
+  #builtWith: string | undefined;
+  /** A pass over every lead is under way (quiet: see the engine's `project`). */
+  #fullPass = false;
+  /** The verified scoring rules in force. */
+  #rules: ScoringRules = DEFAULT_RULES;
 
   /** Reactive state the UI reads. */
   readonly status = new SessionStatus();
@@ -82,9 +86,11 @@ export class Session {
     const db = new WorkspaceDb(record.id);
     const store = await DocStore.open(db);
     const session = new Session(record, db, store);
-    session.#listBuilt = await readMeta(db, 'listBuilt', false);
+    session.#builtWith = await readMeta<string | undefined>(db, 'builtWith', undefined);
     session.status.diagnostics = await readMeta(db, 'diagnostics', { dropped: 0, excluded: 0 });
-    session.#team = await TeamLedger.open(store.doc, db, record, session.status);
+    session.#team = await TeamLedger.open(store.doc, db, record, session.status, (settings) => {
+      session.#useRules(settings.scoringRules);
+    });
     const sync = await TeamSync.start(record, store, session.status);
     session.#sync = sync;
     if (!readWorkspaceInfo(store.doc)) {
@@ -102,7 +108,7 @@ export class Session {
     // The tab that stored these rows marked their leads in the same transaction.
     if (origin === FROM_STORE) return;
     // A snapshot taken in before the list's first build is covered by that build.
-    if (origin === FROM_SNAPSHOT && !this.#listBuilt) return;
+    if (origin === FROM_SNAPSHOT && this.#builtWith === undefined) return;
     this.#store.markDirty(ids);
   }
 
@@ -165,9 +171,9 @@ export class Session {
     // Another tab may have led until now: pick up what it stored.
     await this.#store.catchUp();
     this.status.leader = true;
-    this.#queueProjection(
-      this.#listBuilt ? await this.db.dirty.toCollection().primaryKeys() : this.#index.visitorIds(),
-    );
+    if (this.#builtWith === JSON.stringify(this.#rules)) {
+      this.#queueProjection(await this.db.dirty.toCollection().primaryKeys());
+    } else this.#projectEveryLead();
     const token = await readToken(this.record.teamSecret);
     if (!this.record.registered) {
       await registerWorkspace(this.record.relayUrl, {
@@ -228,13 +234,28 @@ export class Session {
       .finally(() => {
         this.#projecting = undefined;
         if (this.#toProject.size) this.#queueProjection([]);
-        else if (!this.#listBuilt) void this.#finishFirstBuild();
+        else if (this.#fullPass) void this.#finishFullPass();
       });
   }
 
-  async #finishFirstBuild(): Promise<void> {
-    await this.db.meta.put({ key: 'listBuilt', value: true });
-    this.#listBuilt = true;
+  /** Scores depend on the rules: when the verified rules change, every lead is re-scored. */
+  #useRules(rules: ScoringRules): void {
+    if (JSON.stringify(rules) === JSON.stringify(this.#rules)) return;
+    this.#rules = rules;
+    if (this.status.leader) this.#projectEveryLead();
+  }
+
+  /** Builds the whole lead table from the doc: the first time, and after a rules change. */
+  #projectEveryLead(): void {
+    this.#fullPass = true;
+    this.#queueProjection(this.#index.visitorIds());
+  }
+
+  async #finishFullPass(): Promise<void> {
+    this.#fullPass = false;
+    const builtWith = JSON.stringify(this.#rules);
+    await this.db.meta.put({ key: 'builtWith', value: builtWith });
+    this.#builtWith = builtWith;
   }
 
   async #projectAll(): Promise<void> {
@@ -245,12 +266,7 @@ export class Session {
         visitorId,
         views: pageViewsOf(this.doc, this.#index.eventsOf(visitorId), visitorId),
       }));
-      const result = await this.#engine.project(
-        this.record.id,
-        leads,
-        DEFAULT_RULES,
-        !this.#listBuilt,
-      );
+      const result = await this.#engine.project(this.record.id, leads, this.#rules, this.#fullPass);
       if (result.turnedHot.length) this.onHot(result.turnedHot);
     }
   }

@@ -30,10 +30,19 @@ export class TeamLedger {
   /** Entries this browser has accepted: what it restores. */
   #accepted = new Map<string, Entry>();
   #resolving: Promise<void> | undefined;
+  /** Called with the verified settings after every pass (plain objects, unlike UI state). */
+  readonly #onSettings: (settings: Settings) => void;
   /** Bumped by every refresh request; a pass runs again if it moved meanwhile. */
   #requested = 0;
 
-  private constructor(doc: Y.Doc, db: WorkspaceDb, record: WorkspaceRecord, status: SessionStatus) {
+  private constructor(
+    doc: Y.Doc,
+    db: WorkspaceDb,
+    record: WorkspaceRecord,
+    status: SessionStatus,
+    onSettings: (settings: Settings) => void,
+  ) {
+    this.#onSettings = onSettings;
     this.#doc = doc;
     this.#db = db;
     this.#record = record;
@@ -51,8 +60,9 @@ export class TeamLedger {
     db: WorkspaceDb,
     record: WorkspaceRecord,
     status: SessionStatus,
+    onSettings: (settings: Settings) => void,
   ): Promise<TeamLedger> {
-    const team = new TeamLedger(doc, db, record, status);
+    const team = new TeamLedger(doc, db, record, status, onSettings);
     const kept = await readMeta<Record<string, Entry>>(db, 'ledger', {});
     team.#accepted = new Map(Object.entries(kept));
     team.#restoreMissing();
@@ -96,6 +106,7 @@ export class TeamLedger {
           settings: team.settings,
           rejected: team.rejected,
         };
+        this.#onSettings(team.settings);
         const grew = [...team.accepted.keys()].some((id) => !this.#accepted.has(id));
         for (const [id, entry] of team.accepted) this.#accepted.set(id, entry);
         if (grew) {

@@ -34,7 +34,9 @@ export class AppPage {
     return href;
   }
 
-  async openSettings(section: 'Widget' | 'Visitors' | 'Team' | 'Diagnostics'): Promise<void> {
+  async openSettings(
+    section: 'Widget' | 'Visitors' | 'Scoring' | 'Team' | 'Diagnostics',
+  ): Promise<void> {
     await this.page.getByRole('link', { name: 'Settings', exact: true }).click();
     await this.page
       .getByRole('navigation', { name: 'Settings sections' })
