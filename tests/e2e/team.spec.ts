@@ -72,7 +72,10 @@ test('a new member loads the workspace from the relay snapshot with the owner go
   await mateContext.close();
 });
 
-test('a link with a wrong team secret cannot join or read anything', async ({ browser, stack }) => {
+test('a link with a wrong or missing team secret cannot join or read anything', async ({
+  browser,
+  stack,
+}) => {
   const ownerContext = await browser.newContext();
   const owner = new AppPage(await ownerContext.newPage());
   await owner.open(stack.appUrl);
@@ -100,6 +103,12 @@ test('a link with a wrong team secret cannot join or read anything', async ({ br
   await expect(stranger.getByRole('heading', { name: 'Leads', exact: true })).toHaveCount(0);
   await owner.openSettings('Team');
   await expect(owner.members).toHaveCount(1);
+
+  // Without the secret there is nothing to try.
+  const withoutSecret = Buffer.from(JSON.stringify({ ...invite, secret: undefined }));
+  await stranger.goto(`${stack.appUrl}/#/join/${withoutSecret.toString('base64url')}`);
+  await expect(stranger.getByText('This invite link is incomplete')).toBeVisible();
+  await expect(stranger.getByRole('button', { name: 'Join workspace' })).toHaveCount(0);
   await strangerContext.close();
   await ownerContext.close();
 });
