@@ -9,6 +9,7 @@ import { checkCaptureEvent, type CaptureEvent, type PageView } from '../src/core
 import { foldPageViews, summarize, type LeadSummary } from '../src/core/lead.ts';
 import type { LogEntry } from '../src/core/relay-protocol.ts';
 import type { ScoringRules } from '../src/core/scoring.ts';
+import type { TeamFacts } from '../src/core/team-doc.ts';
 import { importIntakePrivateKey, open } from '../src/core/seal.ts';
 import { WorkspaceDb, type LeadRow } from '../src/data/db.ts';
 
@@ -18,9 +19,11 @@ export interface OpenedBatch {
   dropped: { seq: number; reason: 'undecryptable' | 'invalid' }[];
 }
 
+/** One lead's inputs: all its page views and what teammates decided about it. */
 export interface LeadViews {
   visitorId: string;
   views: PageView[];
+  team: TeamFacts;
 }
 
 export interface ProjectionResult {
@@ -93,14 +96,22 @@ const api = {
     const gone: string[] = [];
     for (const lead of leads) {
       const facts = foldPageViews(lead.views);
-      if (!facts) gone.push(lead.visitorId);
-      else rows.push(summarize(facts, rules));
+      if (!facts) {
+        gone.push(lead.visitorId);
+        continue;
+      }
+      facts.customer = lead.team.customer;
+      rows.push({
+        ...summarize(facts, rules),
+        assignee: lead.team.assignee ?? '',
+        tags: lead.team.tags,
+      });
     }
     const turnedHot: string[] = [];
     await db.transaction('rw', db.leads, db.dirty, async () => {
       if (!quiet) {
         const before = await db.leads.bulkGet(rows.map((r) => r.id));
-        rows.forEach((row: LeadSummary, i) => {
+        rows.forEach((row, i) => {
           const old = before[i];
           if (row.score >= 70 && (!old || old.score < 70)) turnedHot.push(row.id);
         });

@@ -284,3 +284,63 @@ export function untagLead(doc: Y.Doc, leadId: string, tag: string): void {
 export function markCustomer(doc: Y.Doc, leadId: string, by: string): void {
   if (!customers(doc).has(leadId)) customers(doc).set(leadId, { by, at: Date.now() });
 }
+
+/** What teammates decided about a lead: what the projection adds to the lead's facts. */
+export interface TeamFacts {
+  assignee: string | null;
+  tags: string[];
+  customer: boolean;
+}
+
+/**
+ * Index of tags by lead, kept in step with the `tags` map (a lead's tag is there while at
+ * least one of its adds is). Returns the leads touched by each change.
+ */
+export class TagIndex {
+  readonly #byLead = new Map<string, Map<string, number>>();
+
+  constructor(doc: Y.Doc) {
+    tags(doc).forEach((_mark, key) => {
+      this.#count(key, 1);
+    });
+  }
+
+  #count(key: string, delta: number): string {
+    const { leadId, tag } = splitTagKey(key);
+    let lead = this.#byLead.get(leadId);
+    if (!lead) this.#byLead.set(leadId, (lead = new Map()));
+    const n = (lead.get(tag) ?? 0) + delta;
+    if (n > 0) lead.set(tag, n);
+    else lead.delete(tag);
+    if (lead.size === 0) this.#byLead.delete(leadId);
+    return leadId;
+  }
+
+  apply(event: Y.YMapEvent<Mark>): Set<string> {
+    const touched = new Set<string>();
+    event.changes.keys.forEach((change, key) => {
+      if (change.action === 'add') touched.add(this.#count(key, 1));
+      else if (change.action === 'delete') touched.add(this.#count(key, -1));
+    });
+    return touched;
+  }
+
+  tagsOf(leadId: string): string[] {
+    return [...(this.#byLead.get(leadId)?.keys() ?? [])].sort();
+  }
+
+  /** Every tag in use, for suggestions. */
+  allTags(): string[] {
+    const all = new Set<string>();
+    for (const lead of this.#byLead.values()) for (const tag of lead.keys()) all.add(tag);
+    return [...all].sort();
+  }
+}
+
+export function teamFactsOf(doc: Y.Doc, tagIndex: TagIndex, leadId: string): TeamFacts {
+  return {
+    assignee: assignments(doc).get(leadId)?.to ?? null,
+    tags: tagIndex.tagsOf(leadId),
+    customer: customers(doc).has(leadId),
+  };
+}

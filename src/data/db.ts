@@ -40,8 +40,12 @@ export interface UpdateRow {
   update: Uint8Array;
 }
 
-/** A lead as the lists show it: the summary plus what lists sort and filter on. */
-export type LeadRow = LeadSummary;
+/** A lead as the lists show it: the summary plus what teammates decided about it. */
+export interface LeadRow extends LeadSummary {
+  /** Member id; '' when unassigned (IndexedDB cannot index null). */
+  assignee: string;
+  tags: string[];
+}
 
 export interface MetaRow {
   key: string;
@@ -62,6 +66,10 @@ export class WorkspaceDb extends Dexie {
       dirty: 'id',
       meta: 'key',
     });
+    // Assignee and tags joined the row; the next full pass (rules key) fills them in.
+    this.version(2)
+      .stores({ leads: 'id, lastActivity, score, stage, assignee, *tags' })
+      .upgrade((tx) => tx.table('meta').delete('builtWith'));
   }
 }
 

@@ -87,6 +87,8 @@ describe('doc store', () => {
   });
 });
 
+const NO_TEAM = { assignee: null, tags: [], customer: false };
+
 describe('engine worker', () => {
   it('opens good boxes and drops undecryptable or invalid ones without stopping', async () => {
     const wsId = randomId();
@@ -153,7 +155,7 @@ describe('engine worker', () => {
     const e = engine();
     const first = await e.project(
       wsId,
-      [{ visitorId: visitor, views: [landing] }],
+      [{ visitorId: visitor, views: [landing], team: NO_TEAM }],
       DEFAULT_RULES,
       false,
     );
@@ -163,7 +165,7 @@ describe('engine worker', () => {
     const pricing = view(visitor, 2000, '/pricing');
     const second = await e.project(
       wsId,
-      [{ visitorId: visitor, views: [landing, pricing] }],
+      [{ visitorId: visitor, views: [landing, pricing], team: NO_TEAM }],
       DEFAULT_RULES,
       false,
     );
@@ -180,13 +182,20 @@ describe('engine worker', () => {
             view(other, 3000, '/', '?utm_source=linkedin&utm_medium=paid_social'),
             view(other, 3100, '/pricing'),
           ],
+          team: { assignee: 'member1', tags: ['enterprise', 'vip'], customer: true },
         },
       ],
       DEFAULT_RULES,
       true,
     );
     expect(quiet).toEqual({ projected: 1, turnedHot: [] });
-    expect((await db.leads.get(other))?.score).toBe(75);
+    const customer = await db.leads.get(other);
+    // What teammates decided lands in the row: the customer is L4 (so "L2 or later" adds 10),
+    // with assignee and tags.
+    expect(customer?.score).toBe(85);
+    expect(customer?.stage).toBe('L4');
+    expect(customer?.assignee).toBe('member1');
+    expect(customer?.tags).toEqual(['enterprise', 'vip']);
     const row = await db.leads.get(visitor);
     expect(row?.score).toBe(75);
     expect(row?.band).toBe('Hot');

@@ -3,7 +3,15 @@ import * as Y from 'yjs';
 import type { PageView } from '../../src/core/capture.ts';
 import {
   addPageViews,
+  assignLead,
+  customers,
+  markCustomer,
   pageViewsOf,
+  TagIndex,
+  tagLead,
+  tags,
+  teamFactsOf,
+  untagLead,
   readWorkspaceInfo,
   views,
   VisitIndex,
@@ -136,5 +144,51 @@ describe('capture event validation', async () => {
       ok: true,
       value: { kind: 'excluded', id: good.id, at: 5, reason: 'bot' },
     });
+  });
+});
+
+describe('team edits', () => {
+  it('indexes tags by lead as adds and removes arrive, from any peer', () => {
+    const a = new Y.Doc();
+    const b = new Y.Doc();
+    const index = new TagIndex(a);
+    const touched: string[][] = [];
+    tags(a).observe((event) => touched.push([...index.apply(event)]));
+
+    tagLead(a, 'lead1', '  VIP ', 'ada');
+    tagLead(a, 'lead1', 'Enterprise', 'ada');
+    tagLead(a, 'lead2', 'vip', 'ada');
+    expect(index.tagsOf('lead1')).toEqual(['enterprise', 'vip']);
+    expect(index.allTags()).toEqual(['enterprise', 'vip']);
+
+    // Grace, offline with a copy, adds "vip" again and removes "enterprise"; Ada removes "vip".
+    Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
+    tagLead(b, 'lead1', 'follow up', 'grace');
+    untagLead(b, 'lead1', 'enterprise');
+    untagLead(a, 'lead1', 'vip');
+    expect(index.tagsOf('lead1')).toEqual(['enterprise']);
+    Y.applyUpdate(a, Y.encodeStateAsUpdate(b));
+    expect(index.tagsOf('lead1')).toEqual(['follow up']);
+    expect(touched.every((leads) => leads.every((l) => l === 'lead1' || l === 'lead2'))).toBe(true);
+    expect(new TagIndex(a).tagsOf('lead1')).toEqual(index.tagsOf('lead1'));
+  });
+
+  it('folds assignee, tags and customer into team facts', () => {
+    const doc = new Y.Doc();
+    const index = new TagIndex(doc);
+    tags(doc).observe((event) => index.apply(event));
+    expect(teamFactsOf(doc, index, 'lead1')).toEqual({ assignee: null, tags: [], customer: false });
+    assignLead(doc, 'lead1', 'grace', 'ada');
+    tagLead(doc, 'lead1', 'vip', 'ada');
+    markCustomer(doc, 'lead1', 'ada');
+    markCustomer(doc, 'lead1', 'grace');
+    expect(teamFactsOf(doc, index, 'lead1')).toEqual({
+      assignee: 'grace',
+      tags: ['vip'],
+      customer: true,
+    });
+    expect(customers(doc).get('lead1')?.by).toBe('ada');
+    assignLead(doc, 'lead1', null, 'grace');
+    expect(teamFactsOf(doc, index, 'lead1').assignee).toBeNull();
   });
 });

@@ -13,7 +13,12 @@ import type { LogEntry } from '../../core/relay-protocol.ts';
 import { DEFAULT_RULES, type ScoringRules } from '../../core/scoring.ts';
 import {
   addPageViews,
+  assignments,
+  customers,
   pageViewsOf,
+  TagIndex,
+  tags,
+  teamFactsOf,
   readWorkspaceInfo,
   views,
   visitors,
@@ -39,6 +44,7 @@ export class Session {
   readonly db: WorkspaceDb;
   readonly #store: DocStore;
   readonly #index: VisitIndex;
+  readonly #tags: TagIndex;
   readonly #worker: Worker;
   readonly #engine: Comlink.Remote<EngineApi>;
   #info: WorkspaceInfo | undefined;
@@ -67,6 +73,7 @@ export class Session {
     this.db = db;
     this.#store = store;
     this.#index = new VisitIndex(store.doc);
+    this.#tags = new TagIndex(store.doc);
     this.#worker = new Worker(new URL('../../../workers/engine.worker.ts', import.meta.url), {
       type: 'module',
     });
@@ -76,6 +83,15 @@ export class Session {
     });
     visitors(store.doc).observe((event) => {
       this.#changed(event.keysChanged, event.transaction.origin);
+    });
+    assignments(store.doc).observe((event) => {
+      this.#changed(event.keysChanged, event.transaction.origin);
+    });
+    customers(store.doc).observe((event) => {
+      this.#changed(event.keysChanged, event.transaction.origin);
+    });
+    tags(store.doc).observe((event) => {
+      this.#changed(this.#tags.apply(event), event.transaction.origin);
     });
     store.onFlushed = (dirty) => {
       this.#queueProjection(dirty);
@@ -265,6 +281,7 @@ export class Session {
       const leads = batch.map((visitorId) => ({
         visitorId,
         views: pageViewsOf(this.doc, this.#index.eventsOf(visitorId), visitorId),
+        team: teamFactsOf(this.doc, this.#tags, visitorId),
       }));
       const result = await this.#engine.project(this.record.id, leads, this.#rules, this.#fullPass);
       if (result.turnedHot.length) this.onHot(result.turnedHot);
