@@ -6,7 +6,7 @@
  */
 import * as Comlink from 'comlink';
 import { checkCaptureEvent, type CaptureEvent, type PageView } from '../src/core/capture.ts';
-import { foldPageViews, summarize, type LeadSummary } from '../src/core/lead.ts';
+import { foldPageViews, summarize } from '../src/core/lead.ts';
 import type { LogEntry } from '../src/core/relay-protocol.ts';
 import type { ScoringRules } from '../src/core/scoring.ts';
 import type { TeamFacts } from '../src/core/team-doc.ts';

@@ -308,7 +308,7 @@ export class TagIndex {
   #count(key: string, delta: number): string {
     const { leadId, tag } = splitTagKey(key);
     let lead = this.#byLead.get(leadId);
-    if (!lead) this.#byLead.set(leadId, (lead = new Map()));
+    if (!lead) this.#byLead.set(leadId, (lead = new Map<string, number>()));
     const n = (lead.get(tag) ?? 0) + delta;
     if (n > 0) lead.set(tag, n);
     else lead.delete(tag);
