@@ -4,8 +4,8 @@
  */
 export type SettingsSection = 'widget' | 'visitors' | 'scoring' | 'team' | 'diagnostics';
 export type Route =
-  | { view: 'leads' }
-  | { view: 'inbox' }
+  | { view: 'leads'; lead?: string }
+  | { view: 'inbox'; lead?: string }
   | { view: 'settings'; section: SettingsSection }
   | { view: 'join'; code: string };
 
@@ -13,7 +13,8 @@ const SECTIONS: readonly string[] = ['widget', 'visitors', 'scoring', 'team', 'd
 
 function parse(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/');
-  if (parts[0] === 'inbox') return { view: 'inbox' };
+  const lead = parts[1] ? decodeURIComponent(parts[1]) : undefined;
+  if (parts[0] === 'inbox') return lead ? { view: 'inbox', lead } : { view: 'inbox' };
   if (parts[0] === 'join') return { view: 'join', code: parts[1] ?? '' };
   if (parts[0] === 'settings') {
     const section = parts[1] ?? '';
@@ -22,6 +23,7 @@ function parse(hash: string): Route {
       section: SECTIONS.includes(section) ? (section as SettingsSection) : 'widget',
     };
   }
+  if (parts[0] === 'leads' && lead) return { view: 'leads', lead };
   return { view: 'leads' };
 }
 
@@ -44,5 +46,6 @@ export const router = new Router();
 export function href(route: Route): string {
   if (route.view === 'settings') return `#/settings/${route.section}`;
   if (route.view === 'join') return `#/join/${route.code}`;
+  if (route.lead) return `#/${route.view}/${encodeURIComponent(route.lead)}`;
   return `#/${route.view}`;
 }

@@ -13,9 +13,13 @@ import type { LogEntry } from '../../core/relay-protocol.ts';
 import { DEFAULT_RULES, type ScoringRules } from '../../core/scoring.ts';
 import {
   addPageViews,
+  assignLead,
   assignments,
   customers,
+  markCustomer,
   pageViewsOf,
+  tagLead,
+  untagLead,
   TagIndex,
   tags,
   teamFactsOf,
@@ -286,6 +290,34 @@ export class Session {
       const result = await this.#engine.project(this.record.id, leads, this.#rules, this.#fullPass);
       if (result.turnedHot.length) this.onHot(result.turnedHot);
     }
+  }
+
+  // Team edits on a lead, made as this member; they reach teammates through the doc.
+  assign(leadId: string, to: string | null): void {
+    assignLead(this.doc, leadId, to, this.record.memberId);
+  }
+  tag(leadId: string, tag: string): void {
+    tagLead(this.doc, leadId, tag, this.record.memberId);
+  }
+  untag(leadId: string, tag: string): void {
+    untagLead(this.doc, leadId, tag);
+  }
+  markCustomer(leadId: string): void {
+    markCustomer(this.doc, leadId, this.record.memberId);
+  }
+  /** Tags in use in the workspace, for suggestions. */
+  tagsInUse(): string[] {
+    return this.#tags.allTags();
+  }
+  /** The languages the visitor's browser asked for, latest visit first. */
+  languagesOf(leadId: string): string[] {
+    return visitors(this.doc).get(leadId)?.languages ?? [];
+  }
+  /** A lead's page views, newest first. */
+  visitsOf(leadId: string): PageView[] {
+    return pageViewsOf(this.doc, this.#index.eventsOf(leadId), leadId).sort(
+      (a, b) => b.at - a.at || (a.id < b.id ? 1 : -1),
+    );
   }
 
   close(): void {

@@ -1,0 +1,149 @@
+/**
+ * Working a lead as an agent would: open it, read where it came from and what time it is for
+ * the visitor, assign, tag and convert it — with a teammate in another browser context seeing
+ * every change, and who else has the lead open.
+ */
+import type { Browser } from '@playwright/test';
+import { test, expect, visitorContext } from './fixtures.ts';
+import { AppPage } from './pages/app-page.ts';
+
+test.describe.configure({ mode: 'serial' });
+
+function tokyoNow(at: number): string {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Asia/Tokyo',
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(at);
+  const part = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('weekday')} ${part('hour')}:${part('minute')}`;
+}
+
+test('the lead detail shows exactly what was captured, and the visitor’s local time', async ({
+  browser,
+  stack,
+}) => {
+  const app = new AppPage(await (await browser.newContext()).newPage());
+  await app.open(stack.appUrl);
+  await app.createWorkspace('Detail', 'Ada');
+  const install = new URL(await app.demoSiteLink());
+  install.search =
+    '?utm_source=linkedin&utm_medium=paid_social&utm_campaign=launch&utm_content=hero&utm_term=crm&gclid=abc123';
+
+  const visitor = await visitorContext(browser, { timezoneId: 'Asia/Tokyo', locale: 'ja-JP' });
+  const site = await visitor.newPage();
+  await site.goto(install.href);
+  await expect(site.getByRole('heading', { name: 'Know your numbers' })).toBeVisible();
+
+  await app.leadRows.first().getByRole('link').click();
+  const detail = app.page.getByRole('complementary', { name: 'Lead details' });
+  await expect(detail).toBeVisible();
+  const landing = `${stack.demoUrl}/${install.search}`;
+  await expect(detail.getByTestId('source-page')).toHaveText(landing);
+  await expect(detail.getByTestId('source-page').getByRole('link')).toHaveAttribute(
+    'rel',
+    'noopener noreferrer',
+  );
+  await expect(detail.getByTestId('referrer')).toHaveText('Direct');
+  await expect(detail.getByTestId('utm-source')).toHaveText('linkedin');
+  await expect(detail.getByTestId('utm-medium')).toHaveText('paid_social');
+  await expect(detail.getByTestId('utm-campaign')).toHaveText('launch');
+  await expect(detail.getByTestId('utm-content')).toHaveText('hero');
+  await expect(detail.getByTestId('utm-term')).toHaveText('crm');
+  await expect(detail.getByTestId('click-gclid')).toHaveText('abc123');
+
+  const before = tokyoNow(Date.now());
+  const shown = (await detail.getByTestId('local-time').innerText()).split('\n')[0]?.trim();
+  expect([before, tokyoNow(Date.now())]).toContain(shown);
+  await expect(detail.getByText('Asia/Tokyo')).toBeVisible();
+  await expect(detail.getByText('ja-JP')).toBeVisible();
+  await expect(detail.getByTestId('page-views')).toHaveText('1');
+  const breakdown = detail.getByRole('list', { name: 'Score breakdown' });
+  await expect(breakdown.getByRole('listitem')).toHaveText([
+    /Came from paid ads\s*\+25/,
+    /ProductHunt or LinkedIn\s*\+10/,
+    /UTM tracking parameters\s*\+10/,
+    /Timezone and country detected\s*\+5/,
+  ]);
+
+  // A new page view shows up in the visit timeline, live.
+  await site.getByRole('link', { name: 'Pricing' }).click();
+  await expect(site.getByRole('heading', { name: 'Pricing' })).toBeVisible();
+  const visits = app.page.getByRole('list', { name: 'Visits' }).getByRole('listitem');
+  await expect(visits).toHaveCount(2);
+  await expect(visits.first()).toContainText('/pricing');
+  await expect(detail.getByTestId('page-views')).toHaveText('2');
+  await app.page.screenshot({ path: 'test-results/screens/lead-detail.png' });
+  await visitor.close();
+});
+
+async function teamWithALead(browser: Browser, appUrl: string) {
+  const owner = new AppPage(await (await browser.newContext()).newPage());
+  await owner.open(appUrl);
+  await owner.createWorkspace('Acme', 'Ada');
+  const link = await owner.inviteLink();
+  const mate = new AppPage(await (await browser.newContext()).newPage());
+  await mate.join(link, 'Grace');
+  const visitor = await visitorContext(browser);
+  const site = await visitor.newPage();
+  await site.goto(await owner.demoSiteLink());
+  await expect(site.getByRole('heading', { name: 'Know your numbers' })).toBeVisible();
+  await expect(owner.leadRows).toHaveCount(1);
+  await expect(mate.leadRows).toHaveCount(1);
+  return { owner, mate, visitor };
+}
+
+test('assigning, tagging and converting reach a teammate; a customer moves to the Inbox', async ({
+  browser,
+  stack,
+}) => {
+  const { owner, mate, visitor } = await teamWithALead(browser, stack.appUrl);
+  await owner.leadRows.first().getByRole('link').click();
+  await mate.leadRows.first().getByRole('link').click();
+
+  // Each sees the other has the lead open.
+  await expect(owner.page.getByTestId('also-viewing')).toHaveText('Grace viewing');
+  await expect(mate.page.getByTestId('also-viewing')).toHaveText('Ada viewing');
+
+  await owner.page.getByRole('button', { name: 'Assign to me' }).click();
+  const tagInput = owner.page.getByLabel('Add tag');
+  await tagInput.fill('VIP');
+  await tagInput.press('Enter');
+  await tagInput.fill('enterprise');
+  await tagInput.press('Enter');
+
+  const mateTags = mate.page.getByRole('list', { name: 'Tags' }).getByRole('listitem');
+  await expect(mateTags).toHaveText(['enterprise', 'vip']);
+  await expect(mate.page.getByLabel('Assignee')).toHaveValue(/.+/);
+  await expect(mate.page.getByLabel('Assignee').locator('option:checked')).toHaveText('Ada');
+  await expect(mate.leadRows.first().getByTitle('Assignee')).toHaveText('Ada');
+
+  // Grace takes one tag off and the lead over; Ada sees both.
+  await mate.page.getByRole('button', { name: 'Remove tag enterprise' }).click();
+  await mate.page.getByRole('button', { name: 'Assign to me' }).click();
+  const ownerTags = owner.page.getByRole('list', { name: 'Tags' }).getByRole('listitem');
+  await expect(ownerTags).toHaveText(['vip']);
+  await expect(owner.page.getByLabel('Assignee').locator('option:checked')).toHaveText('Grace');
+
+  // Converting asks first; then the lead leaves Leads and shows in the Inbox, for both.
+  await owner.page.getByRole('button', { name: 'Mark as Customer' }).click();
+  const dialog = owner.page.getByRole('dialog', { name: /as customer\?/ });
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toBeHidden();
+  await owner.page.getByRole('button', { name: 'Mark as Customer' }).click();
+  await dialog.getByRole('button', { name: 'Mark as customer' }).click();
+  await expect(owner.page.getByText('Customer', { exact: true })).toBeVisible();
+
+  for (const who of [owner, mate]) {
+    await who.openLeads();
+    await expect(who.leadRows).toHaveCount(0);
+    await who.page.getByRole('link', { name: 'Inbox', exact: true }).click();
+    const inbox = who.page.getByRole('list', { name: 'Conversation list' }).getByRole('listitem');
+    await expect(inbox).toHaveCount(1);
+    await expect(inbox.first().getByLabel('Stage L4, Customer')).toBeVisible();
+  }
+  await visitor.close();
+});
