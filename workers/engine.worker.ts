@@ -6,7 +6,8 @@
  */
 import * as Comlink from 'comlink';
 import { checkCaptureEvent, type CaptureEvent, type PageView } from '../src/core/capture.ts';
-import { foldPageViews, summarize } from '../src/core/lead.ts';
+import { foldPageViews, summarize, type LeadSummary } from '../src/core/lead.ts';
+import { LeadList, type FacetCounts, type ListQuery } from '../src/core/lead-list.ts';
 import type { LogEntry } from '../src/core/relay-protocol.ts';
 import type { ScoringRules } from '../src/core/scoring.ts';
 import type { TeamFacts } from '../src/core/team-doc.ts';
@@ -26,10 +27,37 @@ export interface LeadViews {
   team: TeamFacts;
 }
 
+export interface ListPage {
+  total: number;
+  offset: number;
+  rows: LeadRow[];
+  counts: FacetCounts;
+}
+
 export interface ProjectionResult {
   projected: number;
   /** Leads whose score crossed into Hot (70+) with this projection. */
   turnedHot: string[];
+}
+
+/** The list row of a lead: its summary's list fields and what teammates decided. */
+function rowOf(summary: LeadSummary, team: TeamFacts, rev: number): LeadRow {
+  const row: LeadRow = {
+    id: summary.id,
+    displayName: summary.displayName,
+    generatedName: summary.generatedName,
+    stage: summary.stage,
+    score: summary.score,
+    band: summary.band,
+    sourceDomain: summary.sourceDomain,
+    channel: summary.channel,
+    lastActivity: summary.lastActivity,
+    assignee: team.assignee ?? '',
+    tags: team.tags,
+    rev,
+  };
+  if (summary.country) row.country = summary.country;
+  return row;
 }
 
 const keys = new Map<string, Promise<CryptoKey>>();
@@ -80,6 +108,36 @@ const api = {
   },
 
   /**
+   * One window of the lead list for a query: the total, the rows from `offset`, and the count
+   * of each filter option. `fresh`: first catch up with rows written since the last call (the
+   * table changed); scrolling through the same answer skips that.
+   */
+  async list(
+    workspaceId: string,
+    query: ListQuery,
+    offset: number,
+    limit: number,
+    fresh: boolean,
+  ): Promise<ListPage> {
+    const { list } = await listingOf(workspaceId, fresh);
+    const result = list.query(query);
+    const ids = result.ids.slice(Math.max(0, offset), Math.max(0, offset) + limit);
+    const rows = await dbOf(workspaceId).leads.bulkGet(ids);
+    return {
+      total: result.ids.length,
+      offset,
+      rows: rows.filter((r): r is LeadRow => r !== undefined),
+      counts: result.counts,
+    };
+  },
+
+  /** Every lead id of a query, in list order (for an export). */
+  async listIds(workspaceId: string, query: ListQuery): Promise<string[]> {
+    const { list } = await listingOf(workspaceId, true);
+    return list.query(query).ids;
+  },
+
+  /**
    * Folds, scores and stores the given leads. `quiet` is a pass over every lead (the list's
    * first build after a join, a re-score after the rules changed): nothing alerts — every lead
    * would be "new" or "changed" — and dirty marks stay for the next normal pass. Otherwise
@@ -92,6 +150,7 @@ const api = {
     quiet: boolean,
   ): Promise<ProjectionResult> {
     const db = dbOf(workspaceId);
+    const rev = Date.now();
     const rows: LeadRow[] = [];
     const gone: string[] = [];
     for (const lead of leads) {
@@ -101,11 +160,7 @@ const api = {
         continue;
       }
       facts.customer = lead.team.customer;
-      rows.push({
-        ...summarize(facts, rules),
-        assignee: lead.team.assignee ?? '',
-        tags: lead.team.tags,
-      });
+      rows.push(rowOf(summarize(facts, rules), lead.team, rev));
     }
     const turnedHot: string[] = [];
     await db.transaction('rw', db.leads, db.dirty, async () => {
@@ -125,5 +180,46 @@ const api = {
 };
 
 export type EngineApi = typeof api;
+
+/** A workspace's lead list index in this worker, kept in step with the lead table. */
+interface Listing {
+  list: LeadList;
+  /** Highest `rev` read so far: rows written since are read again. */
+  rev: number;
+  loading: Promise<void> | undefined;
+}
+
+const listings = new Map<string, Listing>();
+
+async function listingOf(workspaceId: string, fresh: boolean): Promise<Listing> {
+  let listing = listings.get(workspaceId);
+  if (!listing) {
+    listing = { list: new LeadList(), rev: 0, loading: undefined };
+    listings.set(workspaceId, listing);
+    fresh = true;
+  }
+  if (fresh) {
+    const current = listing;
+    // One catch-up at a time; a request arriving meanwhile shares it.
+    current.loading ??= catchUp(dbOf(workspaceId), current).finally(() => {
+      current.loading = undefined;
+    });
+  }
+  if (listing.loading) await listing.loading;
+  return listing;
+}
+
+/** Reads rows written since the last look; reloads everything if rows went away. */
+async function catchUp(db: WorkspaceDb, listing: Listing): Promise<void> {
+  // Rows sharing the last rev may have been written after we read: read that rev again.
+  const rows = await db.leads.where('rev').aboveOrEqual(listing.rev).toArray();
+  listing.list.upsert(rows);
+  for (const row of rows) if (row.rev > listing.rev) listing.rev = row.rev;
+  if ((await db.leads.count()) !== listing.list.size) {
+    const all = await db.leads.toArray();
+    listing.list.clear();
+    listing.list.upsert(all);
+  }
+}
 
 Comlink.expose(api);

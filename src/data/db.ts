@@ -6,7 +6,9 @@
  *   meta (intake cursor, diagnostics counters).
  */
 import Dexie, { type Table } from 'dexie';
-import type { LeadSummary } from '../core/lead.ts';
+import type { Channel } from '../core/attribution.ts';
+import type { ListEntry } from '../core/lead-list.ts';
+import type { Band } from '../core/scoring.ts';
 
 export interface WorkspaceRecord {
   id: string;
@@ -40,11 +42,17 @@ export interface UpdateRow {
   update: Uint8Array;
 }
 
-/** A lead as the lists show it: the summary plus what teammates decided about it. */
-export interface LeadRow extends LeadSummary {
-  /** Member id; '' when unassigned (IndexedDB cannot index null). */
-  assignee: string;
-  tags: string[];
+/**
+ * A lead as the lists show it: list fields only, so 100,000 rows load fast (the detail view
+ * folds the rest from the doc). `rev` is when the row was last written: tabs that did not
+ * write it catch up on rows above the last `rev` they saw.
+ */
+export interface LeadRow extends ListEntry {
+  generatedName: string;
+  band: Band;
+  channel: Channel;
+  country?: string;
+  rev: number;
 }
 
 export interface MetaRow {
@@ -66,10 +74,13 @@ export class WorkspaceDb extends Dexie {
       dirty: 'id',
       meta: 'key',
     });
-    // Assignee and tags joined the row; the next full pass (rules key) fills them in.
-    this.version(2)
-      .stores({ leads: 'id, lastActivity, score, stage, assignee, *tags' })
-      .upgrade((tx) => tx.table('meta').delete('builtWith'));
+    // Rows became list fields only, with assignee, tags and rev: rebuilt by the next full pass.
+    this.version(3)
+      .stores({ leads: 'id, lastActivity, score, stage, assignee, *tags, rev' })
+      .upgrade(async (tx) => {
+        await tx.table('leads').clear();
+        await tx.table('meta').delete('builtWith');
+      });
   }
 }
 

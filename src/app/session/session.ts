@@ -23,6 +23,7 @@ import {
   TagIndex,
   tags,
   teamFactsOf,
+  type TeamFacts,
   readWorkspaceInfo,
   views,
   visitors,
@@ -32,7 +33,9 @@ import {
 } from '../../core/team-doc.ts';
 import { readToken, sha256Hex } from '../../core/team-keys.ts';
 import { localDb, readMeta, WorkspaceDb, type WorkspaceRecord } from '../../data/db.ts';
-import type { EngineApi } from '../../../workers/engine.worker.ts';
+import type { EngineApi, ListPage } from '../../../workers/engine.worker.ts';
+import type { ListQuery } from '../../core/lead-list.ts';
+import { foldPageViews, summarize, type LeadSummary } from '../../core/lead.ts';
 import { DocStore, FROM_SNAPSHOT, FROM_STORE } from './doc-store.ts';
 import { IntakeFollower } from './intake.ts';
 import { registerWorkspace } from './relay-client.ts';
@@ -313,6 +316,23 @@ export class Session {
   languagesOf(leadId: string): string[] {
     return visitors(this.doc).get(leadId)?.languages ?? [];
   }
+  /** One window of the lead list (see the engine's `list`). */
+  list(query: ListQuery, offset: number, limit: number, fresh: boolean): Promise<ListPage> {
+    return this.#engine.list(this.record.id, query, offset, limit, fresh);
+  }
+  listIds(query: ListQuery): Promise<string[]> {
+    return this.#engine.listIds(this.record.id, query);
+  }
+
+  /** Everything known of a lead, folded from the doc with the rules in force. */
+  leadDetail(leadId: string): (LeadSummary & TeamFacts) | undefined {
+    const facts = foldPageViews(pageViewsOf(this.doc, this.#index.eventsOf(leadId), leadId));
+    if (!facts) return undefined;
+    const team = teamFactsOf(this.doc, this.#tags, leadId);
+    facts.customer = team.customer;
+    return { ...summarize(facts, this.#rules), ...team };
+  }
+
   /** A lead's page views, newest first. */
   visitsOf(leadId: string): PageView[] {
     return pageViewsOf(this.doc, this.#index.eventsOf(leadId), leadId).sort(

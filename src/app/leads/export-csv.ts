@@ -1,0 +1,87 @@
+/**
+ * The current (filtered) list as CSV: one row per lead, attribution columns, ISO dates. Rows
+ * are folded from the team doc in slices, yielding between them, so a 100,000-lead export
+ * never freezes the page and can report its progress.
+ */
+import { UTM_FIELDS } from '../../core/attribution.ts';
+import { csvLine } from '../../core/csv.ts';
+import type { ListQuery } from '../../core/lead-list.ts';
+import type { Session } from '../session/session.ts';
+
+const HEADER = [
+  'Name',
+  'Generated name',
+  'Stage',
+  'Score',
+  'Band',
+  'Assignee',
+  'Tags',
+  'Source domain',
+  'Source page',
+  'Referrer',
+  'Channel',
+  'Paid',
+  ...UTM_FIELDS.map((f) => `UTM ${f}`),
+  'Click ids',
+  'Country',
+  'Timezone',
+  'Device',
+  'Browser',
+  'OS',
+  'First seen',
+  'Last activity',
+  'Page views',
+  'Lead id',
+];
+
+const SLICE = 500;
+
+export async function exportCsv(
+  session: Session,
+  query: ListQuery,
+  onProgress: (done: number, total: number) => void,
+): Promise<Blob> {
+  const ids = await session.listIds(query);
+  const names = new Map(session.status.team.members.map((m) => [m.id, m.name]));
+  const parts: string[] = [csvLine(HEADER)];
+  for (let from = 0; from < ids.length; from += SLICE) {
+    let chunk = '';
+    for (const id of ids.slice(from, from + SLICE)) {
+      const lead = session.leadDetail(id);
+      if (!lead) continue;
+      chunk += csvLine([
+        lead.displayName,
+        lead.generatedName,
+        lead.stage,
+        lead.score,
+        lead.band,
+        lead.assignee ? (names.get(lead.assignee) ?? lead.assignee) : '',
+        lead.tags.join('; '),
+        lead.sourceDomain,
+        lead.sourcePage,
+        lead.referrer,
+        lead.channel,
+        lead.paid ? 'yes' : 'no',
+        ...UTM_FIELDS.map((f) => lead.utm[f] ?? ''),
+        Object.entries(lead.clickIds)
+          .map(([k, v]) => `${k}=${v ?? ''}`)
+          .join('; '),
+        lead.country ?? '',
+        lead.timezone,
+        lead.device.type,
+        `${lead.device.browser} ${lead.device.browserVersion}`.trim(),
+        lead.device.os,
+        new Date(lead.firstSeen).toISOString(),
+        new Date(lead.lastActivity).toISOString(),
+        lead.pageViews,
+        lead.id,
+      ]);
+    }
+    parts.push(chunk);
+    onProgress(Math.min(ids.length, from + SLICE), ids.length);
+    // Let the page breathe between slices.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  // A byte-order mark so spreadsheet apps read the file as UTF-8.
+  return new Blob(['\uFEFF', ...parts], { type: 'text/csv;charset=utf-8' });
+}

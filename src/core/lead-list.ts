@@ -1,0 +1,152 @@
+/**
+ * The lead list's questions — which leads, in what order, how many per filter option — asked of
+ * an in-memory index of every lead's list fields. With 100,000 leads, IndexedDB cannot answer
+ * "L2, unassigned, tagged vip, newest first, rows 4,000–4,040" quickly; an array can: the two
+ * orders are kept sorted, and one pass filters and counts every facet (each facet's counts
+ * under the other facets' filters, as people expect from a filter menu).
+ */
+import type { Stage } from './stage.ts';
+import { STAGES } from './stage.ts';
+
+/** The list fields of a lead (what the table row holds). */
+export interface ListEntry {
+  id: string;
+  lastActivity: number;
+  score: number;
+  stage: Stage;
+  /** Member id, '' when unassigned. */
+  assignee: string;
+  tags: string[];
+  displayName: string;
+  sourceDomain: string;
+}
+
+export type Assignment = 'all' | 'me' | 'unassigned';
+export type ListSort = 'activity' | 'score';
+
+export interface ListFilters {
+  assignment: Assignment;
+  stages: Stage[];
+  tags: string[];
+  search: string;
+}
+
+export const NO_FILTERS: ListFilters = { assignment: 'all', stages: [], tags: [], search: '' };
+
+export interface ListQuery extends ListFilters {
+  /** Leads (never customers) or the Inbox (contacted leads and customers). */
+  kind: 'leads' | 'inbox';
+  sort: ListSort;
+  /** The member asking ("Assigned to me"). */
+  me: string;
+}
+
+export interface FacetCounts {
+  assignment: Record<Assignment, number>;
+  stages: Record<Stage, number>;
+  tags: Record<string, number>;
+}
+
+export interface ListResult {
+  /** Matching lead ids in list order. */
+  ids: string[];
+  counts: FacetCounts;
+}
+
+function inKind(kind: ListQuery['kind'], stage: Stage): boolean {
+  return kind === 'leads' ? stage !== 'L4' : stage === 'L3' || stage === 'L4';
+}
+
+/** Lower-cased text the search box matches: name, source domain and tags. */
+function searchText(entry: ListEntry): string {
+  return `${entry.displayName}\n${entry.sourceDomain}\n${entry.tags.join('\n')}`.toLowerCase();
+}
+
+const byActivity = (a: ListEntry, b: ListEntry): number =>
+  b.lastActivity - a.lastActivity || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const byScore = (a: ListEntry, b: ListEntry): number => b.score - a.score || byActivity(a, b);
+
+export class LeadList {
+  readonly #entries = new Map<string, ListEntry>();
+  readonly #text = new Map<string, string>();
+  #sorted: Record<ListSort, ListEntry[]> | undefined;
+  #cache: { key: string; result: ListResult } | undefined;
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  has(id: string): boolean {
+    return this.#entries.has(id);
+  }
+
+  upsert(entries: Iterable<ListEntry>): void {
+    for (const entry of entries) {
+      this.#entries.set(entry.id, entry);
+      this.#text.set(entry.id, searchText(entry));
+    }
+    this.#changed();
+  }
+
+  remove(ids: Iterable<string>): void {
+    for (const id of ids) {
+      this.#entries.delete(id);
+      this.#text.delete(id);
+    }
+    this.#changed();
+  }
+
+  clear(): void {
+    this.#entries.clear();
+    this.#text.clear();
+    this.#changed();
+  }
+
+  #changed(): void {
+    this.#sorted = undefined;
+    this.#cache = undefined;
+  }
+
+  #order(sort: ListSort): ListEntry[] {
+    if (!this.#sorted) {
+      const all = [...this.#entries.values()];
+      this.#sorted = { activity: all.slice().sort(byActivity), score: all.sort(byScore) };
+    }
+    return this.#sorted[sort];
+  }
+
+  /** Answers a query; the last answer is kept, so scrolling through it costs nothing. */
+  query(q: ListQuery): ListResult {
+    const key = JSON.stringify(q);
+    if (this.#cache?.key === key) return this.#cache.result;
+    const search = q.search.trim().toLowerCase();
+    const stages = new Set(q.stages);
+    const tags = new Set(q.tags);
+    const counts: FacetCounts = {
+      assignment: { all: 0, me: 0, unassigned: 0 },
+      stages: Object.fromEntries(STAGES.map((s) => [s, 0])) as Record<Stage, number>,
+      tags: {},
+    };
+    const ids: string[] = [];
+    for (const e of this.#order(q.sort)) {
+      if (!inKind(q.kind, e.stage)) continue;
+      if (search && !this.#text.get(e.id)?.includes(search)) continue;
+      const mine = e.assignee === q.me;
+      const unassigned = e.assignee === '';
+      const a = q.assignment === 'all' || (q.assignment === 'me' ? mine : unassigned);
+      const s = stages.size === 0 || stages.has(e.stage);
+      const t = tags.size === 0 || e.tags.some((tag) => tags.has(tag));
+      if (s && t) {
+        counts.assignment.all++;
+        if (mine) counts.assignment.me++;
+        if (unassigned) counts.assignment.unassigned++;
+      }
+      if (a && t) counts.stages[e.stage]++;
+      if (a && s) for (const tag of e.tags) counts.tags[tag] = (counts.tags[tag] ?? 0) + 1;
+      if (a && s && t) ids.push(e.id);
+    }
+    const result = { ids, counts };
+    this.#cache = { key, result };
+    return result;
+  }
+}

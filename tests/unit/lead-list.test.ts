@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { LeadList, NO_FILTERS, type ListEntry, type ListQuery } from '../../src/core/lead-list.ts';
+import type { Stage } from '../../src/core/stage.ts';
+
+function entry(
+  id: string,
+  lastActivity: number,
+  score: number,
+  stage: Stage,
+  assignee = '',
+  tags: string[] = [],
+  displayName = `Lead ${id}`,
+  sourceDomain = 'google.com',
+): ListEntry {
+  return { id, lastActivity, score, stage, assignee, tags, displayName, sourceDomain };
+}
+
+const list = new LeadList();
+list.upsert([
+  entry('a', 100, 40, 'L1'),
+  entry('b', 300, 80, 'L2', 'ada', ['vip']),
+  entry('c', 200, 60, 'L2', '', ['vip', 'enterprise'], 'Grace Hopper', 'linkedin.com'),
+  entry('d', 400, 90, 'L3', 'grace', ['enterprise']),
+  entry('e', 500, 70, 'L4', 'ada', ['vip']),
+  entry('f', 250, 20, 'L1', 'ada'),
+]);
+
+const q = (over: Partial<ListQuery> = {}): ListQuery => ({
+  ...NO_FILTERS,
+  kind: 'leads',
+  sort: 'activity',
+  me: 'ada',
+  ...over,
+});
+
+describe('the lead list index', () => {
+  it('lists leads (never customers) newest first, or by score', () => {
+    expect(list.query(q()).ids).toEqual(['d', 'b', 'f', 'c', 'a']);
+    expect(list.query(q({ sort: 'score' })).ids).toEqual(['d', 'b', 'c', 'a', 'f']);
+  });
+
+  it('lists the Inbox: contacted leads and customers', () => {
+    expect(list.query(q({ kind: 'inbox' })).ids).toEqual(['e', 'd']);
+  });
+
+  it.each<[string, Partial<ListQuery>, string[]]>([
+    ['assigned to me', { assignment: 'me' }, ['b', 'f']],
+    ['unassigned', { assignment: 'unassigned' }, ['c', 'a']],
+    ['stage L2', { stages: ['L2'] }, ['b', 'c']],
+    ['stage L1 or L3', { stages: ['L1', 'L3'] }, ['d', 'f', 'a']],
+    ['tag vip', { tags: ['vip'] }, ['b', 'c']],
+    ['tag vip or enterprise', { tags: ['vip', 'enterprise'] }, ['d', 'b', 'c']],
+    ['L2, unassigned', { stages: ['L2'], assignment: 'unassigned' }, ['c']],
+    ['L2, mine, vip', { stages: ['L2'], assignment: 'me', tags: ['vip'] }, ['b']],
+    ['search by name', { search: 'grace' }, ['c']],
+    ['search by source domain', { search: 'LINKEDIN' }, ['c']],
+    ['search by tag', { search: 'enterp' }, ['d', 'c']],
+    ['search and filter', { search: 'google', stages: ['L1'] }, ['f', 'a']],
+  ])('filters: %s', (_name, over, ids) => {
+    expect(list.query(q(over)).ids).toEqual(ids);
+  });
+
+  it('counts each option under the other filters', () => {
+    const { counts } = list.query(q({ stages: ['L2'] }));
+    // Assignment counts among L2 leads; stage counts ignore the stage filter itself.
+    expect(counts.assignment).toEqual({ all: 2, me: 1, unassigned: 1 });
+    expect(counts.stages).toEqual({ L1: 2, L2: 2, L3: 1, L4: 0 });
+    expect(counts.tags).toEqual({ vip: 2, enterprise: 1 });
+  });
+
+  it('follows changes and removals', () => {
+    const changing = new LeadList();
+    changing.upsert([entry('x', 1, 10, 'L1'), entry('y', 2, 20, 'L1')]);
+    expect(changing.query(q()).ids).toEqual(['y', 'x']);
+    changing.upsert([entry('x', 3, 10, 'L2', 'ada')]);
+    expect(changing.query(q()).ids).toEqual(['x', 'y']);
+    expect(changing.query(q({ assignment: 'me' })).ids).toEqual(['x']);
+    changing.remove(['x']);
+    expect(changing.query(q()).ids).toEqual(['y']);
+    expect(changing.size).toBe(1);
+  });
+});
