@@ -298,6 +298,8 @@ export interface TeamFacts {
  */
 export class TagIndex {
   readonly #byLead = new Map<string, Map<string, number>>();
+  /** Leads per tag. */
+  readonly #leads = new Map<string, number>();
 
   constructor(doc: Y.Doc) {
     tags(doc).forEach((_mark, key) => {
@@ -309,9 +311,17 @@ export class TagIndex {
     const { leadId, tag } = splitTagKey(key);
     let lead = this.#byLead.get(leadId);
     if (!lead) this.#byLead.set(leadId, (lead = new Map<string, number>()));
-    const n = (lead.get(tag) ?? 0) + delta;
+    const before = lead.get(tag) ?? 0;
+    const n = before + delta;
     if (n > 0) lead.set(tag, n);
     else lead.delete(tag);
+    // The lead gained or lost the tag (not just another add of it).
+    const gained = before === 0 && n > 0 ? 1 : before > 0 && n <= 0 ? -1 : 0;
+    if (gained) {
+      const leads = (this.#leads.get(tag) ?? 0) + gained;
+      if (leads > 0) this.#leads.set(tag, leads);
+      else this.#leads.delete(tag);
+    }
     if (lead.size === 0) this.#byLead.delete(leadId);
     return leadId;
   }
@@ -331,9 +341,7 @@ export class TagIndex {
 
   /** Every tag in use, for suggestions. */
   allTags(): string[] {
-    const all = new Set<string>();
-    for (const lead of this.#byLead.values()) for (const tag of lead.keys()) all.add(tag);
-    return [...all].sort();
+    return [...this.#leads.keys()].sort();
   }
 }
 

@@ -169,6 +169,9 @@ describe('team edits', () => {
     expect(index.tagsOf('lead1')).toEqual(['enterprise']);
     Y.applyUpdate(a, Y.encodeStateAsUpdate(b));
     expect(index.tagsOf('lead1')).toEqual(['follow up']);
+    expect(index.allTags()).toEqual(['follow up', 'vip']);
+    untagLead(a, 'lead2', 'vip');
+    expect(index.allTags()).toEqual(['follow up']);
     expect(touched.every((leads) => leads.every((l) => l === 'lead1' || l === 'lead2'))).toBe(true);
     expect(new TagIndex(a).tagsOf('lead1')).toEqual(index.tagsOf('lead1'));
   });

@@ -26,6 +26,8 @@ export class SessionStatus {
   /** Last snapshot this tab stored on or loaded from the relay. */
   backup = $state<{ version: number; at: number } | undefined>();
   backupError = $state('');
+  /** Every tag in use in the workspace, for suggestions and filters. */
+  tagsInUse = $state<string[]>([]);
   /** The team as the verified ledger says: members and roles, admin settings. */
   team = $state<{ members: Member[]; settings: Settings; rejected: number }>({
     members: [],

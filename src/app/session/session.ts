@@ -81,6 +81,7 @@ export class Session {
     this.#store = store;
     this.#index = new VisitIndex(store.doc);
     this.#tags = new TagIndex(store.doc);
+    this.status.tagsInUse = this.#tags.allTags();
     this.#worker = new Worker(new URL('../../../workers/engine.worker.ts', import.meta.url), {
       type: 'module',
     });
@@ -99,6 +100,7 @@ export class Session {
     });
     tags(store.doc).observe((event) => {
       this.#changed(this.#tags.apply(event), event.transaction.origin);
+      this.status.tagsInUse = this.#tags.allTags();
     });
     store.onFlushed = (dirty) => {
       this.#queueProjection(dirty);
@@ -307,10 +309,6 @@ export class Session {
   }
   markCustomer(leadId: string): void {
     markCustomer(this.doc, leadId, this.record.memberId);
-  }
-  /** Tags in use in the workspace, for suggestions. */
-  tagsInUse(): string[] {
-    return this.#tags.allTags();
   }
   /** The languages the visitor's browser asked for, latest visit first. */
   languagesOf(leadId: string): string[] {
