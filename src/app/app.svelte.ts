@@ -13,6 +13,8 @@ class AppState {
   #session = $state<Session | undefined>();
   #phase = $state<'loading' | 'welcome' | 'ready'>('loading');
   #error = $state('');
+  /** Hot-lead alerts on screen, newest last. */
+  alerts = $state<string[]>([]);
 
   get config(): AppConfig {
     return this.#config;
@@ -67,6 +69,10 @@ class AppState {
     session.onError = (err) => {
       this.handleError(err);
     };
+    session.onHot = (ids) => {
+      this.alerts = [...this.alerts.filter((id) => !ids.includes(id)), ...ids].slice(-3);
+      void notifyHot(session, ids);
+    };
     localStorage.setItem(CURRENT, record.id);
     this.#session = session;
     this.#phase = 'ready';
@@ -84,3 +90,19 @@ class AppState {
 }
 
 export const app = new AppState();
+
+/** A desktop notification per hot lead, when the member allowed them. */
+async function notifyHot(session: Session, ids: string[]): Promise<void> {
+  if (!('Notification' in window) || Notification.permission !== 'granted') return;
+  for (const row of await session.db.leads.bulkGet(ids)) {
+    if (!row) continue;
+    const note = new Notification(`${row.displayName} is hot`, {
+      body: `Score ${String(row.score)} · ${row.sourceDomain || 'Direct'}`,
+      tag: `hot-${row.id}`,
+    });
+    note.onclick = () => {
+      window.focus();
+      location.hash = `#/leads/${encodeURIComponent(row.id)}`;
+    };
+  }
+}

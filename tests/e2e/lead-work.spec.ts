@@ -147,3 +147,48 @@ test('assigning, tagging and converting reach a teammate; a customer moves to th
   }
   await visitor.close();
 });
+
+test('a lead crossing 70 raises an alert to assign it, and a desktop notification', async ({
+  browser,
+  stack,
+}) => {
+  const context = await browser.newContext();
+  await context.grantPermissions(['notifications'], { origin: stack.appUrl });
+  // Record desktop notifications instead of showing them (headless has no desktop).
+  await context.addInitScript({
+    content: `(() => {
+      const Real = window.Notification;
+      window.shownNotifications = [];
+      function Recorded(title, options) {
+        window.shownNotifications.push({ title, body: options && options.body });
+        return { close() {}, onclick: null };
+      }
+      Object.defineProperty(Recorded, 'permission', { get: () => Real.permission });
+      Recorded.requestPermission = () => Real.requestPermission();
+      window.Notification = Recorded;
+    })()`,
+  });
+  const app = new AppPage(await context.newPage());
+  await app.open(stack.appUrl);
+  await app.createWorkspace('Hot', 'Ada');
+  const visitor = await visitorContext(browser);
+  const site = await visitor.newPage();
+  await site.goto(await app.demoSiteLink());
+  await expect(app.page.getByLabel('Score 50, Warm')).toBeVisible();
+  const alerts = app.page.getByRole('region', { name: 'Hot lead alerts' });
+  await expect(alerts.getByRole('status')).toHaveCount(0);
+
+  await site.getByRole('link', { name: 'Pricing' }).click();
+  await expect(site.getByRole('heading', { name: 'Pricing' })).toBeVisible();
+  const name = (await app.leadRows.first().getAttribute('aria-label')) ?? '';
+  const alert = alerts.getByRole('status');
+  await expect(alert).toContainText(`${name} is hot`);
+  await expect(alert).toContainText('score 75');
+  const shown = await app.page.evaluate('window.shownNotifications');
+  expect(shown).toEqual([{ title: `${name} is hot`, body: 'Score 75 · localhost' }]);
+
+  await alert.getByRole('button', { name: 'Assign to me' }).click();
+  await expect(alert).toHaveCount(0);
+  await expect(app.leadRows.first().getByTitle('Assignee')).toHaveText('Ada');
+  await visitor.close();
+});

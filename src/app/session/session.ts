@@ -70,8 +70,10 @@ export class Session {
 
   /** Reactive state the UI reads. */
   readonly status = new SessionStatus();
-  /** Called with lead ids whose score just crossed into Hot. */
+  /** Called, in every tab of this member, with lead ids whose score just crossed into Hot. */
   onHot: (ids: string[]) => void = () => {};
+  /** The leader tab tells the person's other tabs about hot leads. */
+  readonly #hot: BroadcastChannel;
   /** Background failures the user should hear about. */
   onError: (err: unknown) => void = () => {};
 
@@ -86,6 +88,10 @@ export class Session {
       type: 'module',
     });
     this.#engine = Comlink.wrap<EngineApi>(this.#worker);
+    this.#hot = new BroadcastChannel(`converge-hot-${record.id}`);
+    this.#hot.onmessage = (event: MessageEvent<string[]>) => {
+      this.onHot(event.data);
+    };
     views(store.doc).observe((event: Y.YMapEvent<StoredView>) => {
       this.#changed(this.#index.apply(event), event.transaction.origin);
     });
@@ -293,7 +299,10 @@ export class Session {
         team: teamFactsOf(this.doc, this.#tags, visitorId),
       }));
       const result = await this.#engine.project(this.record.id, leads, this.#rules, this.#fullPass);
-      if (result.turnedHot.length) this.onHot(result.turnedHot);
+      if (result.turnedHot.length) {
+        this.onHot(result.turnedHot);
+        this.#hot.postMessage(result.turnedHot);
+      }
     }
   }
 
@@ -339,6 +348,7 @@ export class Session {
   }
 
   close(): void {
+    this.#hot.close();
     this.#team?.destroy();
     this.#sync?.destroy();
     this.#follower?.stop();
