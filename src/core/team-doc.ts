@@ -253,32 +253,8 @@ export function splitTagKey(key: string): { leadId: string; tag: string } {
   return { leadId: key.slice(0, first), tag: key.slice(first + 1, last) };
 }
 
-function tagKeysOf(doc: Y.Doc, leadId: string, tag: string): string[] {
-  const prefix = tagPrefix(leadId, tag);
-  return [...tags(doc).keys()].filter((key) => key.startsWith(prefix));
-}
-
-export function hasTag(doc: Y.Doc, leadId: string, tag: string): boolean {
-  return tagKeysOf(doc, leadId, tag).length > 0;
-}
-
 export function assignLead(doc: Y.Doc, leadId: string, to: string | null, by: string): void {
   assignments(doc).set(leadId, { to, by, at: Date.now() });
-}
-
-export function tagLead(doc: Y.Doc, leadId: string, tag: string, by: string): void {
-  if (!normalizeTag(tag) || hasTag(doc, leadId, tag)) return;
-  // The dot (this peer's id and its next clock) makes every add a key of its own.
-  const dot = `${doc.clientID.toString(36)}.${String(Y.getState(doc.store, doc.clientID))}`;
-  tags(doc).set(tagPrefix(leadId, tag) + dot, { by, at: Date.now() });
-}
-
-/** Removes the tag: every add of it this peer has seen. */
-export function untagLead(doc: Y.Doc, leadId: string, tag: string): void {
-  const keys = tagKeysOf(doc, leadId, tag);
-  doc.transact(() => {
-    for (const key of keys) tags(doc).delete(key);
-  });
 }
 
 export function markCustomer(doc: Y.Doc, leadId: string, by: string): void {
@@ -293,46 +269,56 @@ export interface TeamFacts {
 }
 
 /**
- * Index of tags by lead, kept in step with the `tags` map (a lead's tag is there while at
- * least one of its adds is). Returns the leads touched by each change.
+ * The tags of every lead, following the `tags` map (a lead has a tag while at least one of its
+ * adds is there), and the way to change them: adding needs to know whether the lead already
+ * has the tag, removing needs every add of it — questions the map alone answers only by
+ * scanning every key. `onChange` hears which leads each change touched.
  */
 export class TagIndex {
-  readonly #byLead = new Map<string, Map<string, number>>();
+  readonly #doc: Y.Doc;
+  /** Lead → tag → the keys of its adds. */
+  readonly #byLead = new Map<string, Map<string, Set<string>>>();
   /** Leads per tag. */
   readonly #leads = new Map<string, number>();
 
-  constructor(doc: Y.Doc) {
+  constructor(doc: Y.Doc, onChange: (leads: Set<string>, origin: unknown) => void = () => {}) {
+    this.#doc = doc;
     tags(doc).forEach((_mark, key) => {
-      this.#count(key, 1);
+      this.#count(key, true);
+    });
+    tags(doc).observe((event) => {
+      const touched = new Set<string>();
+      event.changes.keys.forEach((change, key) => {
+        if (change.action === 'add') touched.add(this.#count(key, true));
+        else if (change.action === 'delete') touched.add(this.#count(key, false));
+      });
+      onChange(touched, event.transaction.origin);
     });
   }
 
-  #count(key: string, delta: number): string {
+  #count(key: string, added: boolean): string {
     const { leadId, tag } = splitTagKey(key);
     let lead = this.#byLead.get(leadId);
-    if (!lead) this.#byLead.set(leadId, (lead = new Map<string, number>()));
-    const before = lead.get(tag) ?? 0;
-    const n = before + delta;
-    if (n > 0) lead.set(tag, n);
-    else lead.delete(tag);
+    if (!lead) this.#byLead.set(leadId, (lead = new Map<string, Set<string>>()));
+    let keys = lead.get(tag);
+    if (!keys) lead.set(tag, (keys = new Set<string>()));
+    const had = keys.size > 0;
+    if (added) keys.add(key);
+    else keys.delete(key);
+    const has = keys.size > 0;
+    if (!has) lead.delete(tag);
+    if (lead.size === 0) this.#byLead.delete(leadId);
     // The lead gained or lost the tag (not just another add of it).
-    const gained = before === 0 && n > 0 ? 1 : before > 0 && n <= 0 ? -1 : 0;
-    if (gained) {
-      const leads = (this.#leads.get(tag) ?? 0) + gained;
-      if (leads > 0) this.#leads.set(tag, leads);
+    if (had !== has) {
+      const n = (this.#leads.get(tag) ?? 0) + (has ? 1 : -1);
+      if (n > 0) this.#leads.set(tag, n);
       else this.#leads.delete(tag);
     }
-    if (lead.size === 0) this.#byLead.delete(leadId);
     return leadId;
   }
 
-  apply(event: Y.YMapEvent<Mark>): Set<string> {
-    const touched = new Set<string>();
-    event.changes.keys.forEach((change, key) => {
-      if (change.action === 'add') touched.add(this.#count(key, 1));
-      else if (change.action === 'delete') touched.add(this.#count(key, -1));
-    });
-    return touched;
+  has(leadId: string, tag: string): boolean {
+    return this.#byLead.get(leadId)?.has(normalizeTag(tag)) ?? false;
   }
 
   tagsOf(leadId: string): string[] {
@@ -342,6 +328,23 @@ export class TagIndex {
   /** Every tag in use, for suggestions. */
   allTags(): string[] {
     return [...this.#leads.keys()].sort();
+  }
+
+  /** Tags a lead (nothing when it already has the tag). */
+  add(leadId: string, tag: string, by: string): void {
+    if (!normalizeTag(tag) || this.has(leadId, tag)) return;
+    const doc = this.#doc;
+    // The dot (this peer's id and its next clock) makes every add a key of its own.
+    const dot = `${doc.clientID.toString(36)}.${String(Y.getState(doc.store, doc.clientID))}`;
+    tags(doc).set(tagPrefix(leadId, tag) + dot, { by, at: Date.now() });
+  }
+
+  /** Removes the tag: every add of it this peer has seen. */
+  remove(leadId: string, tag: string): void {
+    const keys = [...(this.#byLead.get(leadId)?.get(normalizeTag(tag)) ?? [])];
+    this.#doc.transact(() => {
+      for (const key of keys) tags(this.#doc).delete(key);
+    });
   }
 }
 

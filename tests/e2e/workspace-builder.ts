@@ -9,7 +9,7 @@ import type { PageView } from '../../src/core/capture.ts';
 import { encodeInvite } from '../../src/core/invite.ts';
 import { generateIntakeKeyPair } from '../../src/core/seal.ts';
 import { encryptSnapshot } from '../../src/core/snapshot.ts';
-import { addPageViews, writeWorkspaceInfo } from '../../src/core/team-doc.ts';
+import { addPageViews, assignLead, TagIndex, writeWorkspaceInfo } from '../../src/core/team-doc.ts';
 import { publicKeyOf, record, workspaceIdOf } from '../../src/core/ledger.ts';
 import { newTeamSecret, readToken, sha256Hex, snapshotKey } from '../../src/core/team-keys.ts';
 
@@ -20,6 +20,9 @@ const ZONES = ['Europe/Berlin', 'America/New_York', 'Asia/Tokyo', 'Europe/Paris'
 
 export interface BuiltWorkspace {
   workspace: string;
+  /** For sealing more visits to it, as the widget would. */
+  intakePublicKey: string;
+  ownerId: string;
   name: string;
   inviteLink: string;
   leads: number;
@@ -32,6 +35,10 @@ export async function buildWorkspace(options: {
   relayUrl: string;
   leads: number;
   name?: string;
+  /** Every n-th lead assigned to the owner, tagged "vip", tagged "enterprise". */
+  assignEvery?: number;
+  vipEvery?: number;
+  enterpriseEvery?: number;
 }): Promise<BuiltWorkspace> {
   const owner = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, [
     'sign',
@@ -83,6 +90,19 @@ export async function buildWorkspace(options: {
     }
     addPageViews(doc, batch);
   }
+  const tagIndex = new TagIndex(doc);
+  doc.transact(() => {
+    for (let i = 0; i < options.leads; i++) {
+      const visitorId = `visitor${String(i).padStart(12, '0')}`;
+      if (options.assignEvery && i % options.assignEvery === 0) {
+        assignLead(doc, visitorId, ownerId, ownerId);
+      }
+      if (options.vipEvery && i % options.vipEvery === 0) tagIndex.add(visitorId, 'vip', ownerId);
+      if (options.enterpriseEvery && i % options.enterpriseEvery === 0) {
+        tagIndex.add(visitorId, 'enterprise', ownerId);
+      }
+    }
+  });
   const update = new Uint8Array(Y.encodeStateAsUpdate(doc));
   const sealed = await encryptSnapshot(await snapshotKey(secret), workspace, update);
   const token = await readToken(secret);
@@ -103,6 +123,8 @@ export async function buildWorkspace(options: {
   const code = encodeInvite({ workspace, name, relay: options.relayUrl, secret });
   return {
     workspace,
+    intakePublicKey: intake.publicKey,
+    ownerId,
     name,
     inviteLink: `${options.appUrl}/#/join/${code}`,
     leads: options.leads,

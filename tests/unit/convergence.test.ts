@@ -14,12 +14,10 @@ import {
   assignLead,
   assignments,
   customers,
-  hasTag,
   markCustomer,
   splitTagKey,
-  tagLead,
+  TagIndex,
   tags,
-  untagLead,
   views,
   visitors,
 } from '../../src/core/team-doc.ts';
@@ -45,6 +43,7 @@ interface Message {
 
 interface Peer {
   doc: Y.Doc;
+  tags: TagIndex;
   cursor: number;
   member: string;
 }
@@ -95,7 +94,7 @@ function simulate(seed: number, steps: number) {
       if (origin === NET) return;
       for (let to = 0; to < PEERS; to++) if (to !== index) inFlight.push({ to, update });
     });
-    peers.push({ doc, cursor: 0, member: `member${String(i)}` });
+    peers.push({ doc, tags: new TagIndex(doc), cursor: 0, member: `member${String(i)}` });
   }
 
   const intake: PageView[] = [];
@@ -136,11 +135,11 @@ function simulate(seed: number, steps: number) {
         // As in the app: a tag the lead shows can be removed, one it lacks can be added.
         const tag = pick(TAGS);
         const key = `${lead}/${tag}`;
-        if (hasTag(peer.doc, lead, tag)) {
-          untagLead(peer.doc, lead, tag);
+        if (peer.tags.has(lead, tag)) {
+          peer.tags.remove(lead, tag);
           lastTagOp.set(key, 'remove');
         } else {
-          tagLead(peer.doc, lead, tag, peer.member);
+          peer.tags.add(lead, tag, peer.member);
           lastTagOp.set(key, 'add');
         }
       } else {
@@ -219,7 +218,7 @@ describe('convergence under a hostile network', () => {
       // A tag whose last operation was an add is there (a concurrent remove cannot erase it).
       for (const [key, op] of run.lastTagOp) {
         const { leadId, tag } = splitTagKey(`${key}/`);
-        if (op === 'add') expect(hasTag(first.doc, leadId, tag), key).toBe(true);
+        if (op === 'add') expect(first.tags.has(leadId, tag), key).toBe(true);
       }
       for (const key of tags(first.doc).keys()) {
         const { leadId, tag } = splitTagKey(key);

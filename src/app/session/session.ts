@@ -18,10 +18,7 @@ import {
   customers,
   markCustomer,
   pageViewsOf,
-  tagLead,
-  untagLead,
   TagIndex,
-  tags,
   teamFactsOf,
   type TeamFacts,
   readWorkspaceInfo,
@@ -82,7 +79,10 @@ export class Session {
     this.db = db;
     this.#store = store;
     this.#index = new VisitIndex(store.doc);
-    this.#tags = new TagIndex(store.doc);
+    this.#tags = new TagIndex(store.doc, (leads, origin) => {
+      this.#changed(leads, origin);
+      this.status.tagsInUse = this.#tags.allTags();
+    });
     this.status.tagsInUse = this.#tags.allTags();
     this.#worker = new Worker(new URL('../../../workers/engine.worker.ts', import.meta.url), {
       type: 'module',
@@ -103,10 +103,6 @@ export class Session {
     });
     customers(store.doc).observe((event) => {
       this.#changed(event.keysChanged, event.transaction.origin);
-    });
-    tags(store.doc).observe((event) => {
-      this.#changed(this.#tags.apply(event), event.transaction.origin);
-      this.status.tagsInUse = this.#tags.allTags();
     });
     store.onFlushed = (dirty) => {
       this.#queueProjection(dirty);
@@ -311,10 +307,10 @@ export class Session {
     assignLead(this.doc, leadId, to, this.record.memberId);
   }
   tag(leadId: string, tag: string): void {
-    tagLead(this.doc, leadId, tag, this.record.memberId);
+    this.#tags.add(leadId, tag, this.record.memberId);
   }
   untag(leadId: string, tag: string): void {
-    untagLead(this.doc, leadId, tag);
+    this.#tags.remove(leadId, tag);
   }
   markCustomer(leadId: string): void {
     markCustomer(this.doc, leadId, this.record.memberId);
