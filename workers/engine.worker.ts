@@ -131,6 +131,11 @@ const api = {
     };
   },
 
+  /** Starts indexing the lead list (before anyone asks, while the app loads the doc). */
+  async warm(workspaceId: string): Promise<void> {
+    await listingOf(workspaceId, true);
+  },
+
   /** Every lead id of a query, in list order (for an export). */
   async listIds(workspaceId: string, query: ListQuery): Promise<string[]> {
     const { list } = await listingOf(workspaceId, true);
@@ -209,17 +214,19 @@ async function listingOf(workspaceId: string, fresh: boolean): Promise<Listing> 
   return listing;
 }
 
-/** Reads rows written since the last look; reloads everything if rows went away. */
+/** Reads rows written since the last look; reloads everything at first or if rows went away. */
 async function catchUp(db: WorkspaceDb, listing: Listing): Promise<void> {
-  // Rows sharing the last rev may have been written after we read: read that rev again.
-  const rows = await db.leads.where('rev').aboveOrEqual(listing.rev).toArray();
-  listing.list.upsert(rows);
-  for (const row of rows) if (row.rev > listing.rev) listing.rev = row.rev;
-  if ((await db.leads.count()) !== listing.list.size) {
-    const all = await db.leads.toArray();
-    listing.list.clear();
-    listing.list.upsert(all);
+  if (listing.list.size > 0) {
+    // Rows sharing the last rev may have been written after we read: read that rev again.
+    const rows = await db.leads.where('rev').aboveOrEqual(listing.rev).toArray();
+    listing.list.upsert(rows);
+    for (const row of rows) if (row.rev > listing.rev) listing.rev = row.rev;
+    if ((await db.leads.count()) === listing.list.size) return;
   }
+  const all = await db.leads.toArray();
+  listing.list.clear();
+  listing.list.upsert(all);
+  for (const row of all) if (row.rev > listing.rev) listing.rev = row.rev;
 }
 
 Comlink.expose(api);

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { buildWidget } from '../../scripts/build-widget.ts';
 import { benchCaptureLatency } from './e2e-latency.ts';
 import { benchRelay } from './relay.ts';
+import { benchLeadList } from './lead-list.ts';
 import { benchTeamEdit } from './team-edit.ts';
 import { benchTeamSync } from './team-sync.ts';
 
@@ -60,6 +61,41 @@ const BUDGETS: Budget[] = [
     kind: 'max',
     unit: 'ms',
   },
+  {
+    key: 'list.firstPaintMs',
+    what: '100,000 leads: first list paint after reload',
+    limit: 1_500,
+    kind: 'max',
+    unit: 'ms',
+  },
+  {
+    key: 'list.filterChange.maxMs',
+    what: '100,000 leads: filter change → rows, worst of 6',
+    limit: 100,
+    kind: 'max',
+    unit: 'ms',
+  },
+  {
+    key: 'list.scroll.maxRowsInDom',
+    what: '100,000 leads: rows in the DOM while scrolling',
+    limit: 60,
+    kind: 'max',
+    unit: 'rows',
+  },
+  {
+    key: 'list.scroll.longestTaskMs',
+    what: '100,000 leads: longest main-thread task, scrolling',
+    limit: 50,
+    kind: 'max',
+    unit: 'ms',
+  },
+  {
+    key: 'list.burst.longestTaskMs',
+    what: '100,000 leads: longest main-thread task, 1,000-event burst',
+    limit: 50,
+    kind: 'max',
+    unit: 'ms',
+  },
 ];
 
 const root = resolve(import.meta.dirname, '../..');
@@ -88,6 +124,7 @@ await section('relay', benchRelay);
 await section('capture latency', () => benchCaptureLatency());
 await section('team sync', () => benchTeamSync());
 await section('team edit latency', () => benchTeamEdit());
+await section('lead list at 100,000', () => benchLeadList());
 
 const rows = BUDGETS.map((b) => {
   const value = figures[b.key];

@@ -45,8 +45,10 @@ export class DocStore {
   async catchUp(): Promise<void> {
     const rows = await this.#db.updates.where('seq').above(this.#lastSeq).toArray();
     if (rows.length === 0) return;
-    const merged = Y.mergeUpdates(rows.map((r) => r.update));
-    Y.applyUpdate(this.doc, merged, FROM_STORE);
+    // Applied one by one: merging first would re-encode a large doc for nothing.
+    this.doc.transact(() => {
+      for (const row of rows) Y.applyUpdate(this.doc, row.update, FROM_STORE);
+    }, FROM_STORE);
     this.#lastSeq = rows[rows.length - 1]?.seq ?? this.#lastSeq;
   }
 

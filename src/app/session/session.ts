@@ -74,7 +74,13 @@ export class Session {
   /** Background failures the user should hear about. */
   onError: (err: unknown) => void = () => {};
 
-  private constructor(record: WorkspaceRecord, db: WorkspaceDb, store: DocStore) {
+  private constructor(
+    record: WorkspaceRecord,
+    db: WorkspaceDb,
+    store: DocStore,
+    worker: Worker,
+    engine: Comlink.Remote<EngineApi>,
+  ) {
     this.record = record;
     this.db = db;
     this.#store = store;
@@ -84,10 +90,8 @@ export class Session {
       this.status.tagsInUse = this.#tags.allTags();
     });
     this.status.tagsInUse = this.#tags.allTags();
-    this.#worker = new Worker(new URL('../../../workers/engine.worker.ts', import.meta.url), {
-      type: 'module',
-    });
-    this.#engine = Comlink.wrap<EngineApi>(this.#worker);
+    this.#worker = worker;
+    this.#engine = engine;
     this.#hot = new BroadcastChannel(`converge-hot-${record.id}`);
     this.#hot.onmessage = (event: MessageEvent<string[]>) => {
       this.onHot(event.data);
@@ -111,8 +115,16 @@ export class Session {
 
   static async open(record: WorkspaceRecord): Promise<Session> {
     const db = new WorkspaceDb(record.id);
+    const worker = new Worker(new URL('../../../workers/engine.worker.ts', import.meta.url), {
+      type: 'module',
+    });
+    const engine = Comlink.wrap<EngineApi>(worker);
+    // The list needs no doc: the engine indexes it while the doc loads.
+    engine.warm(record.id).catch(() => {
+      // A failure shows on the list's first real request.
+    });
     const store = await DocStore.open(db);
-    const session = new Session(record, db, store);
+    const session = new Session(record, db, store, worker, engine);
     session.#builtWith = await readMeta<string | undefined>(db, 'builtWith', undefined);
     session.status.diagnostics = await readMeta(db, 'diagnostics', { dropped: 0, excluded: 0 });
     session.#team = await TeamLedger.open(store.doc, db, record, session.status, (settings) => {
@@ -321,7 +333,9 @@ export class Session {
   }
   /** One window of the lead list (see the engine's `list`). */
   list(query: ListQuery, offset: number, limit: number, fresh: boolean): Promise<ListPage> {
-    return this.#engine.list(this.record.id, query, offset, limit, fresh);
+    return this.#engine.list(this.record.id, query, offset, limit, fresh).then((p) => {
+      return p;
+    });
   }
   listIds(query: ListQuery): Promise<string[]> {
     return this.#engine.listIds(this.record.id, query);
