@@ -333,9 +333,7 @@ export class Session {
   }
   /** One window of the lead list (see the engine's `list`). */
   list(query: ListQuery, offset: number, limit: number, fresh: boolean): Promise<ListPage> {
-    return this.#engine.list(this.record.id, query, offset, limit, fresh).then((p) => {
-      return p;
-    });
+    return this.#engine.list(this.record.id, query, offset, limit, fresh);
   }
   listIds(query: ListQuery): Promise<string[]> {
     return this.#engine.listIds(this.record.id, query);
