@@ -13,6 +13,8 @@ export function watch<T>(
   next: (value: T) => void,
   fail: (err: unknown) => void,
   intervalMs = 250,
+  /** Only writes to these tables count (a write elsewhere would spend the interval). */
+  tables?: string[],
 ): () => void {
   let stopped = false;
   let running = false;
@@ -48,9 +50,9 @@ export function watch<T>(
       void run();
     }, wait);
   };
-  const prefix = `idb://${db.name}/`;
+  const prefixes = tables ? tables.map((t) => `idb://${db.name}/${t}/`) : [`idb://${db.name}/`];
   const onMutated = (parts: Record<string, unknown>): void => {
-    if (Object.keys(parts).some((key) => key.startsWith(prefix))) schedule();
+    if (Object.keys(parts).some((key) => prefixes.some((p) => key.startsWith(p)))) schedule();
   };
   Dexie.on('storagemutated', onMutated);
   void run();
