@@ -5,6 +5,7 @@
  * this worker plain data. Errors cross the boundary as plain `{ type, message }` objects.
  */
 import * as Comlink from 'comlink';
+import * as Y from 'yjs';
 import { checkCaptureEvent, type CaptureEvent, type PageView } from '../src/core/capture.ts';
 import { foldPageViews, summarize, type LeadSummary } from '../src/core/lead.ts';
 import { LeadList, type FacetCounts, type ListQuery } from '../src/core/lead-list.ts';
@@ -12,6 +13,8 @@ import type { LogEntry } from '../src/core/relay-protocol.ts';
 import type { ScoringRules } from '../src/core/scoring.ts';
 import type { TeamFacts } from '../src/core/team-doc.ts';
 import { importIntakePrivateKey, open } from '../src/core/seal.ts';
+import { encryptSnapshot } from '../src/core/snapshot.ts';
+import { snapshotKey } from '../src/core/team-keys.ts';
 import { WorkspaceDb, type LeadRow } from '../src/data/db.ts';
 
 export interface OpenedBatch {
@@ -129,6 +132,35 @@ const api = {
       rows: rows.filter((r): r is LeadRow => r !== undefined),
       counts: result.counts,
     };
+  },
+
+  /**
+   * The team doc as stored in this browser (its update rows merged — no Y.Doc needed),
+   * gzipped and encrypted for the relay. Building it here keeps a large doc's encoding off the
+   * page's thread.
+   */
+  async sealedSnapshot(workspaceId: string, teamSecret: string): Promise<Uint8Array<ArrayBuffer>> {
+    const rows = await dbOf(workspaceId).updates.toArray();
+    const merged = new Uint8Array(Y.mergeUpdates(rows.map((r) => r.update)));
+    const sealed = await encryptSnapshot(await snapshotKey(teamSecret), workspaceId, merged);
+    return Comlink.transfer(sealed, [sealed.buffer]);
+  },
+
+  /**
+   * Replaces the stored update rows up to now with one merged row. Rows appended meanwhile (a
+   * higher seq) are kept. Returns the highest seq merged and the merged row's seq.
+   */
+  async compact(workspaceId: string): Promise<{ upTo: number; seq: number } | undefined> {
+    const db = dbOf(workspaceId);
+    const rows = await db.updates.toArray();
+    const upTo = rows[rows.length - 1]?.seq;
+    if (upTo === undefined || rows.length < 2) return undefined;
+    const merged = Y.mergeUpdates(rows.map((r) => r.update));
+    const seq = await db.transaction('rw', db.updates, async () => {
+      await db.updates.where('seq').belowOrEqual(upTo).delete();
+      return db.updates.add({ update: merged });
+    });
+    return { upTo, seq };
   },
 
   /** Starts indexing the lead list (before anyone asks, while the app loads the doc). */

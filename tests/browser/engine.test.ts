@@ -10,6 +10,8 @@ import type { PageView } from '../../src/core/capture.ts';
 import type { LogEntry } from '../../src/core/relay-protocol.ts';
 import { DEFAULT_RULES } from '../../src/core/scoring.ts';
 import { generateIntakeKeyPair, seal } from '../../src/core/seal.ts';
+import { decryptSnapshot } from '../../src/core/snapshot.ts';
+import { newTeamSecret, snapshotKey } from '../../src/core/team-keys.ts';
 import { addPageViews, views } from '../../src/core/team-doc.ts';
 import { WorkspaceDb } from '../../src/data/db.ts';
 import { DocStore } from '../../src/app/session/doc-store.ts';
@@ -69,9 +71,12 @@ describe('doc store', () => {
     db.close();
   });
 
-  it('compacts many update rows into one snapshot without losing anything', async () => {
-    const db = new WorkspaceDb(randomId());
+  it('compacts many update rows into one (in the engine worker) without losing anything', async () => {
+    const id = randomId();
+    const db = new WorkspaceDb(id);
     const store = await DocStore.open(db);
+    const e = engine();
+    store.compactor = () => e.compact(id);
     for (let i = 0; i < 320; i++) {
       addPageViews(store.doc, [view(randomId(), i, `/p${i}`)]);
       await store.flush();
@@ -83,6 +88,24 @@ describe('doc store', () => {
     expect(views(again.doc).toJSON()).toEqual(expected);
     expect(views(again.doc).size).toBe(320);
     again.destroy();
+    db.close();
+  });
+
+  it('builds the sealed relay snapshot from storage, openable with the team secret only', async () => {
+    const id = randomId();
+    const db = new WorkspaceDb(id);
+    const store = await DocStore.open(db);
+    addPageViews(store.doc, [view(randomId(), 1, '/a'), view(randomId(), 2, '/b')]);
+    await store.flush();
+    const secret = newTeamSecret();
+    const sealed = await engine().sealedSnapshot(id, secret);
+    const restored = new Y.Doc();
+    Y.applyUpdate(restored, await decryptSnapshot(await snapshotKey(secret), id, sealed));
+    expect(views(restored).toJSON()).toEqual(views(store.doc).toJSON());
+    await expect(decryptSnapshot(await snapshotKey(newTeamSecret()), id, sealed)).rejects.toThrow(
+      /cannot be opened/,
+    );
+    store.destroy();
     db.close();
   });
 });

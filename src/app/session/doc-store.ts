@@ -16,6 +16,9 @@ export const FROM_SNAPSHOT = Symbol('from-snapshot');
 export class DocStore {
   readonly doc: Y.Doc;
   readonly #db: WorkspaceDb;
+  get db(): WorkspaceDb {
+    return this.#db;
+  }
   #pending: Uint8Array[] = [];
   #dirty = new Set<string>();
   #lastSeq = 0;
@@ -23,6 +26,12 @@ export class DocStore {
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** Called after each flush with the leads whose facts changed. */
   onFlushed: (dirty: Set<string>) => void = () => {};
+  /**
+   * Merges the stored rows into one (the engine worker does it, off the page's thread);
+   * returns the highest seq merged and the merged row's seq.
+   */
+  compactor: () => Promise<{ upTo: number; seq: number } | undefined> = () =>
+    Promise.resolve(undefined);
 
   private constructor(db: WorkspaceDb, doc: Y.Doc) {
     this.#db = db;
@@ -105,14 +114,11 @@ export class DocStore {
     return this.#flushing;
   }
 
-  /** Replaces every stored row with one snapshot of the doc. */
+  /** Replaces the stored rows with one merged row. */
   async #compact(): Promise<void> {
-    const db = this.#db;
-    const snapshot = Y.encodeStateAsUpdate(this.doc);
-    await db.transaction('rw', db.updates, async () => {
-      await db.updates.where('seq').belowOrEqual(this.#lastSeq).delete();
-      this.#lastSeq = await db.updates.add({ update: snapshot });
-    });
+    const done = await this.compactor();
+    // This tab holds everything merged: the merged row is nothing new to it.
+    if (done && this.#lastSeq >= done.upTo) this.#lastSeq = Math.max(this.#lastSeq, done.seq);
   }
 
   destroy(): void {

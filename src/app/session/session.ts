@@ -111,6 +111,7 @@ export class Session {
     store.onFlushed = (dirty) => {
       this.#queueProjection(dirty);
     };
+    store.compactor = () => engine.compact(record.id);
   }
 
   static async open(record: WorkspaceRecord): Promise<Session> {
@@ -130,7 +131,9 @@ export class Session {
     session.#team = await TeamLedger.open(store.doc, db, record, session.status, (settings) => {
       session.#useRules(settings.scoringRules);
     });
-    const sync = await TeamSync.start(record, store, session.status);
+    const sync = await TeamSync.start(record, store, session.status, () =>
+      engine.sealedSnapshot(record.id, record.teamSecret),
+    );
     session.#sync = sync;
     if (!readWorkspaceInfo(store.doc)) {
       // Just joined: the relay snapshot has the workspace even when no teammate is online.

@@ -10,9 +10,10 @@
  */
 import { WebrtcProvider } from 'y-webrtc';
 import * as Y from 'yjs';
-import { decryptSnapshot, encryptSnapshot } from '../../core/snapshot.ts';
+import { fromBase64Url, toBase64Url } from '../../core/bytes.ts';
+import { decryptSnapshot } from '../../core/snapshot.ts';
 import { readToken, roomName, roomPassword, snapshotKey } from '../../core/team-keys.ts';
-import type { WorkspaceRecord } from '../../data/db.ts';
+import { readMeta, type WorkspaceRecord } from '../../data/db.ts';
 import { installChunkedPeers } from './chunked-peer.ts';
 import { downloadSnapshot, RelayError, uploadSnapshot } from './relay-client.ts';
 import type { DocStore } from './doc-store.ts';
@@ -36,6 +37,8 @@ export class TeamSync {
   readonly #status: SessionStatus;
   readonly #key: CryptoKey;
   readonly #token: string;
+  /** Builds the sealed snapshot from what is stored (in the engine worker). */
+  readonly #seal: () => Promise<Uint8Array<ArrayBuffer>>;
   #provider: WebrtcProvider | undefined;
   /** Snapshot version this doc already contains (what an upload extends). */
   #version = 0;
@@ -52,7 +55,9 @@ export class TeamSync {
     status: SessionStatus,
     key: CryptoKey,
     token: string,
+    seal: () => Promise<Uint8Array<ArrayBuffer>>,
   ) {
+    this.#seal = seal;
     this.#record = record;
     this.#store = store;
     this.#doc = store.doc;
@@ -65,6 +70,7 @@ export class TeamSync {
     record: WorkspaceRecord,
     store: DocStore,
     status: SessionStatus,
+    seal: () => Promise<Uint8Array<ArrayBuffer>>,
   ): Promise<TeamSync> {
     const doc = store.doc;
     const sync = new TeamSync(
@@ -73,7 +79,18 @@ export class TeamSync {
       status,
       await snapshotKey(record.teamSecret),
       await readToken(record.teamSecret),
+      seal,
     );
+    // What the relay's snapshot already holds, as of this browser's last upload or restore.
+    const known = await readMeta<{ version: number; state: string } | undefined>(
+      store.db,
+      'snapshot',
+      undefined,
+    );
+    if (known) {
+      sync.#version = known.version;
+      sync.#inSnapshot = fromBase64Url(known.state);
+    }
     installChunkedPeers();
     const relay = new URL(record.relayUrl);
     relay.protocol = relay.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -100,8 +117,7 @@ export class TeamSync {
     if (!stored) return false;
     const update = await decryptSnapshot(this.#key, this.#record.id, stored.bytes);
     await this.#store.adopt(update);
-    this.#version = stored.version;
-    this.#inSnapshot = Y.encodeStateVector(this.#doc);
+    await this.#matched(stored.version, Y.encodeStateVector(this.#doc));
     this.#status.backup = { version: stored.version, at: Date.now() };
     return true;
   }
@@ -143,18 +159,19 @@ export class TeamSync {
       for (let attempt = 0; attempt < 3; attempt++) {
         const state = Y.encodeStateVector(this.#doc);
         if (this.#inSnapshot && sameBytes(state, this.#inSnapshot)) return;
-        const update = new Uint8Array(Y.encodeStateAsUpdate(this.#doc));
-        const sealed = await encryptSnapshot(this.#key, this.#record.id, update);
+        // The snapshot is built from storage: store what the doc holds first.
+        await this.#store.flush();
+        const sealed = await this.#seal();
         try {
-          this.#version = await uploadSnapshot(
+          const version = await uploadSnapshot(
             this.#record.relayUrl,
             this.#record.id,
             this.#token,
             sealed,
             this.#version,
           );
-          this.#inSnapshot = state;
-          this.#status.backup = { version: this.#version, at: Date.now() };
+          await this.#matched(version, state);
+          this.#status.backup = { version, at: Date.now() };
           this.#status.backupError = '';
           return;
         } catch (err) {
@@ -169,6 +186,16 @@ export class TeamSync {
     } finally {
       this.#uploading = false;
     }
+  }
+
+  /** Notes that the relay's snapshot `version` holds the doc up to `state`. */
+  async #matched(version: number, state: Uint8Array): Promise<void> {
+    this.#version = version;
+    this.#inSnapshot = state;
+    await this.#store.db.meta.put({
+      key: 'snapshot',
+      value: { version, state: toBase64Url(state) },
+    });
   }
 
   destroy(): void {
