@@ -76,6 +76,9 @@ class AppState {
     localStorage.setItem(CURRENT, record.id);
     this.#session = session;
     this.#phase = 'ready';
+    session.load().catch((err: unknown) => {
+      this.handleError(err);
+    });
   }
 
   /** The one place user-visible failures are reported. */

@@ -44,10 +44,14 @@ export class DocStore {
   }
 
   static async open(db: WorkspaceDb): Promise<DocStore> {
-    const doc = new Y.Doc({ gc: true });
-    const store = new DocStore(db, doc);
+    const store = DocStore.create(db);
     await store.catchUp();
     return store;
+  }
+
+  /** A store whose doc is still empty: `catchUp()` loads what is stored. */
+  static create(db: WorkspaceDb): DocStore {
+    return new DocStore(db, new Y.Doc({ gc: true }));
   }
 
   /** Applies update rows other tabs stored since we last looked. */

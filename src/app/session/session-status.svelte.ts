@@ -15,6 +15,8 @@ export class SessionStatus {
   intakeDetail = $state('');
   leader = $state(false);
   diagnostics = $state<Diagnostics>({ dropped: 0, excluded: 0 });
+  /** The team doc is loaded from storage (see `Session.load`). */
+  loaded = $state(false);
   /** The workspace's own data (name, intake key) has arrived: false while joining. */
   joined = $state(false);
   /** Why joining is stuck (wrong secret, relay unreachable), for the joining screen. */

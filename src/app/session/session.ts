@@ -42,6 +42,7 @@ import { TeamSync } from './team-sync.ts';
 
 const INTAKE = Symbol('intake');
 const PROJECT_BATCH = 5_000;
+const INGEST_SLICE = 200;
 
 export class Session {
   readonly record: WorkspaceRecord;
@@ -114,35 +115,57 @@ export class Session {
     store.compactor = () => engine.compact(record.id);
   }
 
+  /**
+   * Opens the workspace in two steps, so a large one shows its list at once: `open` readies
+   * what the list needs (the database and the engine, which indexes the list); `load` then
+   * loads the team doc (seconds for 100,000 leads, all on this thread) and starts sync,
+   * intake and the rest. Until `status.loaded`, the doc is empty.
+   */
   static async open(record: WorkspaceRecord): Promise<Session> {
     const db = new WorkspaceDb(record.id);
     const worker = new Worker(new URL('../../../workers/engine.worker.ts', import.meta.url), {
       type: 'module',
     });
     const engine = Comlink.wrap<EngineApi>(worker);
-    // The list needs no doc: the engine indexes it while the doc loads.
     engine.warm(record.id).catch(() => {
       // A failure shows on the list's first real request.
     });
-    const store = await DocStore.open(db);
-    const session = new Session(record, db, store, worker, engine);
+    const session = new Session(record, db, DocStore.create(db), worker, engine);
     session.#builtWith = await readMeta<string | undefined>(db, 'builtWith', undefined);
     session.status.diagnostics = await readMeta(db, 'diagnostics', { dropped: 0, excluded: 0 });
-    session.#team = await TeamLedger.open(store.doc, db, record, session.status, (settings) => {
-      session.#useRules(settings.scoringRules);
+    // A member who has been here before has the workspace stored; a new one waits for it.
+    session.status.joined = record.intakePublicKey !== '';
+    return session;
+  }
+
+  /** The list shows its first rows: loading the doc may now hold up this thread. */
+  listShown(): void {
+    this.#listShown();
+  }
+  #listShown: () => void = () => {};
+
+  /** Loads the team doc and starts everything that needs it (see `open`). */
+  async load(): Promise<void> {
+    const shown = new Promise<void>((resolve) => (this.#listShown = resolve));
+    await Promise.race([shown, new Promise((resolve) => setTimeout(resolve, 1_500))]);
+    const { record, db } = this;
+    const store = this.#store;
+    await store.catchUp();
+    this.#team = await TeamLedger.open(store.doc, db, record, this.status, (settings) => {
+      this.#useRules(settings.scoringRules);
     });
-    const sync = await TeamSync.start(record, store, session.status, () =>
-      engine.sealedSnapshot(record.id, record.teamSecret),
+    const sync = await TeamSync.start(record, store, this.status, () =>
+      this.#engine.sealedSnapshot(record.id, record.teamSecret),
     );
-    session.#sync = sync;
+    this.#sync = sync;
+    this.status.loaded = true;
     if (!readWorkspaceInfo(store.doc)) {
       // Just joined: the relay snapshot has the workspace even when no teammate is online.
       await sync.restore().catch((err: unknown) => {
-        session.status.joinError = err instanceof Error ? err.message : String(err);
+        this.status.joinError = err instanceof Error ? err.message : String(err);
       });
     }
-    session.#whenJoined();
-    return session;
+    this.#whenJoined();
   }
 
   /** Marks leads whose facts changed, to be stored with the doc change and projected. */
@@ -189,7 +212,7 @@ export class Session {
   }
   /** The verified team: sign role and setting changes through it. */
   get team(): TeamLedger {
-    if (!this.#team) throw new Error('the session is not open');
+    if (!this.#team) throw new Error('The workspace is still loading: try again in a moment.');
     return this.#team;
   }
 
@@ -256,7 +279,11 @@ export class Session {
       if (e.kind === 'pageview') pageViews.push(e);
       else excluded++;
     }
-    addPageViews(this.#store.doc, pageViews, INTAKE);
+    // In slices, yielding between them: a burst of visits must not hold up the page.
+    for (let from = 0; from < pageViews.length; from += INGEST_SLICE) {
+      if (from > 0) await new Promise((resolve) => setTimeout(resolve, 0));
+      addPageViews(this.#store.doc, pageViews.slice(from, from + INGEST_SLICE), INTAKE);
+    }
     const diagnostics = {
       dropped: this.status.diagnostics.dropped + opened.dropped.length,
       excluded: this.status.diagnostics.excluded + excluded,
