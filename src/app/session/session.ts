@@ -42,7 +42,7 @@ import { TeamSync } from './team-sync.ts';
 
 const INTAKE = Symbol('intake');
 const PROJECT_BATCH = 5_000;
-const INGEST_SLICE = 200;
+const INGEST_SLICE = 100;
 
 export class Session {
   readonly record: WorkspaceRecord;
