@@ -146,8 +146,11 @@ export class Session {
 
   /** Loads the team doc and starts everything that needs it (see `open`). */
   async load(): Promise<void> {
-    const shown = new Promise<void>((resolve) => (this.#listShown = resolve));
-    await Promise.race([shown, new Promise((resolve) => setTimeout(resolve, 1_500))]);
+    // A returning member sees the stored list first; a new one has nothing to show yet.
+    if (this.status.joined) {
+      const shown = new Promise<void>((resolve) => (this.#listShown = resolve));
+      await Promise.race([shown, new Promise((resolve) => setTimeout(resolve, 1_500))]);
+    }
     const { record, db } = this;
     const store = this.#store;
     await store.catchUp();
