@@ -36,11 +36,26 @@ export class DocStore {
   private constructor(db: WorkspaceDb, doc: Y.Doc) {
     this.#db = db;
     this.doc = doc;
-    doc.on('update', (update: Uint8Array, origin: unknown) => {
-      if (origin === FROM_STORE || origin === FROM_SNAPSHOT) return;
-      this.#pending.push(update);
-      this.#schedule();
-    });
+    doc.on('update', this.#onUpdate);
+  }
+
+  #onUpdate = (update: Uint8Array, origin: unknown): void => {
+    if (origin === FROM_STORE || origin === FROM_SNAPSHOT) return;
+    this.#pending.push(update);
+    this.#schedule();
+  };
+
+  /**
+   * Applies stored or received state without listening: with no 'update' listener Yjs does
+   * not encode the change again (a second or more for a large doc) just to hand it over.
+   */
+  #applyQuietly(apply: () => void): void {
+    this.doc.off('update', this.#onUpdate);
+    try {
+      apply();
+    } finally {
+      this.doc.on('update', this.#onUpdate);
+    }
   }
 
   static async open(db: WorkspaceDb): Promise<DocStore> {
@@ -59,9 +74,11 @@ export class DocStore {
     const rows = await this.#db.updates.where('seq').above(this.#lastSeq).toArray();
     if (rows.length === 0) return;
     // Applied one by one: merging first would re-encode a large doc for nothing.
-    this.doc.transact(() => {
-      for (const row of rows) Y.applyUpdate(this.doc, row.update, FROM_STORE);
-    }, FROM_STORE);
+    this.#applyQuietly(() => {
+      this.doc.transact(() => {
+        for (const row of rows) Y.applyUpdate(this.doc, row.update, FROM_STORE);
+      }, FROM_STORE);
+    });
     this.#lastSeq = rows[rows.length - 1]?.seq ?? this.#lastSeq;
   }
 
@@ -75,7 +92,9 @@ export class DocStore {
       await this.catchUp();
       this.#lastSeq = await db.updates.add({ update });
     });
-    Y.applyUpdate(this.doc, update, FROM_SNAPSHOT);
+    this.#applyQuietly(() => {
+      Y.applyUpdate(this.doc, update, FROM_SNAPSHOT);
+    });
   }
 
   /** Marks leads whose facts changed; they are stored with the next flush. */
