@@ -79,7 +79,7 @@ test('filters alone and combined, with counts and chips, remembered across a rel
   // Assignment alone.
   await filters.getByRole('radio', { name: /^Assigned to me/ }).check();
   await expect(app.leadRows).toHaveCount(1);
-  expect(await rowNames(app)).toEqual([first]);
+  await expect.poll(() => rowNames(app)).toEqual([first]);
   // Counts follow the other filters: among leads assigned to Ada, one has "vip".
   await expect(filters.getByRole('checkbox', { name: /^vip/ })).toHaveAccessibleName('vip 1');
 
@@ -94,7 +94,7 @@ test('filters alone and combined, with counts and chips, remembered across a rel
     'Tag: enterprise',
   ]);
   await chips.getByRole('button', { name: 'Remove filter Assigned to me' }).click();
-  expect(await rowNames(app)).toEqual([third]);
+  await expect.poll(() => rowNames(app)).toEqual([third]);
 
   // Stage alone: everyone here is L1; nobody is L2 yet.
   await app.page.getByRole('button', { name: 'Filters', exact: true }).click();
@@ -123,7 +123,7 @@ test('filters alone and combined, with counts and chips, remembered across a rel
   await search.fill('vip');
   await expect(app.leadRows).toHaveCount(2);
   await search.fill(second.toLowerCase());
-  expect(await rowNames(app)).toEqual([second]);
+  await expect.poll(() => rowNames(app)).toEqual([second]);
   await search.fill('localhost');
   await expect(app.leadRows).toHaveCount(4);
   await app.page.screenshot({ path: 'test-results/screens/list.png' });
