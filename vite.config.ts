@@ -29,7 +29,25 @@ export default defineConfig({
       'unique-names-generator',
     ],
   },
-  build: { target: 'es2022', outDir: 'dist', emptyOutDir: true },
+  build: {
+    target: 'es2022',
+    outDir: 'dist',
+    emptyOutDir: true,
+    rolldownOptions: {
+      output: {
+        // Team sync's libraries change less often than the app: their own chunk stays cached
+        // across releases (and keeps every chunk under the size warning).
+        codeSplitting: {
+          groups: [
+            {
+              name: 'sync',
+              test: /node_modules[\\/](yjs|y-webrtc|y-protocols|lib0|simple-peer|dexie)[\\/]/,
+            },
+          ],
+        },
+      },
+    },
+  },
   test: {
     projects: [
       {
