@@ -5,7 +5,7 @@
  */
 import type { Browser } from '@playwright/test';
 import { test, expect, visitorContext } from './fixtures.ts';
-import { AppPage } from './pages/app-page.ts';
+import { AppPage, startTeam } from './pages/app-page.ts';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -80,12 +80,7 @@ test('the lead detail shows exactly what was captured, and the visitor’s local
 });
 
 async function teamWithALead(browser: Browser, appUrl: string) {
-  const owner = new AppPage(await (await browser.newContext()).newPage());
-  await owner.open(appUrl);
-  await owner.createWorkspace('Acme', 'Ada');
-  const link = await owner.inviteLink();
-  const mate = new AppPage(await (await browser.newContext()).newPage());
-  await mate.join(link, 'Grace');
+  const { owner, mate } = await startTeam(browser, appUrl);
   const visitor = await visitorContext(browser);
   const site = await visitor.newPage();
   await site.goto(await owner.demoSiteLink());

@@ -3,7 +3,7 @@
  * sync both ways over WebRTC, the controls follow the role, and a modified agent client that
  * signs admin changes with its own key (or pretends to be the owner) convinces no peer.
  */
-import type { Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import * as Y from 'yjs';
 import { toBase64Url } from '../../src/core/bytes.ts';
 import {
@@ -16,17 +16,12 @@ import {
 } from '../../src/core/ledger.ts';
 import { DEFAULT_RULES } from '../../src/core/scoring.ts';
 import { test, expect, visitorContext } from './fixtures.ts';
-import { AppPage } from './pages/app-page.ts';
+import { startTeam } from './pages/app-page.ts';
 
 test.describe.configure({ mode: 'serial' });
 
-async function ownerAndAgent(browser: import('@playwright/test').Browser, appUrl: string) {
-  const owner = new AppPage(await (await browser.newContext()).newPage());
-  await owner.open(appUrl);
-  await owner.createWorkspace('Acme', 'Ada');
-  const link = await owner.inviteLink();
-  const mate = new AppPage(await (await browser.newContext()).newPage());
-  await mate.join(link, 'Grace');
+async function ownerAndAgent(browser: Browser, appUrl: string) {
+  const { owner, mate } = await startTeam(browser, appUrl);
   await owner.openSettings('Team');
   await expect(owner.page.getByRole('combobox', { name: 'Role of Grace' })).toHaveValue('agent');
   return { owner, mate };

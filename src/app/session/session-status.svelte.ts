@@ -11,6 +11,12 @@ export interface Diagnostics {
 }
 
 export class SessionStatus {
+  /** The member this tab is, to tell "me" in the team. */
+  readonly memberId: string;
+  constructor(memberId: string) {
+    this.memberId = memberId;
+  }
+
   intake = $state<IntakeStatus>('offline');
   intakeDetail = $state('');
   leader = $state(false);
@@ -36,4 +42,15 @@ export class SessionStatus {
     settings: DEFAULT_SETTINGS,
     rejected: 0,
   });
+
+  /** This member as the verified team knows them (undefined until the team doc is loaded). */
+  get me(): Member | undefined {
+    return this.team.members.find((m) => m.id === this.memberId);
+  }
+
+  /** Owner or admin: may change roles and admin-only settings. */
+  get isAdmin(): boolean {
+    const role = this.me?.role;
+    return role === 'owner' || role === 'admin';
+  }
 }

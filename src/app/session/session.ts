@@ -67,7 +67,7 @@ export class Session {
   #rules: ScoringRules = DEFAULT_RULES;
 
   /** Reactive state the UI reads. */
-  readonly status = new SessionStatus();
+  readonly status: SessionStatus;
   /** Called, in every tab of this member, with lead ids whose score just crossed into Hot. */
   onHot: (ids: string[]) => void = () => {};
   /** The leader tab tells the person's other tabs about hot leads. */
@@ -83,6 +83,7 @@ export class Session {
     engine: Comlink.Remote<EngineApi>,
   ) {
     this.record = record;
+    this.status = new SessionStatus(record.memberId);
     this.db = db;
     this.#store = store;
     this.#index = new VisitIndex(store.doc);

@@ -120,7 +120,7 @@ export class TeamLedger {
   }
 
   get me(): Member | undefined {
-    return this.#status.team.members.find((m) => m.id === this.#record.memberId);
+    return this.#status.me;
   }
 
   /** Adds this member's own record when the team does not have it yet (after joining). */

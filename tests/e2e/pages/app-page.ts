@@ -1,5 +1,5 @@
 /** Page model of the agent app, in the words a user would use. */
-import { expect, type Locator, type Page } from '@playwright/test';
+import { expect, type Browser, type Locator, type Page } from '@playwright/test';
 
 export class AppPage {
   constructor(readonly page: Page) {}
@@ -74,4 +74,18 @@ export class AppPage {
   scoreOf(row: Locator): Locator {
     return row.getByLabel(/^Score \d+/);
   }
+}
+
+/** Ada creates "Acme" in her browser; Grace joins it from the invite link in hers. */
+export async function startTeam(
+  browser: Browser,
+  appUrl: string,
+): Promise<{ owner: AppPage; mate: AppPage }> {
+  const owner = new AppPage(await (await browser.newContext()).newPage());
+  await owner.open(appUrl);
+  await owner.createWorkspace('Acme', 'Ada');
+  const link = await owner.inviteLink();
+  const mate = new AppPage(await (await browser.newContext()).newPage());
+  await mate.join(link, 'Grace');
+  return { owner, mate };
 }
