@@ -56,6 +56,8 @@ export async function benchTeamEdit(samples = 30): Promise<Record<string, number
     await mate.getByRole('link', { name: 'Settings', exact: true }).click();
     await mate.getByRole('link', { name: 'Visitors', exact: true }).click();
     await owner.getByRole('link', { name: 'Visitors', exact: true }).click();
+    await owner.getByRole('combobox', { name: 'Retention' }).waitFor();
+    await mate.getByTestId('retention').waitFor();
     await mate.evaluate(WATCH_RETENTION);
 
     const latencies: number[] = [];
