@@ -10,6 +10,7 @@ import { request, Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { WebSocket } from 'ws';
+export { prng } from '../prng.ts';
 import type {
   IntakeItem,
   LiveServerMessage,
@@ -365,16 +366,4 @@ export function liveEntries(received: unknown[]): LogEntry[] {
     if (m.type === 'events') entries.push(...m.events);
   }
   return entries;
-}
-
-/** Seeded PRNG (mulberry32): the fuzz run is reproducible from its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -21,18 +21,7 @@ import {
   views,
   visitors,
 } from '../../src/core/team-doc.ts';
-
-/** mulberry32: small, fast, good enough to drive a simulation. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../prng.ts';
 
 const NET = Symbol('net');
 
@@ -77,7 +66,7 @@ function state(doc: Y.Doc): unknown {
 }
 
 function simulate(seed: number, steps: number) {
-  const random = rng(seed);
+  const random = prng(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const PEERS = 5;
   const LEADS = 40;

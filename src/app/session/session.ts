@@ -101,15 +101,12 @@ export class Session {
     views(store.doc).observe((event: Y.YMapEvent<StoredView>) => {
       this.#changed(this.#index.apply(event), event.transaction.origin);
     });
-    visitors(store.doc).observe((event) => {
-      this.#changed(event.keysChanged, event.transaction.origin);
-    });
-    assignments(store.doc).observe((event) => {
-      this.#changed(event.keysChanged, event.transaction.origin);
-    });
-    customers(store.doc).observe((event) => {
-      this.#changed(event.keysChanged, event.transaction.origin);
-    });
+    // Maps keyed by lead id: a changed key is a changed lead.
+    for (const map of [visitors(store.doc), assignments(store.doc), customers(store.doc)]) {
+      map.observe((event) => {
+        this.#changed(event.keysChanged, event.transaction.origin);
+      });
+    }
     store.onFlushed = (dirty) => {
       this.#queueProjection(dirty);
     };
