@@ -1,9 +1,9 @@
 /**
  * Live queries that stay cheap under a stream of writes. Dexie's liveQuery re-runs a query on
- * every matching write; while the engine projects thousands of leads that is a re-query (and a
+ * every matching write; while the team worker projects thousands of leads that is a re-query (and a
  * re-render) per batch, and counting over a large table is not free. `watch` runs the query at
  * once, then at most every `intervalMs` while the database keeps changing — writes from the
- * engine worker and other tabs included (Dexie broadcasts them as `storagemutated`).
+ * team worker and other tabs included (Dexie broadcasts them as `storagemutated`).
  */
 import Dexie from 'dexie';
 

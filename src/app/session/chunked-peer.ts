@@ -7,6 +7,9 @@
  * without it cannot join the room anyway (the room password comes from the same app).
  * The channel is ordered and reliable, and each connection sends its frames strictly in queue
  * order, so a message's frames arrive together and in order.
+ *
+ * The team doc's own sync messages (see the team worker's DocLinks) share the channel, marked
+ * by a first byte no y-webrtc message starts with; they go to `onDocMessage`, not to y-webrtc.
  */
 import Peer from 'simple-peer/simplepeer.min.js';
 import { FRAME_BYTES, fromFrame, toFrames } from '../../core/frames.ts';
@@ -14,7 +17,10 @@ import { FRAME_BYTES, fromFrame, toFrames } from '../../core/frames.ts';
 /** Pause sending above this much queued in the channel; resume when it drains. */
 const HIGH_WATER = 1024 * 1024;
 
-interface ChannelPeer {
+/** First byte of a team-doc sync message (y-webrtc's message types are 0–4). */
+const DOC_MESSAGE = 0x7e;
+
+export interface ChannelPeer {
   destroyed: boolean;
   destroying: boolean;
   _channel: RTCDataChannel | null;
@@ -54,9 +60,24 @@ function pump(peer: ChannelPeer): void {
 }
 
 let installed = false;
+let docReceiver: (peer: ChannelPeer, bytes: Uint8Array) => void = () => {};
 
-/** Installs framing on simple-peer, the one place y-webrtc sends and receives data. */
-export function installChunkedPeers(): void {
+/** Sends a team-doc sync message to one peer. */
+export function sendDocMessage(peer: ChannelPeer, bytes: Uint8Array): void {
+  const message = new Uint8Array(bytes.length + 1);
+  message[0] = DOC_MESSAGE;
+  message.set(bytes, 1);
+  (peer as unknown as { send(data: Uint8Array): void }).send(message);
+}
+
+/**
+ * Installs framing on simple-peer, the one place y-webrtc sends and receives data; team-doc
+ * sync messages received go to `onDocMessage`.
+ */
+export function installChunkedPeers(
+  onDocMessage: (peer: ChannelPeer, bytes: Uint8Array) => void,
+): void {
+  docReceiver = onDocMessage;
   if (installed) return;
   installed = true;
   const proto = (Peer as { prototype: Record<string, unknown> }).prototype;
@@ -71,6 +92,8 @@ export function installChunkedPeers(): void {
     const data: unknown = event.data;
     if (!(data instanceof ArrayBuffer)) return;
     const message = fromFrame(stateOf(this).parts, new Uint8Array(data));
-    if (message) this.push(message);
+    if (!message) return;
+    if (message[0] === DOC_MESSAGE) docReceiver(this, message.subarray(1));
+    else this.push(message);
   };
 }

@@ -1,22 +1,18 @@
 /**
- * Keeping teammates' copies of the team doc together:
- * - live, over WebRTC (y-webrtc), signaling through our relay, in a room whose name and password
- *   come from the team secret; large messages are framed (chunked-peer.ts);
- * - through the encrypted snapshot on the relay, which lets a member load the workspace with no
- *   teammate online. Every leader tab keeps it fresh: uploads say which version they extend
- *   (If-Match), and on a conflict the newer snapshot is merged in first, so no member's upload
- *   can erase another's work.
- * Awareness tells who is online and which lead they have open.
+ * The page's part of keeping teammates together: y-webrtc connects this tab to teammates'
+ * browsers (signaling through our relay, in a room whose name and password come from the team
+ * secret) and carries awareness — who is online, which lead they have open. WebRTC exists only
+ * on the page, but the team doc lives in the team worker: the doc's sync messages ride the same
+ * data channels (chunked-peer.ts) and are handed to and from the worker, link by link. y-webrtc
+ * itself is given an empty doc that never changes, so its own sync exchanges nothing.
  */
+import type * as Comlink from 'comlink';
 import { WebrtcProvider } from 'y-webrtc';
 import * as Y from 'yjs';
-import { fromBase64Url, toBase64Url } from '../../core/bytes.ts';
-import { decryptSnapshot } from '../../core/snapshot.ts';
-import { readToken, roomName, roomPassword, snapshotKey } from '../../core/team-keys.ts';
-import { readMeta, type WorkspaceRecord } from '../../data/db.ts';
-import { installChunkedPeers } from './chunked-peer.ts';
-import { downloadSnapshot, RelayError, uploadSnapshot } from './relay-client.ts';
-import type { DocStore } from './doc-store.ts';
+import { roomName, roomPassword } from '../../core/team-keys.ts';
+import type { WorkspaceRecord } from '../../data/db.ts';
+import type { TeamWorkerApi } from '../../../workers/team.worker.ts';
+import { installChunkedPeers, sendDocMessage, type ChannelPeer } from './chunked-peer.ts';
 import type { SessionStatus } from './session-status.svelte.ts';
 
 /** What each open tab tells the team about itself. */
@@ -27,186 +23,91 @@ export interface Presence {
   viewing?: string;
 }
 
-const UPLOAD_AFTER_MS = 2_000;
-const UPLOAD_AT_LEAST_EVERY_MS = 30_000;
+/** The parts of y-webrtc's connection objects used here. */
+interface Connection {
+  peer: ChannelPeer & { on(event: 'connect' | 'close', listener: () => void): void };
+}
 
 export class TeamSync {
-  readonly #record: WorkspaceRecord;
-  readonly #store: DocStore;
-  readonly #doc: Y.Doc;
-  readonly #status: SessionStatus;
-  readonly #key: CryptoKey;
-  readonly #token: string;
-  /** Builds the sealed snapshot from what is stored (in the engine worker). */
-  readonly #seal: () => Promise<Uint8Array<ArrayBuffer>>;
-  #provider: WebrtcProvider | undefined;
-  /** Snapshot version this doc already contains (what an upload extends). */
-  #version = 0;
-  /** The doc's state vector when it last matched the relay's snapshot. */
-  #inSnapshot: Uint8Array | undefined;
-  #uploadTimer: ReturnType<typeof setTimeout> | undefined;
-  #firstChangeAt = 0;
-  #uploading = false;
-  #keeper = false;
+  readonly #team: Comlink.Remote<TeamWorkerApi>;
+  readonly #provider: WebrtcProvider;
+  readonly #links = new Map<number, ChannelPeer>();
+  readonly #linkOf = new WeakMap<ChannelPeer, number>();
+  #nextLink = 1;
 
-  private constructor(
-    record: WorkspaceRecord,
-    store: DocStore,
-    status: SessionStatus,
-    key: CryptoKey,
-    token: string,
-    seal: () => Promise<Uint8Array<ArrayBuffer>>,
-  ) {
-    this.#seal = seal;
-    this.#record = record;
-    this.#store = store;
-    this.#doc = store.doc;
-    this.#status = status;
-    this.#key = key;
-    this.#token = token;
+  private constructor(team: Comlink.Remote<TeamWorkerApi>, provider: WebrtcProvider) {
+    this.#team = team;
+    this.#provider = provider;
   }
 
   static async start(
     record: WorkspaceRecord,
-    store: DocStore,
     status: SessionStatus,
-    seal: () => Promise<Uint8Array<ArrayBuffer>>,
+    team: Comlink.Remote<TeamWorkerApi>,
   ): Promise<TeamSync> {
-    const doc = store.doc;
-    const sync = new TeamSync(
-      record,
-      store,
-      status,
-      await snapshotKey(record.teamSecret),
-      await readToken(record.teamSecret),
-      seal,
-    );
-    // What the relay's snapshot already holds, as of this browser's last upload or restore.
-    const known = await readMeta<{ version: number; state: string } | undefined>(
-      store.db,
-      'snapshot',
-      undefined,
-    );
-    if (known) {
-      sync.#version = known.version;
-      sync.#inSnapshot = fromBase64Url(known.state);
-    }
-    installChunkedPeers();
     const relay = new URL(record.relayUrl);
     relay.protocol = relay.protocol === 'https:' ? 'wss:' : 'ws:';
     relay.pathname = '/signal';
-    sync.#provider = new WebrtcProvider(await roomName(record.teamSecret), doc, {
+    const provider = new WebrtcProvider(await roomName(record.teamSecret), new Y.Doc(), {
       signaling: [relay.href],
       password: await roomPassword(record.teamSecret),
     });
-    const awareness = sync.#provider.awareness;
+    const sync = new TeamSync(team, provider);
+    installChunkedPeers((peer, bytes) => {
+      void team.linkReceived(sync.#link(peer), bytes);
+    });
+    const awareness = provider.awareness;
     awareness.setLocalState({ memberId: record.memberId, name: record.memberName });
     awareness.on('change', () => {
-      sync.#status.online = [...awareness.getStates().values()].filter(isPresence);
+      status.online = [...awareness.getStates().values()].filter(isPresence);
     });
-    sync.#provider.on('peers', ({ webrtcPeers }) => {
-      sync.#status.peers = webrtcPeers.length;
+    provider.on('peers', ({ added, webrtcPeers }) => {
+      status.peers = webrtcPeers.length;
+      for (const id of added) {
+        const conn = provider.room?.webrtcConns.get(id) as Connection | undefined;
+        if (!conn) continue;
+        conn.peer.on('connect', () => sync.#link(conn.peer));
+        conn.peer.on('close', () => {
+          sync.#unlink(conn.peer);
+        });
+      }
     });
-    doc.on('update', sync.#onUpdate);
     return sync;
   }
 
-  /** Loads the relay's snapshot into the doc; false when the team has stored none yet. */
-  async restore(): Promise<boolean> {
-    const stored = await downloadSnapshot(this.#record.relayUrl, this.#record.id, this.#token);
-    if (!stored) return false;
-    const update = await decryptSnapshot(this.#key, this.#record.id, stored.bytes);
-    await this.#store.adopt(update);
-    await this.#matched(stored.version, Y.encodeStateVector(this.#doc));
-    this.#status.backup = { version: stored.version, at: Date.now() };
-    return true;
+  /** The link number of a connection, opening the link at its first sign of life. */
+  #link(peer: ChannelPeer): number {
+    let link = this.#linkOf.get(peer);
+    if (link === undefined) {
+      link = this.#nextLink++;
+      this.#linkOf.set(peer, link);
+      this.#links.set(link, peer);
+      void this.#team.linkOpened(link);
+    }
+    return link;
   }
 
-  /** From now on this tab keeps the relay snapshot fresh (the leader tab only). */
-  keepSnapshot(): void {
-    this.#keeper = true;
-    this.#schedule(0);
+  #unlink(peer: ChannelPeer): void {
+    const link = this.#linkOf.get(peer);
+    if (link === undefined || !this.#links.has(link)) return;
+    this.#links.delete(link);
+    void this.#team.linkClosed(link);
+  }
+
+  /** Sync bytes from the team worker for one teammate's browser. */
+  send(link: number, bytes: Uint8Array): void {
+    const peer = this.#links.get(link);
+    if (peer) sendDocMessage(peer, bytes);
   }
 
   /** Tells teammates which lead this member has open. */
   setViewing(leadId: string | undefined): void {
-    this.#provider?.awareness.setLocalStateField('viewing', leadId);
-  }
-
-  #onUpdate = (): void => {
-    if (this.#keeper) this.#schedule(UPLOAD_AFTER_MS);
-  };
-
-  #schedule(delay: number): void {
-    const now = Date.now();
-    if (this.#uploadTimer === undefined) this.#firstChangeAt = now;
-    clearTimeout(this.#uploadTimer);
-    // Debounced, but a steady stream of changes still uploads at least this often.
-    const wait = Math.min(delay, Math.max(0, this.#firstChangeAt + UPLOAD_AT_LEAST_EVERY_MS - now));
-    this.#uploadTimer = setTimeout(() => {
-      this.#uploadTimer = undefined;
-      void this.#upload();
-    }, wait);
-  }
-
-  async #upload(): Promise<void> {
-    if (this.#uploading) {
-      this.#schedule(UPLOAD_AFTER_MS);
-      return;
-    }
-    this.#uploading = true;
-    try {
-      for (let attempt = 0; attempt < 3; attempt++) {
-        const state = Y.encodeStateVector(this.#doc);
-        if (this.#inSnapshot && sameBytes(state, this.#inSnapshot)) return;
-        // The snapshot is built from storage: store what the doc holds first.
-        await this.#store.flush();
-        const sealed = await this.#seal();
-        try {
-          const version = await uploadSnapshot(
-            this.#record.relayUrl,
-            this.#record.id,
-            this.#token,
-            sealed,
-            this.#version,
-          );
-          await this.#matched(version, state);
-          this.#status.backup = { version, at: Date.now() };
-          this.#status.backupError = '';
-          return;
-        } catch (err) {
-          // Someone stored a newer snapshot: take in their work, then try again.
-          if (err instanceof RelayError && err.status === 409) await this.restore();
-          else throw err;
-        }
-      }
-    } catch (err) {
-      this.#status.backupError = err instanceof Error ? err.message : String(err);
-      this.#schedule(UPLOAD_AT_LEAST_EVERY_MS);
-    } finally {
-      this.#uploading = false;
-    }
-  }
-
-  /** Notes that the relay's snapshot `version` holds the doc up to `state`. */
-  async #matched(version: number, state: Uint8Array): Promise<void> {
-    this.#version = version;
-    this.#inSnapshot = state;
-    await this.#store.db.meta.put({
-      key: 'snapshot',
-      value: { version, state: toBase64Url(state) },
-    });
+    this.#provider.awareness.setLocalStateField('viewing', leadId);
   }
 
   destroy(): void {
-    clearTimeout(this.#uploadTimer);
-    this.#doc.off('update', this.#onUpdate);
-    this.#provider?.destroy();
+    this.#provider.destroy();
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
 function isPresence(state: Record<string, unknown>): state is Record<string, unknown> & Presence {

@@ -9,8 +9,8 @@ import { publicKeyOf, record as recordClaim, workspaceIdOf } from '../../core/le
 import { writeWorkspaceInfo } from '../../core/team-doc.ts';
 import { newTeamSecret, readToken, sha256Hex } from '../../core/team-keys.ts';
 import { localDb, WorkspaceDb, type WorkspaceRecord } from '../../data/db.ts';
-import { DocStore } from './doc-store.ts';
-import { registerWorkspace } from './relay-client.ts';
+import { DocStore } from '../../team/doc-store.ts';
+import { registerWorkspace } from '../../core/relay-client.ts';
 
 export interface NewWorkspace {
   name: string;

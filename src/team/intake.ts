@@ -1,10 +1,14 @@
 /**
+ * Intake: the workspace's log of sealed visitor events on the relay.
+ *
  * Follows the workspace's intake log on the relay over a WebSocket: backlog first, then live
  * events, always from our own durable cursor. Batches are handed to `onBatch` one at a time;
  * the cursor only moves once `onBatch` has made the batch durable, so closing the tab
  * mid-batch loses nothing and the next follow replays at most that batch (idempotent).
  */
-import type { LiveClientMessage, LiveServerMessage, LogEntry } from '../../core/relay-protocol.ts';
+import { checkCaptureEvent, type CaptureEvent } from '../core/capture.ts';
+import type { LiveClientMessage, LiveServerMessage, LogEntry } from '../core/relay-protocol.ts';
+import { open } from '../core/seal.ts';
 
 export type IntakeStatus = 'connecting' | 'live' | 'offline' | 'refused';
 
@@ -127,4 +131,45 @@ export class IntakeFollower {
       });
     }, delay);
   }
+}
+
+export interface OpenedBatch {
+  events: CaptureEvent[];
+  /** Envelopes that failed decryption or validation: dropped, never blocking later ones. */
+  dropped: { seq: number; reason: 'undecryptable' | 'invalid' }[];
+}
+
+/** Opens and validates a batch of sealed envelopes with the workspace's intake key. */
+export async function openBoxes(
+  key: CryptoKey,
+  workspaceId: string,
+  entries: LogEntry[],
+): Promise<OpenedBatch> {
+  const out: OpenedBatch = { events: [], dropped: [] };
+  await Promise.all(
+    entries.map(async (entry) => {
+      let text: string;
+      try {
+        text = await open(key, entry.sealed, workspaceId);
+      } catch {
+        out.dropped.push({ seq: entry.seq, reason: 'undecryptable' });
+        return;
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        out.dropped.push({ seq: entry.seq, reason: 'invalid' });
+        return;
+      }
+      const checked = checkCaptureEvent(parsed);
+      // The event id inside the box must match the id the relay deduplicated on.
+      if (!checked.ok || checked.value.id !== entry.id) {
+        out.dropped.push({ seq: entry.seq, reason: 'invalid' });
+        return;
+      }
+      out.events.push(checked.value);
+    }),
+  );
+  return out;
 }

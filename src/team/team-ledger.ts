@@ -16,15 +16,17 @@ import {
   type Role,
   type Settings,
   type Signer,
-} from '../../core/ledger.ts';
-import { readMeta, type WorkspaceDb, type WorkspaceRecord } from '../../data/db.ts';
-import type { SessionStatus } from './session-status.svelte.ts';
+} from '../core/ledger.ts';
+import { readMeta, type WorkspaceDb, type WorkspaceRecord } from '../data/db.ts';
+import type { VerifiedTeam } from './status.ts';
 
 export class TeamLedger {
   readonly #doc: Y.Doc;
   readonly #db: WorkspaceDb;
   readonly #record: WorkspaceRecord;
-  readonly #status: SessionStatus;
+  /** Told the verified team after every pass. */
+  readonly #onTeam: (team: VerifiedTeam) => void;
+  #members: Member[] = [];
   readonly #verifier: LedgerVerifier;
   readonly #signer: Signer;
   /** Entries this browser has accepted: what it restores. */
@@ -39,14 +41,14 @@ export class TeamLedger {
     doc: Y.Doc,
     db: WorkspaceDb,
     record: WorkspaceRecord,
-    status: SessionStatus,
+    onTeam: (team: VerifiedTeam) => void,
     onSettings: (settings: Settings) => void,
   ) {
+    this.#onTeam = onTeam;
     this.#onSettings = onSettings;
     this.#doc = doc;
     this.#db = db;
     this.#record = record;
-    this.#status = status;
     this.#verifier = new LedgerVerifier(record.id);
     this.#signer = {
       workspace: record.id,
@@ -59,10 +61,10 @@ export class TeamLedger {
     doc: Y.Doc,
     db: WorkspaceDb,
     record: WorkspaceRecord,
-    status: SessionStatus,
+    onTeam: (team: VerifiedTeam) => void,
     onSettings: (settings: Settings) => void,
   ): Promise<TeamLedger> {
-    const team = new TeamLedger(doc, db, record, status, onSettings);
+    const team = new TeamLedger(doc, db, record, onTeam, onSettings);
     const kept = await readMeta<Record<string, Entry>>(db, 'ledger', {});
     team.#accepted = new Map(Object.entries(kept));
     team.#restoreMissing();
@@ -101,11 +103,8 @@ export class TeamLedger {
       while (done !== this.#requested) {
         done = this.#requested;
         const team = await this.#verifier.resolve(ledger(this.#doc).entries());
-        this.#status.team = {
-          members: team.members,
-          settings: team.settings,
-          rejected: team.rejected,
-        };
+        this.#members = team.members;
+        this.#onTeam({ members: team.members, settings: team.settings, rejected: team.rejected });
         this.#onSettings(team.settings);
         const grew = [...team.accepted.keys()].some((id) => !this.#accepted.has(id));
         for (const [id, entry] of team.accepted) this.#accepted.set(id, entry);
@@ -120,7 +119,7 @@ export class TeamLedger {
   }
 
   get me(): Member | undefined {
-    return this.#status.me;
+    return this.#members.find((m) => m.id === this.#record.memberId);
   }
 
   /** Adds this member's own record when the team does not have it yet (after joining). */

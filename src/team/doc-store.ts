@@ -4,7 +4,7 @@
  * compacted into one snapshot once there are many, so storage never grows without bound.
  */
 import * as Y from 'yjs';
-import type { WorkspaceDb } from '../../data/db.ts';
+import type { WorkspaceDb } from '../data/db.ts';
 
 const COMPACT_AFTER_ROWS = 300;
 
@@ -27,11 +27,10 @@ export class DocStore {
   /** Called after each flush with the leads whose facts changed. */
   onFlushed: (dirty: Set<string>) => void = () => {};
   /**
-   * Merges the stored rows into one (the engine worker does it, off the page's thread);
-   * returns the highest seq merged and the merged row's seq.
+   * Called with every change this store saves (not replays of stored rows or snapshots): the
+   * doc's one 'update' listener, so stored and adopted state is never re-encoded.
    */
-  compactor: () => Promise<{ upTo: number; seq: number } | undefined> = () =>
-    Promise.resolve(undefined);
+  onUpdate: (update: Uint8Array, origin: unknown) => void = () => {};
 
   private constructor(db: WorkspaceDb, doc: Y.Doc) {
     this.#db = db;
@@ -43,6 +42,7 @@ export class DocStore {
     if (origin === FROM_STORE || origin === FROM_SNAPSHOT) return;
     this.#pending.push(update);
     this.#schedule();
+    this.onUpdate(update, origin);
   };
 
   /**
@@ -137,11 +137,28 @@ export class DocStore {
     return this.#flushing;
   }
 
-  /** Replaces the stored rows with one merged row. */
+  /** The doc as stored, its update rows merged (no re-encoding of the live doc). */
+  async stored(): Promise<Uint8Array<ArrayBuffer>> {
+    const rows = await this.#db.updates.toArray();
+    return new Uint8Array(Y.mergeUpdates(rows.map((r) => r.update)));
+  }
+
+  /**
+   * Replaces the stored rows up to now with one merged row. Rows appended meanwhile (a higher
+   * seq, by another tab) are kept.
+   */
   async #compact(): Promise<void> {
-    const done = await this.compactor();
+    const db = this.#db;
+    const rows = await db.updates.toArray();
+    const upTo = rows[rows.length - 1]?.seq;
+    if (upTo === undefined || rows.length < 2) return;
+    const merged = Y.mergeUpdates(rows.map((r) => r.update));
+    const seq = await db.transaction('rw', db.updates, async () => {
+      await db.updates.where('seq').belowOrEqual(upTo).delete();
+      return db.updates.add({ update: merged });
+    });
     // This tab holds everything merged: the merged row is nothing new to it.
-    if (done && this.#lastSeq >= done.upTo) this.#lastSeq = Math.max(this.#lastSeq, done.seq);
+    if (this.#lastSeq >= upTo) this.#lastSeq = Math.max(this.#lastSeq, seq);
   }
 
   destroy(): void {

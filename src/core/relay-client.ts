@@ -1,5 +1,5 @@
 /** Calls the app makes to the relay over HTTP (the live log has its own follower). */
-import type { ErrorBody, RegisterRequest, SnapshotInfo } from '../../core/relay-protocol.ts';
+import type { ErrorBody, RegisterRequest, SnapshotInfo } from './relay-protocol.ts';
 
 export class RelayError extends Error {
   override name = 'RelayError';

@@ -1,8 +1,8 @@
 /**
- * The app's storage and engine in real Chromium: IndexedDB through Dexie, the team doc's
- * persistence and compaction, and the engine worker opening boxes and projecting leads.
+ * The team worker's parts in real Chromium: IndexedDB through Dexie, the team doc's
+ * persistence and compaction, opening intake boxes, projecting leads, and keeping two copies
+ * of the doc in step over links.
  */
-import * as Comlink from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { randomId } from '../../src/core/bytes.ts';
@@ -10,16 +10,17 @@ import type { PageView } from '../../src/core/capture.ts';
 import type { LogEntry } from '../../src/core/relay-protocol.ts';
 import { DEFAULT_RULES } from '../../src/core/scoring.ts';
 import { generateIntakeKeyPair, seal } from '../../src/core/seal.ts';
-import { decryptSnapshot } from '../../src/core/snapshot.ts';
-import { newTeamSecret, snapshotKey } from '../../src/core/team-keys.ts';
-import { addPageViews, views } from '../../src/core/team-doc.ts';
+import { addPageViews, assignLead, assignments, views } from '../../src/core/team-doc.ts';
 import { WorkspaceDb } from '../../src/data/db.ts';
-import { DocStore } from '../../src/app/session/doc-store.ts';
-import type { EngineApi } from '../../workers/engine.worker.ts';
+import { DocLinks } from '../../src/team/doc-links.ts';
+import { DocStore } from '../../src/team/doc-store.ts';
+import { openBoxes } from '../../src/team/intake.ts';
+import { project } from '../../src/team/projection.ts';
+import { importIntakePrivateKey } from '../../src/core/seal.ts';
 
-const opened: { close(): void }[] = [];
+const opened: { destroy(): void }[] = [];
 afterEach(() => {
-  for (const o of opened.splice(0)) o.close();
+  for (const o of opened.splice(0)) o.destroy();
 });
 
 function view(visitorId: string, at: number, path: string, search = ''): PageView {
@@ -38,18 +39,6 @@ function view(visitorId: string, at: number, path: string, search = ''): PageVie
     screen: [1920, 1080],
     viewport: [1280, 800],
   };
-}
-
-function engine(): Comlink.Remote<EngineApi> {
-  const worker = new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), {
-    type: 'module',
-  });
-  opened.push({
-    close: () => {
-      worker.terminate();
-    },
-  });
-  return Comlink.wrap<EngineApi>(worker);
 }
 
 describe('doc store', () => {
@@ -71,12 +60,10 @@ describe('doc store', () => {
     db.close();
   });
 
-  it('compacts many update rows into one (in the engine worker) without losing anything', async () => {
+  it('compacts many update rows into one without losing anything', async () => {
     const id = randomId();
     const db = new WorkspaceDb(id);
     const store = await DocStore.open(db);
-    const e = engine();
-    store.compactor = () => e.compact(id);
     for (let i = 0; i < 320; i++) {
       addPageViews(store.doc, [view(randomId(), i, `/p${i}`)]);
       await store.flush();
@@ -91,20 +78,18 @@ describe('doc store', () => {
     db.close();
   });
 
-  it('builds the sealed relay snapshot from storage, openable with the team secret only', async () => {
-    const id = randomId();
-    const db = new WorkspaceDb(id);
+  it('hands over the stored doc (what the relay snapshot seals) as one update', async () => {
+    const db = new WorkspaceDb(randomId());
     const store = await DocStore.open(db);
-    addPageViews(store.doc, [view(randomId(), 1, '/a'), view(randomId(), 2, '/b')]);
+    addPageViews(store.doc, [view(randomId(), 1, '/a')]);
     await store.flush();
-    const secret = newTeamSecret();
-    const sealed = await engine().sealedSnapshot(id, secret);
+    addPageViews(store.doc, [view(randomId(), 2, '/b')]);
+    await store.flush();
+    expect(await db.updates.count()).toBe(2);
     const restored = new Y.Doc();
-    Y.applyUpdate(restored, await decryptSnapshot(await snapshotKey(secret), id, sealed));
+    Y.applyUpdate(restored, await store.stored());
     expect(views(restored).toJSON()).toEqual(views(store.doc).toJSON());
-    await expect(decryptSnapshot(await snapshotKey(newTeamSecret()), id, sealed)).rejects.toThrow(
-      /cannot be opened/,
-    );
+    expect(views(restored).size).toBe(2);
     store.destroy();
     db.close();
   });
@@ -112,7 +97,7 @@ describe('doc store', () => {
 
 const NO_TEAM = { assignee: null, tags: [], customer: false };
 
-describe('engine worker', () => {
+describe('intake and projection', () => {
   it('opens good boxes and drops undecryptable or invalid ones without stopping', async () => {
     const wsId = randomId();
     const keys = await generateIntakeKeyPair();
@@ -158,7 +143,7 @@ describe('engine worker', () => {
         receivedAt: 0,
       },
     ];
-    const result = await engine().openBoxes(wsId, keys.privateKey, entries);
+    const result = await openBoxes(await importIntakePrivateKey(keys.privateKey), wsId, entries);
     expect(result.events).toEqual([good]);
     expect(result.dropped.map((d) => [d.seq, d.reason]).sort()).toEqual([
       [2, 'undecryptable'],
@@ -175,29 +160,28 @@ describe('engine worker', () => {
     const db = new WorkspaceDb(wsId);
     const visitor = randomId();
     const landing = view(visitor, 1000, '/', '?utm_source=linkedin&utm_medium=paid_social');
-    const e = engine();
-    const first = await e.project(
-      wsId,
+    const first = await project(
+      db,
       [{ visitorId: visitor, views: [landing], team: NO_TEAM }],
       DEFAULT_RULES,
       false,
     );
-    expect(first).toEqual({ projected: 1, turnedHot: [] });
+    expect(first).toEqual([]);
     expect((await db.leads.get(visitor))?.score).toBe(50);
 
     const pricing = view(visitor, 2000, '/pricing');
-    const second = await e.project(
-      wsId,
+    const second = await project(
+      db,
       [{ visitorId: visitor, views: [landing, pricing], team: NO_TEAM }],
       DEFAULT_RULES,
       false,
     );
-    expect(second.turnedHot).toEqual([visitor]);
+    expect(second).toEqual([visitor]);
 
     // While the list is first built (a join), nothing alerts: every lead would be "new".
     const other = randomId();
-    const quiet = await e.project(
-      wsId,
+    const quiet = await project(
+      db,
       [
         {
           visitorId: other,
@@ -211,7 +195,7 @@ describe('engine worker', () => {
       DEFAULT_RULES,
       true,
     );
-    expect(quiet).toEqual({ projected: 1, turnedHot: [] });
+    expect(quiet).toEqual([]);
     const customer = await db.leads.get(other);
     // What teammates decided lands in the row: the customer is L4 (so "L2 or later" adds 10),
     // with assignee and tags.
@@ -240,5 +224,78 @@ describe('one doc, two copies', () => {
     expect(views(again.doc).toJSON()).toEqual(views(peer).toJSON());
     again.destroy();
     db.close();
+  });
+});
+
+describe('doc links', () => {
+  /** Two copies joined by a peer link, as two teammates' team workers are through their pages. */
+  function pair(): { a: Y.Doc; b: Y.Doc; linkA: DocLinks; linkB: DocLinks } {
+    const a = new Y.Doc();
+    const b = new Y.Doc();
+    // Distinct channels: these stand for two browsers, not two tabs of one.
+    const linkA: DocLinks = new DocLinks(a, randomId(), (_, bytes) => {
+      linkB.received(1, bytes);
+    });
+    const linkB: DocLinks = new DocLinks(b, randomId(), (_, bytes) => {
+      linkA.received(1, bytes);
+    });
+    for (const [doc, links] of [
+      [a, linkA],
+      [b, linkB],
+    ] as const) {
+      doc.on('update', (update: Uint8Array, origin: unknown) => {
+        links.changed(update, origin);
+      });
+      opened.push(links);
+    }
+    return { a, b, linkA, linkB };
+  }
+
+  it('a link brings both copies level, then carries each change both ways', () => {
+    const { a, b, linkA, linkB } = pair();
+    addPageViews(a, [view('visitor1', 1, '/before')]);
+    assignLead(b, 'visitor1', 'member2', 'member2');
+    linkA.opened(1);
+    linkB.opened(1);
+    expect(views(b).size).toBe(1);
+    expect(assignments(a).get('visitor1')?.to).toBe('member2');
+    addPageViews(b, [view('visitor2', 2, '/after')]);
+    expect(views(a).size).toBe(2);
+    expect(Y.encodeStateVector(a)).toEqual(Y.encodeStateVector(b));
+  });
+
+  it('a closed link carries nothing; unreadable bytes are counted and change nothing', () => {
+    const { a, b, linkA, linkB } = pair();
+    linkA.opened(1);
+    linkA.closed(1);
+    linkB.closed(1);
+    addPageViews(a, [view('visitor1', 1, '/')]);
+    expect(views(b).size).toBe(0);
+    linkA.opened(1);
+    expect(views(b).size).toBe(1);
+    const before = Y.encodeStateAsUpdate(b);
+    linkB.received(1, new Uint8Array([0, 2, 200, 1, 2]));
+    linkB.received(1, new Uint8Array([9, 9, 9]));
+    expect(linkB.unreadable).toBeGreaterThan(0);
+    expect(Y.encodeStateAsUpdate(b)).toEqual(before);
+  });
+
+  it("keeps a person's tabs in step over their shared channel", async () => {
+    const channel = randomId();
+    const a = new Y.Doc();
+    addPageViews(a, [view('visitor1', 1, '/')]);
+    const tabA = new DocLinks(a, channel, () => {});
+    a.on('update', (update: Uint8Array, origin: unknown) => {
+      tabA.changed(update, origin);
+    });
+    const b = new Y.Doc();
+    const tabB = new DocLinks(b, channel, () => {});
+    b.on('update', (update: Uint8Array, origin: unknown) => {
+      tabB.changed(update, origin);
+    });
+    opened.push(tabA, tabB);
+    await expect.poll(() => views(b).size).toBe(1);
+    addPageViews(b, [view('visitor2', 2, '/b')]);
+    await expect.poll(() => views(a).size).toBe(2);
   });
 });
