@@ -40,7 +40,7 @@ class AppState {
         this.#phase = 'welcome';
         return;
       }
-      await this.#open(record);
+      this.#open(record);
     } catch (err) {
       this.handleError(err);
       this.#phase = 'welcome';
@@ -52,20 +52,20 @@ class AppState {
       ...input,
       relayUrl: input.relayUrl ?? this.#config.relayUrl,
     });
-    await this.#open(record);
+    this.#open(record);
     location.hash = '#/leads';
   }
 
   /** Joins the workspace an invite link names (or opens it, when already a member). */
   async join(code: string, memberName: string): Promise<void> {
     const record = await joinWorkspace(decodeInvite(code), memberName);
-    await this.#open(record);
+    this.#open(record);
     location.hash = '#/leads';
   }
 
-  async #open(record: WorkspaceRecord): Promise<void> {
+  #open(record: WorkspaceRecord): void {
     this.#session?.close();
-    const session = await Session.open(record);
+    const session = Session.open(record);
     session.onError = (err) => {
       this.handleError(err);
     };

@@ -67,33 +67,39 @@ export function avatarColors(visitorId: string): AvatarColors {
   };
 }
 
+/** A round avatar drawn with CSS: the generated name's initials on layered backgrounds. */
+export interface AvatarLook {
+  initials: string;
+  /** CSS `background`: a gradient and two soft blobs. */
+  background: string;
+}
+
 /**
- * A round avatar as an SVG string: gradient, two soft blobs and the generated name's initials.
- * Only numbers, fixed words and dictionary initials go into it — never visitor-supplied text —
- * and its ids are derived from the visitor id's hash, so many avatars can be inlined on one page.
+ * A lead's avatar: gradient, two soft blobs and the generated name's initials, laid out for a
+ * `size`-pixel circle. Only numbers, colours and dictionary initials go into it — never
+ * visitor-supplied text. Drawn with CSS rather than an image: every SVG image is a document of
+ * its own to the browser (milliseconds each), and a busy list shows new leads many times a second.
  */
-export function avatarSvg(visitorId: string, size = 40): string {
+export function avatarLook(visitorId: string, size = 40): AvatarLook {
   const px = Number.isFinite(size) ? Math.min(512, Math.max(8, Math.round(size))) : 40;
   const { from, to, accent } = avatarColors(visitorId);
   const h = hash53(visitorId, 0xa11);
-  const id = `cl${h.toString(36)}`;
   const [colour, animal] = words(visitorId);
-  const initials = `${colour.charAt(0)}${animal.charAt(0)}`;
+  // Drawn on a 64-unit square, scaled to the size asked for.
+  const unit = (n: number): string => `${String(Math.round((n * px * 100) / 64) / 100)}px`;
+  const blob = (x: number, y: number, r: number, fill: string): string =>
+    `radial-gradient(circle ${unit(r)} at ${unit(x)} ${unit(y)}, ${fill} 98%, transparent 100%)`;
   const x1 = 8 + (h % 48);
   const y1 = 8 + (Math.floor(h / 48) % 20);
   const x2 = 8 + (Math.floor(h / 960) % 48);
   const r1 = 14 + (Math.floor(h / 46080) % 12);
   const r2 = 10 + (Math.floor(h / 552960) % 10);
-  return (
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${px}" height="${px}" viewBox="0 0 64 64">` +
-    `<defs><linearGradient id="${id}g" x1="0" y1="0" x2="1" y2="1">` +
-    `<stop offset="0" stop-color="${from}"/><stop offset="1" stop-color="${to}"/>` +
-    `</linearGradient><clipPath id="${id}c"><circle cx="32" cy="32" r="32"/></clipPath></defs>` +
-    `<g clip-path="url(#${id}c)"><rect width="64" height="64" fill="url(#${id}g)"/>` +
-    `<circle cx="${x1}" cy="${y1}" r="${r1}" fill="${accent}" fill-opacity="0.35"/>` +
-    `<circle cx="${x2}" cy="${56 - (y1 % 12)}" r="${r2}" fill="#fff" fill-opacity="0.18"/></g>` +
-    `<text x="32" y="32" dy="0.35em" text-anchor="middle" fill="#fff" font-size="24" ` +
-    `font-weight="600" font-family="system-ui,-apple-system,'Segoe UI',Roboto,sans-serif">` +
-    `${initials}</text></svg>`
-  );
+  return {
+    initials: `${colour.charAt(0)}${animal.charAt(0)}`,
+    background: [
+      blob(x1, y1, r1, `color-mix(in srgb, ${accent} 35%, transparent)`),
+      blob(x2, 56 - (y1 % 12), r2, 'rgb(255 255 255 / 0.18)'),
+      `linear-gradient(135deg, ${from}, ${to})`,
+    ].join(', '),
+  };
 }

@@ -39,7 +39,14 @@ test('a visitor from a LinkedIn ad appears live as an L1 lead and /pricing raise
   await expect(row.getByTitle('Country')).toHaveText('DE');
   // Paid ad 25 + LinkedIn 10 + UTMs 10 + timezone/country 5.
   await expect(row.getByLabel('Score 50, Warm')).toBeVisible();
-  await expect(row.locator('img')).toHaveAttribute('src', /^data:image\/svg\+xml/);
+  // The generated avatar: the generated name's initials on a drawn background.
+  const initials = (name ?? '')
+    .split(' ')
+    .map((word) => word.charAt(0))
+    .join('');
+  const avatar = row.locator('.avatar');
+  await expect(avatar).toHaveText(initials);
+  await expect(avatar).toHaveCSS('background-image', /radial-gradient.*linear-gradient/);
 
   await site.getByRole('link', { name: 'Pricing' }).click();
   await expect(site.getByRole('heading', { name: 'Pricing' })).toBeVisible();

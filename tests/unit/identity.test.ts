@@ -1,6 +1,6 @@
 import { animals, colors } from 'unique-names-generator';
 import { describe, expect, it } from 'vitest';
-import { avatarColors, avatarSvg, generatedName, hash53 } from '../../src/core/identity.ts';
+import { avatarColors, avatarLook, generatedName, hash53 } from '../../src/core/identity.ts';
 
 /** Ids like the widget makes: 22 base64url characters, from a seeded generator. */
 function ids(count: number, seed = 7): string[] {
@@ -73,47 +73,45 @@ describe('hash53', () => {
   });
 });
 
-describe('avatarSvg', () => {
-  it('is the same SVG for the same visitor', () => {
-    expect(avatarSvg('visitor-0001', 64)).toBe(avatarSvg('visitor-0001', 64));
+describe('avatarLook', () => {
+  it('is the same for the same visitor', () => {
+    expect(avatarLook('visitor-0001', 64)).toEqual(avatarLook('visitor-0001', 64));
   });
 
   it('differs between visitors', () => {
-    const svgs = new Set(ids(200).map((id) => avatarSvg(id)));
-    expect(svgs.size).toBe(200);
+    const looks = new Set(ids(200).map((id) => avatarLook(id).background));
+    expect(looks.size).toBe(200);
   });
 
   it('shows the generated name’s initials', () => {
     const id = 'visitor-0001';
     const [colour = '', animal = ''] = generatedName(id).split(' ');
-    expect(avatarSvg(id)).toContain(`>${colour.charAt(0)}${animal.charAt(0)}</text>`);
+    expect(avatarLook(id).initials).toBe(`${colour.charAt(0)}${animal.charAt(0)}`);
   });
 
   it.each([
     '<script>alert(1)</script>',
     '"><img src=x onerror=alert(1)>',
     "' onload='alert(1)",
-    '&amp;&#x3C;',
+    'url(javascript:alert(1))',
     ']]><!--',
   ])('contains no visitor-supplied text for the id %j', (id) => {
-    const svg = avatarSvg(id, 48);
-    expect(svg).not.toContain(id);
-    expect(svg).not.toMatch(/script|onerror|onload|<img|<!--|&/i);
-    // Only the fixed markup: tags, numbers, hsl() colours, fixed words and two initials.
-    const text = svg.replace(/<[^>]*>/g, '');
-    expect(text).toMatch(/^[A-Z]{2}$/);
+    const look = avatarLook(id, 48);
+    expect(look.background).not.toContain(id);
+    // Only gradients, numbers, units and colours: nothing that loads or runs anything.
+    expect(look.background).toMatch(/^[a-z0-9 (),.%/-]+$/);
+    expect(look.background).not.toMatch(/url|script|expression/i);
+    expect(look.initials).toMatch(/^[A-Z]{2}$/);
   });
 
-  it('uses the requested size, within bounds', () => {
-    expect(avatarSvg('v', 64)).toContain('width="64" height="64"');
-    expect(avatarSvg('v', 1)).toContain('width="8" height="8"');
-    expect(avatarSvg('v', 10_000)).toContain('width="512" height="512"');
-    expect(avatarSvg('v', Number.NaN)).toContain('width="40" height="40"');
-  });
-
-  it('gives each visitor’s gradient its own id, so inlined avatars do not clash', () => {
-    const idOf = (svg: string): string | undefined => /linearGradient id="([^"]+)"/.exec(svg)?.[1];
-    expect(idOf(avatarSvg('visitor-a'))).not.toBe(idOf(avatarSvg('visitor-b')));
+  it('is laid out for the requested size, within bounds', () => {
+    const radii = (size: number): number[] =>
+      [...avatarLook('v', size).background.matchAll(/circle ([\d.]+)px/g)].map((m) => Number(m[1]));
+    const at64 = radii(64);
+    expect(radii(32)).toEqual(at64.map((r) => r / 2));
+    expect(radii(1)).toEqual(radii(8));
+    expect(radii(10_000)).toEqual(radii(512));
+    expect(radii(Number.NaN)).toEqual(radii(40));
   });
 });
 

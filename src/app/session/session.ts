@@ -56,35 +56,40 @@ export class Session {
 
   /**
    * Opens the workspace in two steps, so a large one shows its list at once: `open` readies
-   * what the list needs (the list worker indexes the lead table) and the team worker; `load`
-   * then loads the team doc (seconds for 100,000 leads, in the team worker) and starts sync,
-   * intake and the rest. Until `status.loaded`, the doc is empty.
+   * what the list needs (the list worker indexes the lead table); `load`, once the list shows,
+   * has the team worker load the team doc (seconds for 100,000 leads) and start sync, intake
+   * and the rest. Until `status.loaded`, team edits and lead details are not available.
    */
-  static async open(record: WorkspaceRecord): Promise<Session> {
+  static open(record: WorkspaceRecord): Session {
     const session = new Session(record);
     session.#list.warm(record.id).catch(() => {
       // A failure shows on the list's first real request.
     });
-    const events: WorkspaceEvents = {
+    // A member who has been here before has the workspace stored; a new one waits for it.
+    session.status.joined = record.intakePublicKey !== '';
+    return session;
+  }
+
+  /** What the team worker tells this page. */
+  #events(): WorkspaceEvents {
+    return {
       status: (patch) => {
-        session.status.apply(patch);
+        this.status.apply(patch);
         // The invite gave no intake key: the workspace's own data has it.
-        if (patch.workspace && !record.intakePublicKey) {
-          record.intakePublicKey = patch.workspace.intakePublicKey;
+        if (patch.workspace && !this.record.intakePublicKey) {
+          this.record.intakePublicKey = patch.workspace.intakePublicKey;
         }
       },
       hot: (ids) => {
-        session.onHot(ids);
+        this.onHot(ids);
       },
       toPeer: (link, bytes) => {
-        session.#sync?.send(link, bytes);
+        this.#sync?.send(link, bytes);
       },
       error: (message) => {
-        session.onError(new Error(message));
+        this.onError(new Error(message));
       },
     };
-    await session.#team.open(record, Comlink.proxy(events));
-    return session;
   }
 
   /** The list shows its first rows: loading the doc may now compete for the processor. */
@@ -100,6 +105,7 @@ export class Session {
       const shown = new Promise<void>((resolve) => (this.#listShown = resolve));
       await Promise.race([shown, new Promise((resolve) => setTimeout(resolve, 1_500))]);
     }
+    await this.#team.open(this.record, Comlink.proxy(this.#events()));
     await this.#team.load();
     if (this.#closed) return;
     this.#sync = await TeamSync.start(this.record, this.status, this.#team);
