@@ -11,10 +11,10 @@
  */
 import { chromium, type Page } from 'playwright';
 import { startStack } from '../../scripts/stack.ts';
-import type { PageView } from '../../src/core/capture.ts';
 import { randomId } from '../../src/core/bytes.ts';
 import { seal } from '../../src/core/seal.ts';
 import { buildWorkspace } from '../e2e/workspace-builder.ts';
+import { pageView } from '../page-view.ts';
 
 const LAUNCH = {
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -76,21 +76,13 @@ async function burst(relayUrl: string, workspace: string, key: string, n: number
   for (let i = 0; i < n; i++) {
     const id = randomId();
     const visitorId = randomId();
-    const view: PageView = {
-      kind: 'pageview',
+    const view = pageView({
       id,
       visitorId,
       at: start + i,
       url: `https://shop.example/pricing?utm_source=linkedin&utm_medium=paid_social`,
       title: 'Pricing',
-      referrer: '',
-      nav: 'load',
-      tz: 'Europe/Berlin',
-      languages: ['de-DE'],
-      ua: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
-      screen: [1920, 1080],
-      viewport: [1280, 800],
-    };
+    });
     events.push({ id, sealed: await seal(key, JSON.stringify(view), workspace) });
   }
   const posts: Promise<Response>[] = [];

@@ -17,6 +17,7 @@ import { DocStore } from '../../src/team/doc-store.ts';
 import { openBoxes } from '../../src/team/intake.ts';
 import { project } from '../../src/team/projection.ts';
 import { importIntakePrivateKey } from '../../src/core/seal.ts';
+import { pageView } from '../page-view.ts';
 
 const opened: { destroy(): void }[] = [];
 afterEach(() => {
@@ -24,21 +25,13 @@ afterEach(() => {
 });
 
 function view(visitorId: string, at: number, path: string, search = ''): PageView {
-  return {
-    kind: 'pageview',
+  return pageView({
     id: randomId(),
     visitorId,
     at,
     url: `https://site.example${path}${search}`,
     title: path,
-    referrer: '',
-    nav: 'load',
-    tz: 'Europe/Berlin',
-    languages: ['de-DE'],
-    ua: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
-    screen: [1920, 1080],
-    viewport: [1280, 800],
-  };
+  });
 }
 
 describe('doc store', () => {

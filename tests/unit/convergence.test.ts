@@ -22,6 +22,7 @@ import {
   visitors,
 } from '../../src/core/team-doc.ts';
 import { prng } from '../prng.ts';
+import { pageView } from '../page-view.ts';
 
 const NET = Symbol('net');
 
@@ -37,22 +38,14 @@ interface Peer {
   member: string;
 }
 
-function pageView(n: number, visitor: string, at: number): PageView {
-  return {
-    kind: 'pageview',
+function shopView(n: number, visitor: string, at: number): PageView {
+  return pageView({
     id: `event${String(n)}`,
     visitorId: visitor,
     at,
     url: `https://shop.example/${n % 3 === 0 ? 'pricing' : ''}`,
     title: 'Shop',
-    referrer: '',
-    nav: 'load',
-    tz: 'Europe/Berlin',
-    languages: ['de-DE'],
-    ua: 'Mozilla/5.0',
-    screen: [1920, 1080],
-    viewport: [1280, 800],
-  };
+  });
 }
 
 function state(doc: Y.Doc): unknown {
@@ -104,7 +97,7 @@ function simulate(seed: number, steps: number) {
     const lead = `lead${String(Math.floor(random() * LEADS))}`;
     if (r < 0.15) {
       // A visitor's page view lands in the relay's intake log.
-      intake.push(pageView(intake.length, lead, 1_000 + intake.length));
+      intake.push(shopView(intake.length, lead, 1_000 + intake.length));
     } else if (r < 0.3) {
       // A peer ingests a few entries from its own cursor (every peer ingests the same log).
       const upTo = Math.min(intake.length, peer.cursor + 1 + Math.floor(random() * 4));

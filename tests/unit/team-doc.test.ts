@@ -15,23 +15,16 @@ import {
   VisitIndex,
   writeWorkspaceInfo,
 } from '../../src/core/team-doc.ts';
+import { pageView } from '../page-view.ts';
 
 function view(id: string, visitorId: string, at: number, path = '/'): PageView {
-  return {
-    kind: 'pageview',
+  return pageView({
     id: id.padEnd(22, 'x'),
     visitorId: visitorId.padEnd(22, 'v'),
     at,
     url: `https://site.example${path}`,
     title: path,
-    referrer: '',
-    nav: 'load',
-    tz: 'Europe/Berlin',
-    languages: ['de-DE'],
-    ua: 'UA',
-    screen: [1920, 1080],
-    viewport: [1200, 800],
-  };
+  });
 }
 
 function sync(a: Y.Doc, b: Y.Doc): void {
