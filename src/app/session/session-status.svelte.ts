@@ -2,7 +2,14 @@
 import { DEFAULT_SETTINGS, type Member } from '../../core/ledger.ts';
 import type { IntakeStatus } from '../../team/intake.ts';
 import type { Diagnostics, StatusPatch, VerifiedTeam, WorkspaceStatus } from '../../team/status.ts';
-import type { Presence } from './team-sync.ts';
+
+/** What each open tab tells the team about itself (over awareness). */
+export interface Presence {
+  memberId: string;
+  name: string;
+  /** The lead this member has open, if any. */
+  viewing?: string;
+}
 
 export class SessionStatus implements WorkspaceStatus {
   /** The member this tab is, to tell "me" in the team. */

@@ -13,15 +13,7 @@ import { roomName, roomPassword } from '../../core/team-keys.ts';
 import type { WorkspaceRecord } from '../../data/db.ts';
 import type { TeamWorkerApi } from '../../../workers/team.worker.ts';
 import { installChunkedPeers, sendDocMessage, type ChannelPeer } from './chunked-peer.ts';
-import type { SessionStatus } from './session-status.svelte.ts';
-
-/** What each open tab tells the team about itself. */
-export interface Presence {
-  memberId: string;
-  name: string;
-  /** The lead this member has open, if any. */
-  viewing?: string;
-}
+import type { Presence, SessionStatus } from './session-status.svelte.ts';
 
 /** The parts of y-webrtc's connection objects used here. */
 interface Connection {
