@@ -22,6 +22,8 @@ export class DocLinks {
   readonly #tabs: BroadcastChannel;
   /** Messages a link sent that could not be read (a broken or hostile peer). */
   unreadable = 0;
+  /** Told the new count whenever an unreadable message arrives. */
+  onUnreadable: (count: number) => void = () => {};
 
   constructor(doc: Y.Doc, tabChannel: string, toPeer: (link: number, bytes: Uint8Array) => void) {
     this.#doc = doc;
@@ -72,12 +74,20 @@ export class DocLinks {
   /** Applies one message; returns the reply to send, if any. */
   #read(bytes: Uint8Array): Uint8Array | undefined {
     const encoder = encoding.createEncoder();
-    try {
-      sync.readSyncMessage(decoding.createDecoder(bytes), encoder, this.#doc, FROM_LINK, () => {
-        this.unreadable++;
-      });
-    } catch {
+    const unreadable = (): void => {
       this.unreadable++;
+      this.onUnreadable(this.unreadable);
+    };
+    try {
+      sync.readSyncMessage(
+        decoding.createDecoder(bytes),
+        encoder,
+        this.#doc,
+        FROM_LINK,
+        unreadable,
+      );
+    } catch {
+      unreadable();
       return undefined;
     }
     return encoding.length(encoder) > 0 ? encoding.toUint8Array(encoder) : undefined;

@@ -36,6 +36,8 @@ export interface WorkspaceStatus {
   /** Last snapshot this tab stored on or loaded from the relay. */
   backup: { version: number; at: number } | undefined;
   backupError: string;
+  /** Sync messages from teammates' browsers that could not be read, and changed nothing. */
+  unreadableSync: number;
   /** Every tag in use in the workspace, for suggestions and filters. */
   tagsInUse: string[];
   team: VerifiedTeam;

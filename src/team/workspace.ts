@@ -156,6 +156,9 @@ export class Workspace {
     this.#links = new DocLinks(store.doc, `converge-doc-${record.id}`, (link, bytes) => {
       this.#events.toPeer(link, bytes);
     });
+    this.#links.onUnreadable = (unreadableSync) => {
+      this.#events.status({ unreadableSync });
+    };
     this.#events.status({ loaded: true });
     if (!readWorkspaceInfo(store.doc)) {
       // Just joined: the relay snapshot has the workspace even when no teammate is online.

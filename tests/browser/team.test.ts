@@ -267,9 +267,12 @@ describe('doc links', () => {
     linkA.opened(1);
     expect(views(b).size).toBe(1);
     const before = Y.encodeStateAsUpdate(b);
+    const told: number[] = [];
+    linkB.onUnreadable = (count) => told.push(count);
     linkB.received(1, new Uint8Array([0, 2, 200, 1, 2]));
     linkB.received(1, new Uint8Array([9, 9, 9]));
-    expect(linkB.unreadable).toBeGreaterThan(0);
+    expect(linkB.unreadable).toBe(2);
+    expect(told).toEqual([1, 2]);
     expect(Y.encodeStateAsUpdate(b)).toEqual(before);
   });
 

@@ -29,6 +29,7 @@ export class SessionStatus implements WorkspaceStatus {
   workspace = $state<WorkspaceStatus['workspace']>();
   backup = $state<WorkspaceStatus['backup']>();
   backupError = $state('');
+  unreadableSync = $state(0);
   tagsInUse = $state<string[]>([]);
   team = $state<VerifiedTeam>({ members: [], settings: DEFAULT_SETTINGS, rejected: 0 });
 
