@@ -12,7 +12,7 @@ import { Workspace, type LeadDetail, type WorkspaceEvents } from '../src/team/wo
 let opened: Workspace | undefined;
 
 function workspace(): Workspace {
-  if (!opened) throw new Error('no workspace open in this worker');
+  if (!opened) throw new Error('The workspace is still loading: try again in a moment.');
   return opened;
 }
 

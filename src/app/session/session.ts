@@ -26,9 +26,9 @@ export interface TeamChanges {
 export class Session {
   readonly record: WorkspaceRecord;
   readonly db: WorkspaceDb;
-  readonly #workers: Worker[];
+  readonly #workers: Worker[] = [];
   readonly #list: Comlink.Remote<ListApi>;
-  readonly #team: Comlink.Remote<TeamWorkerApi>;
+  #teamWorker: Comlink.Remote<TeamWorkerApi> | undefined;
   #sync: TeamSync | undefined;
   #closed = false;
 
@@ -46,12 +46,8 @@ export class Session {
     const list = new Worker(new URL('../../../workers/list.worker.ts', import.meta.url), {
       type: 'module',
     });
-    const team = new Worker(new URL('../../../workers/team.worker.ts', import.meta.url), {
-      type: 'module',
-    });
-    this.#workers = [list, team];
+    this.#workers.push(list);
     this.#list = Comlink.wrap<ListApi>(list);
-    this.#team = Comlink.wrap<TeamWorkerApi>(team);
   }
 
   /**
@@ -68,6 +64,21 @@ export class Session {
     // A member who has been here before has the workspace stored; a new one waits for it.
     session.status.joined = record.intakePublicKey !== '';
     return session;
+  }
+
+  /**
+   * The team worker, started at first use (normally `load`): starting it alongside the list
+   * worker would slow the first paint on a machine with few cores.
+   */
+  get #team(): Comlink.Remote<TeamWorkerApi> {
+    if (!this.#teamWorker) {
+      const worker = new Worker(new URL('../../../workers/team.worker.ts', import.meta.url), {
+        type: 'module',
+      });
+      this.#workers.push(worker);
+      this.#teamWorker = Comlink.wrap<TeamWorkerApi>(worker);
+    }
+    return this.#teamWorker;
   }
 
   /** What the team worker tells this page. */
@@ -165,7 +176,7 @@ export class Session {
   close(): void {
     this.#closed = true;
     this.#sync?.destroy();
-    void this.#team.close();
+    void this.#teamWorker?.close();
     for (const worker of this.#workers) worker.terminate();
     this.db.close();
   }
