@@ -103,7 +103,7 @@ function visitOf(e: PageView): Visit {
  * events (events of another visitor than the earliest event's are ignored); returns undefined
  * when there is no page view. With `base`, the views are added to those facts: events whose id
  * is among the kept visits are skipped, so redelivery is harmless as long as the event is still
- * in the kept window — folding the full event set (what the engine worker does) is always exact.
+ * in the kept window — folding the full event set (what the team worker does) is always exact.
  * Named / messaged / customer and the name come from `base` (page views do not carry them).
  */
 export function foldPageViews(views: readonly PageView[], base?: LeadFacts): LeadFacts | undefined {
