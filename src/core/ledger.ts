@@ -10,7 +10,8 @@
  * - Entries are read in the order of their `at`, a clock that never goes below what the signer
  *   has already seen, so each honest entry comes after everything its author knew.
  * - Joining is self-signed and makes an agent; only the owner and admins can change roles and
- *   admin settings. Entries that fail a check are ignored (and counted).
+ *   admin settings, and only the owner the workspace's own data (its name and intake key pair).
+ *   Entries that fail a check are ignored (and counted).
  */
 import * as Y from 'yjs';
 import { fromBase64Url, toBase64Url, utf8 } from './bytes.ts';
@@ -37,6 +38,8 @@ export interface MemberClaim {
   at: number;
 }
 
+const NAME_MAX = 80;
+
 export const RETENTION_DAYS = [1, 7, 14, 30] as const;
 export type RetentionDays = (typeof RETENTION_DAYS)[number];
 
@@ -51,6 +54,17 @@ export interface WidgetConfig {
 }
 export const GREETING_MAX = 200;
 
+/**
+ * The workspace's own data, signed by the owner: its name and the intake key pair visitors'
+ * events are sealed to (the private half is what lets members open them).
+ */
+export interface WorkspaceInfo {
+  name: string;
+  intakePublicKey: string;
+  intakePrivateKey: JsonWebKey;
+  createdAt: number;
+}
+
 /** Admin-only settings and their defaults. */
 export interface Settings {
   /** Days without activity after which never-engaged L1 visitors are removed. */
@@ -58,6 +72,8 @@ export interface Settings {
   /** High-intent paths and the points of each signal. */
   scoringRules: ScoringRules;
   widget: WidgetConfig;
+  /** Null until the owner's signed record of it has arrived (a member who just joined). */
+  workspace: WorkspaceInfo | null;
 }
 export const DEFAULT_SETTINGS: Settings = {
   retentionDays: 7,
@@ -68,6 +84,7 @@ export const DEFAULT_SETTINGS: Settings = {
     greeting: 'Hi! Questions about us? We reply in minutes.',
     namePrompt: 'What should we call you?',
   },
+  workspace: null,
 };
 
 function isWidgetConfig(value: unknown): value is WidgetConfig {
@@ -85,6 +102,36 @@ function isWidgetConfig(value: unknown): value is WidgetConfig {
   );
 }
 
+/** Well-formed, and the private key is the public key's other half. */
+function isWorkspaceInfo(value: unknown): value is WorkspaceInfo {
+  if (typeof value !== 'object' || value === null) return false;
+  const w = value as Record<string, unknown>;
+  if (Object.keys(w).length !== 4) return false;
+  if (typeof w.name !== 'string' || !w.name.trim() || w.name.length > NAME_MAX) return false;
+  if (typeof w.createdAt !== 'number' || !Number.isFinite(w.createdAt)) return false;
+  if (typeof w.intakePublicKey !== 'string' || w.intakePublicKey.length > 100) return false;
+  const jwk = w.intakePrivateKey as Record<string, unknown> | null;
+  if (typeof jwk !== 'object' || jwk === null || jwk.kty !== 'EC' || jwk.crv !== 'P-256') {
+    return false;
+  }
+  if (typeof jwk.x !== 'string' || typeof jwk.y !== 'string' || typeof jwk.d !== 'string') {
+    return false;
+  }
+  let point: Uint8Array;
+  try {
+    point = fromBase64Url(w.intakePublicKey);
+  } catch {
+    return false;
+  }
+  // The public key is the raw point 04 ‖ x ‖ y: it must be the private key's own.
+  return (
+    point.length === 65 &&
+    point[0] === 4 &&
+    toBase64Url(point.subarray(1, 33)) === jwk.x &&
+    toBase64Url(point.subarray(33)) === jwk.y
+  );
+}
+
 const SETTING_CHECKS: { [K in keyof Settings]: (value: unknown) => value is Settings[K] } = {
   retentionDays: (value): value is RetentionDays =>
     (RETENTION_DAYS as readonly unknown[]).includes(value),
@@ -94,6 +141,7 @@ const SETTING_CHECKS: { [K in keyof Settings]: (value: unknown) => value is Sett
     value !== null &&
     JSON.stringify(normalizeRules(value)) === JSON.stringify(value),
   widget: isWidgetConfig,
+  workspace: (value): value is WorkspaceInfo | null => value !== null && isWorkspaceInfo(value),
 };
 
 export interface SettingClaim<K extends keyof Settings = keyof Settings> {
@@ -203,8 +251,6 @@ function isPublicKey(value: unknown): value is PublicKey {
   const k = value as Record<string, unknown>;
   return k.kty === 'EC' && k.crv === 'P-256' && typeof k.x === 'string' && typeof k.y === 'string';
 }
-
-const NAME_MAX = 80;
 
 /** Parses a claim's text; undefined when it is not a well-formed claim. */
 export function parseClaim(text: string): Claim | undefined {
@@ -340,6 +386,8 @@ export class LedgerVerifier {
     const author = members.get(entry.by);
     if (claim.kind === 'setting') {
       if (!author || author.role === 'agent') return false;
+      // The workspace's identity and intake key are the owner's alone.
+      if (claim.name === 'workspace' && author.role !== 'owner') return false;
       return this.#verify(id, entry, author.key);
     }
     const target = members.get(claim.member);

@@ -6,8 +6,8 @@
  * - `views`: page views keyed by event id. Every peer ingests the same intake log, so two peers
  *   writing the same key write the same value: idempotent and commutative.
  * - `visitors`: the visitor's device profile, keyed by visitor id (any peer's latest is fine).
- * - `workspace`: workspace-wide values (name, intake key) written once by the creator.
- * - `ledger`: signed team records (members, roles, admin settings); see ledger.ts.
+ * - `ledger`: signed team records (members, roles, admin settings, and the workspace's own
+ *   name and intake key, signed by the owner); see ledger.ts.
  * - Team edits on leads, one map per kind, never a nested map per lead:
  *   `assignments` (a register per lead: concurrent assigns settle on one, the same everywhere),
  *   `tags` (an observed-remove set: each add is its own key `lead/tag/dot`, a remove deletes
@@ -42,46 +42,12 @@ export interface VisitorProfile {
   viewport: [number, number];
 }
 
-export interface WorkspaceInfo {
-  name: string;
-  intakePublicKey: string;
-  intakePrivateKey: JsonWebKey;
-  createdAt: number;
-}
-
 export function views(doc: Y.Doc): Y.Map<StoredView> {
   return doc.getMap<StoredView>('views');
 }
 
 export function visitors(doc: Y.Doc): Y.Map<VisitorProfile> {
   return doc.getMap<VisitorProfile>('visitors');
-}
-
-function workspaceMap(doc: Y.Doc): Y.Map<unknown> {
-  return doc.getMap('workspace');
-}
-
-export function writeWorkspaceInfo(doc: Y.Doc, info: WorkspaceInfo): void {
-  doc.transact(() => {
-    const map = workspaceMap(doc);
-    for (const [key, value] of Object.entries(info)) map.set(key, value);
-  });
-}
-
-export function readWorkspaceInfo(doc: Y.Doc): WorkspaceInfo | undefined {
-  const map = workspaceMap(doc);
-  const name = map.get('name');
-  const intakePublicKey = map.get('intakePublicKey');
-  const intakePrivateKey = map.get('intakePrivateKey');
-  const createdAt = map.get('createdAt');
-  if (typeof name !== 'string' || typeof intakePublicKey !== 'string') return undefined;
-  if (typeof intakePrivateKey !== 'object' || intakePrivateKey === null) return undefined;
-  return {
-    name,
-    intakePublicKey,
-    intakePrivateKey,
-    createdAt: typeof createdAt === 'number' ? createdAt : 0,
-  };
 }
 
 /**

@@ -12,7 +12,7 @@
  */
 import type { PageView } from '../core/capture.ts';
 import { foldPageViews, summarize, type LeadSummary } from '../core/lead.ts';
-import type { Role, Member, Settings } from '../core/ledger.ts';
+import type { Member, Role, Settings, WorkspaceInfo } from '../core/ledger.ts';
 import { registerWorkspace } from '../core/relay-client.ts';
 import type { LogEntry } from '../core/relay-protocol.ts';
 import { DEFAULT_RULES, type ScoringRules } from '../core/scoring.ts';
@@ -24,7 +24,6 @@ import {
   customers,
   markCustomer,
   pageViewsOf,
-  readWorkspaceInfo,
   TagIndex,
   teamFactsOf,
   views,
@@ -32,7 +31,6 @@ import {
   VisitIndex,
   type StoredView,
   type TeamFacts,
-  type WorkspaceInfo,
 } from '../core/team-doc.ts';
 import { readToken, sha256Hex } from '../core/team-keys.ts';
 import { localDb, readMeta, WorkspaceDb, type WorkspaceRecord } from '../data/db.ts';
@@ -74,7 +72,12 @@ export class Workspace {
   #links: DocLinks | undefined;
   #snapshots: Snapshots | undefined;
   #team: TeamLedger | undefined;
+  /** The workspace's data as the verified ledger has it (null until it has arrived). */
+  #verifiedInfo: WorkspaceInfo | null = null;
+  /** The data this tab works with, from the moment it joined. */
   #info: WorkspaceInfo | undefined;
+  /** `load` has set up everything joining needs. */
+  #loaded = false;
   #intakeKey: Promise<CryptoKey> | undefined;
   #leader = false;
   #follower: IntakeFollower | undefined;
@@ -148,6 +151,8 @@ export class Workspace {
       },
       (settings) => {
         this.#useRules(settings.scoringRules);
+        this.#verifiedInfo = settings.workspace;
+        this.#join();
       },
     );
     this.#snapshots = await Snapshots.open(record, store, (patch) => {
@@ -160,13 +165,14 @@ export class Workspace {
       this.#events.status({ unreadableSync });
     };
     this.#events.status({ loaded: true });
-    if (!readWorkspaceInfo(store.doc)) {
+    if (!this.#verifiedInfo) {
       // Just joined: the relay snapshot has the workspace even when no teammate is online.
       await this.#snapshots.restore().catch((err: unknown) => {
         this.#events.status({ joinError: err instanceof Error ? err.message : String(err) });
       });
     }
-    this.#whenJoined();
+    this.#loaded = true;
+    this.#join();
   }
 
   /** The page's WebRTC links to teammates' browsers. */
@@ -183,31 +189,27 @@ export class Workspace {
     this.#store.markDirty(ids);
   }
 
-  /** Starts the work that needs the workspace's data once it is here. */
-  #whenJoined(): void {
-    const doc = this.#store.doc;
-    const workspace = doc.getMap('workspace');
-    const check = (): void => {
-      const info = readWorkspaceInfo(doc);
-      if (!info || this.#info) return;
-      workspace.unobserve(check);
-      this.#info = info;
-      this.#events.status({
-        joinError: '',
-        joined: true,
-        workspace: { name: info.name, intakePublicKey: info.intakePublicKey },
-      });
-      this.#team?.ensureMember().catch((err: unknown) => {
-        this.#fail(err);
-      });
-      if (!this.#record.intakePublicKey) {
-        this.#record.intakePublicKey = info.intakePublicKey;
-        void localDb.workspaces.update(this.#record.id, { intakePublicKey: info.intakePublicKey });
-      }
-      this.#lead();
-    };
-    workspace.observe(check);
-    check();
+  /**
+   * Starts the work that needs the workspace's data, once it is here: the owner's signed
+   * record of it, as the ledger verifies it (from storage, the relay snapshot or a teammate).
+   */
+  #join(): void {
+    const info = this.#verifiedInfo;
+    if (!info || !this.#loaded || this.#info) return;
+    this.#info = info;
+    this.#events.status({
+      joinError: '',
+      joined: true,
+      workspace: { name: info.name, intakePublicKey: info.intakePublicKey },
+    });
+    this.#team?.ensureMember().catch((err: unknown) => {
+      this.#fail(err);
+    });
+    if (!this.#record.intakePublicKey) {
+      this.#record.intakePublicKey = info.intakePublicKey;
+      void localDb.workspaces.update(this.#record.id, { intakePublicKey: info.intakePublicKey });
+    }
+    this.#lead();
   }
 
   #fail(err: unknown): void {

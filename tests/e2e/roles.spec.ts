@@ -15,6 +15,7 @@ import {
   type Entry,
 } from '../../src/core/ledger.ts';
 import { DEFAULT_RULES } from '../../src/core/scoring.ts';
+import { generateIntakeKeyPair } from '../../src/core/seal.ts';
 import { test, expect, visitorContext } from './fixtures.ts';
 import { startTeam } from './pages/app-page.ts';
 
@@ -223,6 +224,7 @@ test('a forged admin change from an agent’s client is ignored by every peer', 
   if (!owners) throw new Error('owner has no workspace');
 
   const at = Date.now() + 60_000;
+  const hijack = await generateIntakeKeyPair();
   const forgeries: { by: string; claim: Claim; sign: (bytes: Uint8Array) => Promise<string> }[] = [
     // The agent signs a setting with its own key: valid signature, no authority.
     {
@@ -238,6 +240,22 @@ test('a forged admin change from an agent’s client is ignored by every peer', 
         name: 'scoringRules',
         value: { highIntentPaths: ['blog'], points: { ...DEFAULT_RULES.points, paidAds: 100 } },
         at: at + 4,
+      },
+      sign: (b) => signAsAgent(mate.page, b),
+    },
+    // The agent swaps the workspace's intake key for its own (and renames the workspace).
+    {
+      by: held.memberId,
+      claim: {
+        kind: 'setting',
+        name: 'workspace',
+        value: {
+          name: 'Hijacked',
+          intakePublicKey: hijack.publicKey,
+          intakePrivateKey: hijack.privateKey,
+          createdAt: at,
+        },
+        at: at + 5,
       },
       sign: (b) => signAsAgent(mate.page, b),
     },
@@ -306,6 +324,7 @@ test('a forged admin change from an agent’s client is ignored by every peer', 
   await expect(owner.page.getByRole('combobox', { name: 'Retention' })).toHaveValue('7');
   await owner.openSettings('Team');
   await expect(owner.page.getByRole('combobox', { name: 'Role of Grace' })).toHaveValue('agent');
+  await expect(owner.page.getByText('Hijacked')).toHaveCount(0);
 
   // …and in the agent's own app too: no admin controls appeared.
   await mate.openSettings('Diagnostics');
@@ -315,4 +334,5 @@ test('a forged admin change from an agent’s client is ignored by every peer', 
   await expect(mate.page.getByRole('combobox', { name: 'Retention' })).toHaveCount(0);
   await mate.openSettings('Team');
   await expect(mate.members.filter({ hasText: 'Grace' }).getByTitle('Role')).toHaveText('Agent');
+  await expect(mate.page.getByText('Hijacked')).toHaveCount(0);
 });

@@ -9,7 +9,7 @@ import type { PageView } from '../../src/core/capture.ts';
 import { encodeInvite } from '../../src/core/invite.ts';
 import { generateIntakeKeyPair } from '../../src/core/seal.ts';
 import { encryptSnapshot } from '../../src/core/snapshot.ts';
-import { addPageViews, assignLead, TagIndex, writeWorkspaceInfo } from '../../src/core/team-doc.ts';
+import { addPageViews, assignLead, TagIndex } from '../../src/core/team-doc.ts';
 import { publicKeyOf, record, workspaceIdOf } from '../../src/core/ledger.ts';
 import { newTeamSecret, readToken, sha256Hex, snapshotKey } from '../../src/core/team-keys.ts';
 
@@ -50,18 +50,28 @@ export async function buildWorkspace(options: {
   const name = options.name ?? `Big ${options.leads}`;
   const intake = await generateIntakeKeyPair();
   const doc = new Y.Doc();
-  writeWorkspaceInfo(doc, {
-    name,
-    intakePublicKey: intake.publicKey,
-    intakePrivateKey: intake.privateKey,
-    createdAt: Date.now(),
-  });
   const ownerId = randomId();
-  await record(
-    doc,
-    { workspace, memberId: ownerId, privateKey: owner.privateKey },
-    { kind: 'member', member: ownerId, name: 'Ada', role: 'owner', key: ownerKey, at: Date.now() },
-  );
+  const signer = { workspace, memberId: ownerId, privateKey: owner.privateKey };
+  const createdAt = Date.now();
+  await record(doc, signer, {
+    kind: 'member',
+    member: ownerId,
+    name: 'Ada',
+    role: 'owner',
+    key: ownerKey,
+    at: createdAt,
+  });
+  await record(doc, signer, {
+    kind: 'setting',
+    name: 'workspace',
+    value: {
+      name,
+      intakePublicKey: intake.publicKey,
+      intakePrivateKey: intake.privateKey,
+      createdAt,
+    },
+    at: createdAt + 1,
+  });
   const start = Date.now() - 3 * 86_400_000;
   for (let from = 0; from < options.leads; from += 5_000) {
     const batch: PageView[] = [];

@@ -14,6 +14,7 @@ import {
   type Role,
   type Signer,
 } from '../../src/core/ledger.ts';
+import { generateIntakeKeyPair } from '../../src/core/seal.ts';
 
 interface Person {
   id: string;
@@ -126,6 +127,48 @@ describe('team ledger', () => {
     result = await t.resolve();
     expect(result.settings.retentionDays).toBe(14);
     expect(roles(result.members).Grace).toBe('agent');
+  });
+
+  it('takes the workspace’s own data from its owner only, with a matching key pair', async () => {
+    const t = await team();
+    const intake = await generateIntakeKeyPair();
+    const other = await generateIntakeKeyPair();
+    const info = {
+      name: 'Acme',
+      intakePublicKey: intake.publicKey,
+      intakePrivateKey: intake.privateKey,
+      createdAt: 1,
+    };
+    const setWorkspace = (by: Person, value: unknown) =>
+      record(t.doc, t.as(by), {
+        kind: 'setting',
+        name: 'workspace',
+        value: value as typeof info,
+        at: nextAt(t.doc),
+      });
+    // Even an admin cannot put in an intake key of their own.
+    await record(t.doc, t.as(t.ada), t.memberClaim(t.grace, 'Grace', 'admin'));
+    await setWorkspace(t.grace, {
+      ...info,
+      intakePublicKey: other.publicKey,
+      intakePrivateKey: other.privateKey,
+    });
+    let result = await t.resolve();
+    expect(result.settings.workspace).toBeNull();
+    expect(result.rejected).toBe(1);
+
+    await setWorkspace(t.ada, info);
+    result = await t.resolve();
+    expect(result.settings.workspace).toEqual(info);
+
+    // Malformed, even from the owner: a private key that is not the public key's other half,
+    // an empty name, nothing at all.
+    await setWorkspace(t.ada, { ...info, intakePrivateKey: other.privateKey });
+    await setWorkspace(t.ada, { ...info, name: ' ' });
+    await setWorkspace(t.ada, null);
+    result = await t.resolve();
+    expect(result.settings.workspace).toEqual(info);
+    expect(result.rejected).toBe(4);
   });
 
   it('never makes or unmakes an owner through a role change', async () => {

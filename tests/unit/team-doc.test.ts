@@ -10,10 +10,8 @@ import {
   TagIndex,
   tags,
   teamFactsOf,
-  readWorkspaceInfo,
   views,
   VisitIndex,
-  writeWorkspaceInfo,
 } from '../../src/core/team-doc.ts';
 import { pageView } from '../page-view.ts';
 
@@ -74,23 +72,6 @@ describe('team doc', () => {
     expect(new Set(touched)).toEqual(new Set(['v1'.padEnd(22, 'v'), 'v2'.padEnd(22, 'v')]));
     expect(index.eventsOf('v1'.padEnd(22, 'v')).size).toBe(1);
     expect(index.visitorCount).toBe(2);
-  });
-
-  it('stores and reads workspace info', () => {
-    const doc = new Y.Doc();
-    expect(readWorkspaceInfo(doc)).toBeUndefined();
-    writeWorkspaceInfo(doc, {
-      name: 'Acme',
-      intakePublicKey: 'pk',
-      intakePrivateKey: { kty: 'EC' },
-      createdAt: 7,
-    });
-    expect(readWorkspaceInfo(doc)).toEqual({
-      name: 'Acme',
-      intakePublicKey: 'pk',
-      intakePrivateKey: { kty: 'EC' },
-      createdAt: 7,
-    });
   });
 });
 

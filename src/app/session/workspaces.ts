@@ -6,7 +6,6 @@ import { randomId } from '../../core/bytes.ts';
 import { generateIntakeKeyPair } from '../../core/seal.ts';
 import type { Invite } from '../../core/invite.ts';
 import { publicKeyOf, record as recordClaim, workspaceIdOf } from '../../core/ledger.ts';
-import { writeWorkspaceInfo } from '../../core/team-doc.ts';
 import { newTeamSecret, readToken, sha256Hex } from '../../core/team-keys.ts';
 import { localDb, WorkspaceDb, type WorkspaceRecord } from '../../data/db.ts';
 import { DocStore } from '../../team/doc-store.ts';
@@ -39,24 +38,31 @@ export async function createWorkspace(input: NewWorkspace): Promise<WorkspaceRec
   };
   const db = new WorkspaceDb(id);
   const store = await DocStore.open(db);
-  writeWorkspaceInfo(store.doc, {
-    name: input.name,
-    intakePublicKey: intake.publicKey,
-    intakePrivateKey: intake.privateKey,
-    createdAt: record.createdAt,
+  const signer = {
+    workspace: id,
+    memberId: record.memberId,
+    privateKey: key.signingKey.privateKey,
+  };
+  await recordClaim(store.doc, signer, {
+    kind: 'member',
+    member: record.memberId,
+    name: input.memberName,
+    role: 'owner',
+    key: ownerKey,
+    at: record.createdAt,
   });
-  await recordClaim(
-    store.doc,
-    { workspace: id, memberId: record.memberId, privateKey: key.signingKey.privateKey },
-    {
-      kind: 'member',
-      member: record.memberId,
-      name: input.memberName,
-      role: 'owner',
-      key: ownerKey,
-      at: record.createdAt,
+  // The workspace's own data, signed by its owner: nobody else can replace it.
+  await recordClaim(store.doc, signer, {
+    kind: 'setting',
+    name: 'workspace',
+    value: {
+      name: input.name,
+      intakePublicKey: intake.publicKey,
+      intakePrivateKey: intake.privateKey,
+      createdAt: record.createdAt,
     },
-  );
+    at: record.createdAt + 1,
+  });
   await store.flush();
   store.destroy();
   db.close();
