@@ -108,7 +108,7 @@ test('new scoring rules from an admin re-score leads in every teammate’s brows
   await visitor.close();
 });
 
-/** What the agent's own browser holds: its workspace record, with its signing key. */
+/** Which workspace and member a teammate's browser holds (read from its own storage). */
 interface Held {
   workspace: string;
   memberId: string;
@@ -205,23 +205,7 @@ test('a forged admin change from an agent’s client is ignored by every peer', 
     'sign',
     'verify',
   ]);
-  const owners = await owner.page.evaluate(async () => {
-    const db = await new Promise<IDBDatabase>((resolve) => {
-      const req = indexedDB.open('converge');
-      req.onsuccess = () => {
-        resolve(req.result);
-      };
-    });
-    const rows = await new Promise<{ memberId: string }[]>((resolve) => {
-      const req = db.transaction('workspaces').objectStore('workspaces').getAll();
-      req.onsuccess = () => {
-        resolve(req.result as { memberId: string }[]);
-      };
-    });
-    db.close();
-    return rows[0];
-  });
-  if (!owners) throw new Error('owner has no workspace');
+  const owners = await heldBy(owner.page);
 
   const at = Date.now() + 60_000;
   const hijack = await generateIntakeKeyPair();
