@@ -68,8 +68,9 @@ const byScore = (a: ListEntry, b: ListEntry): number => b.score - a.score || byA
 
 export class LeadList {
   readonly #entries = new Map<string, ListEntry>();
-  readonly #text = new Map<string, string>();
-  #sorted: Record<ListSort, ListEntry[]> | undefined;
+  /** Built when first needed (the first search; a sort first asked for), then kept. */
+  #text: Map<string, string> | undefined;
+  #sorted: Partial<Record<ListSort, ListEntry[]>> = {};
   #cache: { key: string; result: ListResult } | undefined;
 
   get size(): number {
@@ -83,7 +84,7 @@ export class LeadList {
   upsert(entries: Iterable<ListEntry>): void {
     for (const entry of entries) {
       this.#entries.set(entry.id, entry);
-      this.#text.set(entry.id, searchText(entry));
+      this.#text?.set(entry.id, searchText(entry));
     }
     this.#changed();
   }
@@ -91,28 +92,37 @@ export class LeadList {
   remove(ids: Iterable<string>): void {
     for (const id of ids) {
       this.#entries.delete(id);
-      this.#text.delete(id);
+      this.#text?.delete(id);
     }
     this.#changed();
   }
 
   clear(): void {
     this.#entries.clear();
-    this.#text.clear();
+    this.#text = undefined;
     this.#changed();
   }
 
   #changed(): void {
-    this.#sorted = undefined;
+    this.#sorted = {};
     this.#cache = undefined;
   }
 
   #order(sort: ListSort): ListEntry[] {
-    if (!this.#sorted) {
-      const all = [...this.#entries.values()];
-      this.#sorted = { activity: all.slice().sort(byActivity), score: all.sort(byScore) };
+    let sorted = this.#sorted[sort];
+    if (!sorted) {
+      sorted = [...this.#entries.values()].sort(sort === 'activity' ? byActivity : byScore);
+      this.#sorted[sort] = sorted;
     }
-    return this.#sorted[sort];
+    return sorted;
+  }
+
+  #searchText(): Map<string, string> {
+    if (!this.#text) {
+      this.#text = new Map();
+      for (const [id, entry] of this.#entries) this.#text.set(id, searchText(entry));
+    }
+    return this.#text;
   }
 
   /** Answers a query; the last answer is kept, so scrolling through it costs nothing. */
@@ -120,6 +130,7 @@ export class LeadList {
     const key = JSON.stringify(q);
     if (this.#cache?.key === key) return this.#cache.result;
     const search = q.search.trim().toLowerCase();
+    const text = search ? this.#searchText() : undefined;
     const stages = new Set(q.stages);
     const tags = new Set(q.tags);
     const counts: FacetCounts = {
@@ -130,7 +141,7 @@ export class LeadList {
     const ids: string[] = [];
     for (const e of this.#order(q.sort)) {
       if (!inKind(q.kind, e.stage)) continue;
-      if (search && !this.#text.get(e.id)?.includes(search)) continue;
+      if (text && !text.get(e.id)?.includes(search)) continue;
       const mine = e.assignee === q.me;
       const unassigned = e.assignee === '';
       const a = q.assignment === 'all' || (q.assignment === 'me' ? mine : unassigned);
