@@ -79,4 +79,19 @@ describe('the lead list index', () => {
     expect(changing.query(q()).ids).toEqual(['y']);
     expect(changing.size).toBe(1);
   });
+
+  it('searches what changed after the first search, and forgets what went', () => {
+    const changing = new LeadList();
+    changing.upsert([entry('x', 1, 10, 'L1'), entry('y', 2, 10, 'L1')]);
+    expect(changing.query(q({ search: 'lead x' })).ids).toEqual(['x']);
+    changing.upsert([entry('x', 1, 10, 'L2', '', ['vip'], 'Ada Lovelace')]);
+    expect(changing.query(q({ search: 'lead x' })).ids).toEqual([]);
+    expect(changing.query(q({ search: 'lovelace' })).ids).toEqual(['x']);
+    expect(changing.query(q({ search: 'vip' })).ids).toEqual(['x']);
+    changing.remove(['x']);
+    expect(changing.query(q({ search: 'lovelace' })).ids).toEqual([]);
+    changing.clear();
+    changing.upsert([entry('z', 3, 10, 'L1', '', [], 'Grace')]);
+    expect(changing.query(q({ search: 'grace' })).ids).toEqual(['z']);
+  });
 });
