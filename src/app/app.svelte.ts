@@ -4,6 +4,7 @@ import { localDb, type WorkspaceRecord } from '../data/db.ts';
 import { loadConfig, type AppConfig } from './config.ts';
 import { Session } from './session/session.ts';
 import { createWorkspace, joinWorkspace, type NewWorkspace } from './session/workspaces.ts';
+import { hotNotices } from './shell/hot-notices.ts';
 
 /** The workspace this browser opened last (a person may belong to several). */
 const CURRENT = 'converge:current-workspace';
@@ -94,18 +95,15 @@ class AppState {
 
 export const app = new AppState();
 
-/** A desktop notification per hot lead, when the member allowed them. */
+/** Desktop notifications for hot leads, when the member allowed them (see hotNotices). */
 async function notifyHot(session: Session, ids: string[]): Promise<void> {
   if (!('Notification' in window) || Notification.permission !== 'granted') return;
-  for (const row of await session.db.leads.bulkGet(ids)) {
-    if (!row) continue;
-    const note = new Notification(`${row.displayName} is hot`, {
-      body: `Score ${String(row.score)} · ${row.sourceDomain || 'Direct'}`,
-      tag: `hot-${row.id}`,
-    });
+  const rows = (await session.db.leads.bulkGet(ids)).filter((row) => row !== undefined);
+  for (const notice of hotNotices(rows)) {
+    const note = new Notification(notice.title, { body: notice.body, tag: notice.tag });
     note.onclick = () => {
       window.focus();
-      location.hash = `#/leads/${encodeURIComponent(row.id)}`;
+      location.hash = notice.href;
     };
   }
 }
