@@ -6,12 +6,13 @@
  */
 import * as Comlink from 'comlink';
 import { LeadList, type FacetCounts, type ListQuery } from '../src/core/lead-list.ts';
-import { WorkspaceDb, type LeadRow } from '../src/data/db.ts';
+import { bandOf, DEFAULT_RULES, type ScoringRules } from '../src/core/scoring.ts';
+import { readMeta, WorkspaceDb, type ScoredRow } from '../src/data/db.ts';
 
 export interface ListPage {
   total: number;
   offset: number;
-  rows: LeadRow[];
+  rows: ScoredRow[];
   counts: FacetCounts;
 }
 
@@ -39,13 +40,13 @@ const api = {
     const { list } = await listingOf(workspaceId, fresh);
     const result = list.query(query);
     const ids = result.ids.slice(Math.max(0, offset), Math.max(0, offset) + limit);
-    const rows = await dbOf(workspaceId).leads.bulkGet(ids);
-    return {
-      total: result.ids.length,
-      offset,
-      rows: rows.filter((r): r is LeadRow => r !== undefined),
-      counts: result.counts,
-    };
+    const rows: ScoredRow[] = [];
+    for (const row of await dbOf(workspaceId).leads.bulkGet(ids)) {
+      if (!row) continue;
+      const score = list.scoreOf(row.id) ?? 0;
+      rows.push({ ...row, score, band: bandOf(score) });
+    }
+    return { total: result.ids.length, offset, rows, counts: result.counts };
   },
 
   /** Starts indexing the lead list (before anyone asks, while the team worker loads the doc). */
@@ -92,6 +93,8 @@ async function listingOf(workspaceId: string, fresh: boolean): Promise<Listing> 
 
 /** Reads rows written since the last look; reloads everything at first or if rows went away. */
 async function catchUp(db: WorkspaceDb, listing: Listing): Promise<void> {
+  // The team worker stores the verified rules: new ones re-score every lead, in memory.
+  listing.list.useRules(await readMeta<ScoringRules>(db, 'rules', DEFAULT_RULES));
   if (listing.list.size > 0) {
     // Rows sharing the last rev may have been written after we read: read that rev again.
     const rows = await db.leads.where('rev').aboveOrEqual(listing.rev).toArray();

@@ -99,7 +99,7 @@ export const app = new AppState();
 async function notifyHot(session: Session, ids: string[]): Promise<void> {
   if (!('Notification' in window) || Notification.permission !== 'granted') return;
   const rows = (await session.db.leads.bulkGet(ids)).filter((row) => row !== undefined);
-  for (const notice of hotNotices(rows)) {
+  for (const notice of hotNotices(rows.map((row) => session.scored(row)))) {
     const note = new Notification(notice.title, { body: notice.body, tag: notice.tag });
     note.onclick = () => {
       window.focus();

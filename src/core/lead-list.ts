@@ -3,8 +3,10 @@
  * an in-memory index of every lead's list fields. With 100,000 leads, IndexedDB cannot answer
  * "L2, unassigned, tagged vip, newest first, rows 4,000–4,040" quickly; an array can: the two
  * orders are kept sorted, and one pass filters and counts every facet (each facet's counts
- * under the other facets' filters, as people expect from a filter menu).
+ * under the other facets' filters, as people expect from a filter menu). Scores are computed
+ * here from each lead's score facts, so new rules re-score every lead in memory at once.
  */
+import { DEFAULT_RULES, scoreOf, type ScoreFacts, type ScoringRules } from './scoring.ts';
 import type { Stage } from './stage.ts';
 import { STAGES } from './stage.ts';
 
@@ -12,7 +14,8 @@ import { STAGES } from './stage.ts';
 export interface ListEntry {
   id: string;
   lastActivity: number;
-  score: number;
+  /** What the score is computed from: the list scores every lead with the rules in force. */
+  scoring: ScoreFacts;
   stage: Stage;
   /** Member id, '' when unassigned. */
   assignee: string;
@@ -64,10 +67,12 @@ function searchText(entry: ListEntry): string {
 
 const byActivity = (a: ListEntry, b: ListEntry): number =>
   b.lastActivity - a.lastActivity || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-const byScore = (a: ListEntry, b: ListEntry): number => b.score - a.score || byActivity(a, b);
 
 export class LeadList {
   readonly #entries = new Map<string, ListEntry>();
+  readonly #scores = new Map<string, number>();
+  #rules: ScoringRules = DEFAULT_RULES;
+  #rulesKey = JSON.stringify(DEFAULT_RULES);
   /** Built when first needed (the first search; a sort first asked for), then kept. */
   #text: Map<string, string> | undefined;
   #sorted: Partial<Record<ListSort, ListEntry[]>> = {};
@@ -81,9 +86,27 @@ export class LeadList {
     return this.#entries.has(id);
   }
 
+  /** The score of a lead under the rules in force. */
+  scoreOf(id: string): number | undefined {
+    return this.#scores.get(id);
+  }
+
+  /** Scores every lead with these rules, when they differ from the ones in force. */
+  useRules(rules: ScoringRules): void {
+    const key = JSON.stringify(rules);
+    if (key === this.#rulesKey) return;
+    this.#rules = rules;
+    this.#rulesKey = key;
+    for (const [id, entry] of this.#entries) {
+      this.#scores.set(id, scoreOf(entry.scoring, rules).score);
+    }
+    this.#changed();
+  }
+
   upsert(entries: Iterable<ListEntry>): void {
     for (const entry of entries) {
       this.#entries.set(entry.id, entry);
+      this.#scores.set(entry.id, scoreOf(entry.scoring, this.#rules).score);
       this.#text?.set(entry.id, searchText(entry));
     }
     this.#changed();
@@ -92,6 +115,7 @@ export class LeadList {
   remove(ids: Iterable<string>): void {
     for (const id of ids) {
       this.#entries.delete(id);
+      this.#scores.delete(id);
       this.#text?.delete(id);
     }
     this.#changed();
@@ -99,6 +123,7 @@ export class LeadList {
 
   clear(): void {
     this.#entries.clear();
+    this.#scores.clear();
     this.#text = undefined;
     this.#changed();
   }
@@ -111,6 +136,9 @@ export class LeadList {
   #order(sort: ListSort): ListEntry[] {
     let sorted = this.#sorted[sort];
     if (!sorted) {
+      const scores = this.#scores;
+      const byScore = (a: ListEntry, b: ListEntry): number =>
+        (scores.get(b.id) ?? 0) - (scores.get(a.id) ?? 0) || byActivity(a, b);
       sorted = [...this.#entries.values()].sort(sort === 'activity' ? byActivity : byScore);
       this.#sorted[sort] = sorted;
     }

@@ -19,7 +19,14 @@ import { cleanText, type ClientHints, type PageView } from './capture.ts';
 import { deviceOf, type Device } from './device.ts';
 import { countryOf } from './geo.ts';
 import { generatedName } from './identity.ts';
-import { scoreLead, type Band, type ScoreResult, type ScoringRules } from './scoring.ts';
+import {
+  scoreFacts,
+  scoreOf,
+  type Band,
+  type ScoreFacts,
+  type ScoreResult,
+  type ScoringRules,
+} from './scoring.ts';
 import { stageOf, stageRank, type Stage } from './stage.ts';
 
 /** Most recent visits kept in the facts; the first visit is always kept on top of these. */
@@ -168,6 +175,8 @@ export interface LeadSummary {
   score: number;
   band: Band;
   signals: ScoreResult['signals'];
+  /** What the score is computed from, whatever the rules (see ScoreFacts). */
+  scoring: ScoreFacts;
   sourceDomain: string;
   /** First source page (full URL). */
   sourcePage: string;
@@ -190,15 +199,13 @@ export function summarize(facts: LeadFacts, rules: ScoringRules): LeadSummary {
   const stage = stageOf(facts);
   const generated = generatedName(facts.visitorId);
   const given = facts.name ? cleanText(facts.name, NAME_MAX) : '';
-  const result = scoreLead(
-    {
-      visits: facts.visits,
-      tz: facts.tz,
-      languages: facts.languages,
-      named: stageRank(stage) >= 2,
-    },
-    rules,
-  );
+  const scoring = scoreFacts({
+    visits: facts.visits,
+    tz: facts.tz,
+    languages: facts.languages,
+    named: stageRank(stage) >= 2,
+  });
+  const result = scoreOf(scoring, rules);
   const first = facts.first;
   const summary: LeadSummary = {
     id: facts.visitorId,
@@ -208,6 +215,7 @@ export function summarize(facts: LeadFacts, rules: ScoringRules): LeadSummary {
     score: result.score,
     band: result.band,
     signals: result.signals,
+    scoring,
     sourceDomain: sourceDomain(first.url),
     sourcePage: first.url,
     referrer: first.referrer,

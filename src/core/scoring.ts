@@ -263,33 +263,32 @@ const Bit = {
   Country: 64,
 } as const;
 
-/** The bit of each signal, in SIGNALS order. */
-const SIGNAL_BITS: readonly number[] = [
-  Bit.HighIntent,
-  Bit.Paid,
-  Bit.Name,
-  Bit.PhOrLinkedIn,
-  Bit.Utm,
-  Bit.External,
-  Bit.Country,
-];
+/** The bit of each signal in `ScoreFacts.signals`. */
+export const SIGNAL_BIT: Readonly<Record<SignalId, number>> = {
+  highIntentPage: Bit.HighIntent,
+  paidAds: Bit.Paid,
+  providedName: Bit.Name,
+  productHuntOrLinkedIn: Bit.PhOrLinkedIn,
+  hasUtm: Bit.Utm,
+  externalReferrer: Bit.External,
+  timezoneCountry: Bit.Country,
+};
 
-/** Which visit-based signals one visit fires (only those in `wanted` are evaluated). */
+/** The bit of each signal, in SIGNALS order. */
+const SIGNAL_BITS: readonly number[] = SIGNALS.map(({ id }) => SIGNAL_BIT[id]);
+
+/** Which rule-independent signals one visit fires (only those in `wanted` are evaluated). */
 function visitBits(
   visit: { url: string; referrer: string },
-  rules: CompiledRules,
+  page: UrlParts | undefined,
   wanted: number,
 ): number {
   let bits = 0;
-  const page = splitUrl(visit.url);
-  if (page) {
-    if (wanted & Bit.HighIntent && isHighIntent(page, rules)) bits |= Bit.HighIntent;
-    if (page.query && wanted & (Bit.Paid | Bit.Utm | Bit.PhOrLinkedIn)) {
-      const { utm, clickIds } = attributionOfQuery(page.query);
-      if (isPaid(utm, clickIds)) bits |= Bit.Paid;
-      if (hasUtm(utm)) bits |= Bit.Utm;
-      if (isPhOrLinkedIn(utm.source)) bits |= Bit.PhOrLinkedIn;
-    }
+  if (page?.query && wanted & (Bit.Paid | Bit.Utm | Bit.PhOrLinkedIn)) {
+    const { utm, clickIds } = attributionOfQuery(page.query);
+    if (isPaid(utm, clickIds)) bits |= Bit.Paid;
+    if (hasUtm(utm)) bits |= Bit.Utm;
+    if (isPhOrLinkedIn(utm.source)) bits |= Bit.PhOrLinkedIn;
   }
   if (visit.referrer && wanted & (Bit.PhOrLinkedIn | Bit.External)) {
     const refHost = hostOf(visit.referrer);
@@ -301,16 +300,57 @@ function visitBits(
   return bits;
 }
 
-/** Scores a lead: signals in table order, total rounded and clamped to 0–100. */
-export function scoreLead(input: ScoreInput, rules: ScoringRules = DEFAULT_RULES): ScoreResult {
-  const c = compiledOf(rules);
+/**
+ * What scoring needs of a lead, whatever the rules: the signals that no rule decides, and the
+ * pages visited, for the high-intent paths the rules name. Stored with the lead's list row, so
+ * a change of rules re-scores every lead without going back to its visits.
+ */
+export interface ScoreFacts {
+  /** The rule-independent signals that fired, as bits. */
+  signals: number;
+  /** Distinct pages visited as "/segment/segment/", first visited first, at most MAX_PAGES. */
+  pages: string[];
+}
+
+/** A lead who browsed more distinct pages than this is judged on the first ones. */
+export const MAX_PAGES = 200;
+
+const RULE_FREE = Bit.AllVisitSignals & ~Bit.HighIntent;
+
+export function scoreFacts(input: ScoreInput): ScoreFacts {
   let bits = 0;
+  const pages = new Set<string>();
   for (const visit of input.visits) {
-    bits |= visitBits(visit, c, Bit.AllVisitSignals & ~bits);
-    if (bits === Bit.AllVisitSignals) break;
+    const page = splitUrl(visit.url);
+    if (bits !== RULE_FREE) bits |= visitBits(visit, page, RULE_FREE & ~bits);
+    if (page && pages.size < MAX_PAGES) pages.add(pageKey(pathSegments(page)));
   }
   if (input.named) bits |= Bit.Name;
   if (countryOf(input.tz, input.languages) !== undefined) bits |= Bit.Country;
+  return { signals: bits, pages: [...pages] };
+}
+
+/** A page as its segments, "/a/b/" (the home page is "/"). */
+function pageKey(segments: readonly string[]): string {
+  let key = '/';
+  for (const segment of segments) key += `${segment}/`;
+  return key;
+}
+
+/** Whether a page ("/a/b/") has a segment, or run of segments, the rules call high-intent. */
+function isHighIntentPage(page: string, rules: CompiledRules): boolean {
+  let mentioned = false;
+  for (const needle of rules.needles) if ((mentioned = page.includes(needle))) break;
+  if (!mentioned) return false;
+  for (const segment of page.split('/')) if (segment && rules.segments.has(segment)) return true;
+  return rules.sequences.some((seq) => page.includes(seq));
+}
+
+/** Scores a lead's facts: signals in table order, total rounded and clamped to 0–100. */
+export function scoreOf(facts: ScoreFacts, rules: ScoringRules = DEFAULT_RULES): ScoreResult {
+  const c = compiledOf(rules);
+  let bits = facts.signals & ~Bit.HighIntent;
+  if (facts.pages.some((page) => isHighIntentPage(page, c))) bits |= Bit.HighIntent;
   const signals: ScoreResult['signals'] = [];
   let total = 0;
   for (let i = 0; i < SIGNALS.length; i++) {
@@ -322,4 +362,9 @@ export function scoreLead(input: ScoreInput, rules: ScoringRules = DEFAULT_RULES
   }
   const score = Math.max(0, Math.min(100, Math.round(total)));
   return { score, band: bandOf(score), signals };
+}
+
+/** Scores a lead from its visits. */
+export function scoreLead(input: ScoreInput, rules: ScoringRules = DEFAULT_RULES): ScoreResult {
+  return scoreOf(scoreFacts(input), rules);
 }

@@ -44,15 +44,21 @@ export interface UpdateRow {
 
 /**
  * A lead as the lists show it: list fields only, so 100,000 rows load fast (the detail view
- * folds the rest from the doc). `rev` is when the row was last written: tabs that did not
- * write it catch up on rows above the last `rev` they saw.
+ * folds the rest from the doc). No score: it depends on the rules, and is computed from the
+ * row's score facts with the rules in force. `rev` is when the row was last written: tabs that
+ * did not write it catch up on rows above the last `rev` they saw.
  */
 export interface LeadRow extends ListEntry {
   generatedName: string;
-  band: Band;
   channel: Channel;
   country?: string;
   rev: number;
+}
+
+/** A row with its score under the rules in force, as the lists and alerts show it. */
+export interface ScoredRow extends LeadRow {
+  score: number;
+  band: Band;
 }
 
 export interface MetaRow {
@@ -77,6 +83,13 @@ export class WorkspaceDb extends Dexie {
     // Rows became list fields only, with assignee, tags and rev: rebuilt by the next full pass.
     this.version(3)
       .stores({ leads: 'id, lastActivity, score, stage, assignee, *tags, rev' })
+      .upgrade(async (tx) => {
+        await tx.table('leads').clear();
+        await tx.table('meta').delete('builtWith');
+      });
+    // Rows hold score facts instead of a score: rebuilt by the next full pass.
+    this.version(4)
+      .stores({ leads: 'id, lastActivity, stage, assignee, *tags, rev' })
       .upgrade(async (tx) => {
         await tx.table('leads').clear();
         await tx.table('meta').delete('builtWith');

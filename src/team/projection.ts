@@ -1,10 +1,11 @@
 /**
- * The lead table: folds each changed lead's page views into facts, scores them and writes the
- * list row (list fields only; the detail and exports fold the rest from the doc on demand).
+ * The lead table: folds each changed lead's page views into facts and writes the list row
+ * (list fields and score facts only; the detail and exports fold the rest from the doc on
+ * demand, and the lists compute scores with the rules in force).
  */
 import { foldPageViews, summarize, type LeadSummary } from '../core/lead.ts';
 import type { PageView } from '../core/capture.ts';
-import type { ScoringRules } from '../core/scoring.ts';
+import { HOT, scoreOf, type ScoringRules } from '../core/scoring.ts';
 import type { TeamFacts } from '../core/team-doc.ts';
 import type { LeadRow, WorkspaceDb } from '../data/db.ts';
 
@@ -22,8 +23,7 @@ function rowOf(summary: LeadSummary, team: TeamFacts, rev: number): LeadRow {
     displayName: summary.displayName,
     generatedName: summary.generatedName,
     stage: summary.stage,
-    score: summary.score,
-    band: summary.band,
+    scoring: summary.scoring,
     sourceDomain: summary.sourceDomain,
     channel: summary.channel,
     lastActivity: summary.lastActivity,
@@ -65,7 +65,8 @@ export async function project(
       const before = await db.leads.bulkGet(rows.map((r) => r.id));
       rows.forEach((row, i) => {
         const old = before[i];
-        if (row.score >= 70 && (!old || old.score < 70)) turnedHot.push(row.id);
+        const hot = (r: LeadRow): boolean => scoreOf(r.scoring, rules).score >= HOT;
+        if (hot(row) && !(old && hot(old))) turnedHot.push(row.id);
       });
       await db.dirty.bulkDelete(leads.map((l) => l.visitorId));
     }

@@ -44,6 +44,8 @@ import type { StatusPatch } from './status.ts';
 import { TeamLedger } from './team-ledger.ts';
 
 const INTAKE = Symbol('intake');
+/** `meta.builtWith` once the whole lead table is built with today's rows (score facts). */
+const ROWS_BUILT = 'score-facts';
 const PROJECT_BATCH = 5_000;
 
 /** Everything known of a lead, folded from the doc with the rules in force. */
@@ -84,12 +86,13 @@ export class Workspace {
   #releaseLeadership: (() => void) | undefined;
   #toProject = new Set<string>();
   #projecting: Promise<void> | undefined;
-  /** Rules the whole lead table was last built with (in `meta`); none before the first build. */
-  #builtWith: string | undefined;
+  /** The whole lead table has been built (see ROWS_BUILT). */
+  #built = false;
   /** A pass over every lead is under way (quiet: see `project`). */
   #fullPass = false;
-  /** The verified scoring rules in force. */
+  /** The verified scoring rules in force, and whether the lists have them (in `meta`). */
   #rules: ScoringRules = DEFAULT_RULES;
+  #rulesStored = false;
   #diagnostics = { dropped: 0, excluded: 0 };
 
   private constructor(record: WorkspaceRecord, db: WorkspaceDb, events: WorkspaceEvents) {
@@ -129,7 +132,7 @@ export class Workspace {
   static async open(record: WorkspaceRecord, events: WorkspaceEvents): Promise<Workspace> {
     const db = new WorkspaceDb(record.id);
     const ws = new Workspace(record, db, events);
-    ws.#builtWith = await readMeta<string | undefined>(db, 'builtWith', undefined);
+    ws.#built = (await readMeta<string | undefined>(db, 'builtWith', undefined)) === ROWS_BUILT;
     ws.#diagnostics = await readMeta(db, 'diagnostics', ws.#diagnostics);
     // A member who has been here before has the workspace stored; a new one waits for it.
     events.status({ diagnostics: ws.#diagnostics, joined: record.intakePublicKey !== '' });
@@ -185,7 +188,7 @@ export class Workspace {
     // The tab that stored these rows marked their leads in the same transaction.
     if (origin === FROM_STORE) return;
     // A snapshot taken in before the list's first build is covered by that build.
-    if (origin === FROM_SNAPSHOT && this.#builtWith === undefined) return;
+    if (origin === FROM_SNAPSHOT && !this.#built) return;
     this.#store.markDirty(ids);
   }
 
@@ -231,7 +234,7 @@ export class Workspace {
     await this.#store.catchUp();
     this.#leader = true;
     this.#events.status({ leader: true });
-    if (this.#builtWith === JSON.stringify(this.#rules)) {
+    if (this.#built) {
       this.#queueProjection(await this.#db.dirty.toCollection().primaryKeys());
     } else this.#projectEveryLead();
     const record = this.#record;
@@ -299,14 +302,20 @@ export class Workspace {
       });
   }
 
-  /** Scores depend on the rules: when the verified rules change, every lead is re-scored. */
+  /**
+   * Scores depend on the rules. Rows hold what scores are computed from, not scores, so new
+   * rules rewrite no row: the lists read the rules from `meta` and re-score in memory.
+   */
   #useRules(rules: ScoringRules): void {
-    if (JSON.stringify(rules) === JSON.stringify(this.#rules)) return;
+    if (this.#rulesStored && JSON.stringify(rules) === JSON.stringify(this.#rules)) return;
     this.#rules = rules;
-    if (this.#leader) this.#projectEveryLead();
+    this.#rulesStored = true;
+    this.#db.meta.put({ key: 'rules', value: rules }).catch((err: unknown) => {
+      this.#fail(err);
+    });
   }
 
-  /** Builds the whole lead table from the doc: the first time, and after a rules change. */
+  /** Builds the whole lead table from the doc: the first time, or after the rows changed form. */
   #projectEveryLead(): void {
     this.#fullPass = true;
     this.#queueProjection(this.#index.visitorIds());
@@ -314,9 +323,8 @@ export class Workspace {
 
   async #finishFullPass(): Promise<void> {
     this.#fullPass = false;
-    const builtWith = JSON.stringify(this.#rules);
-    await this.#db.meta.put({ key: 'builtWith', value: builtWith });
-    this.#builtWith = builtWith;
+    await this.#db.meta.put({ key: 'builtWith', value: ROWS_BUILT });
+    this.#built = true;
   }
 
   async #projectAll(): Promise<void> {

@@ -8,7 +8,7 @@ import * as Y from 'yjs';
 import { randomId } from '../../src/core/bytes.ts';
 import type { PageView } from '../../src/core/capture.ts';
 import type { LogEntry } from '../../src/core/relay-protocol.ts';
-import { DEFAULT_RULES } from '../../src/core/scoring.ts';
+import { DEFAULT_RULES, scoreOf } from '../../src/core/scoring.ts';
 import { generateIntakeKeyPair, seal } from '../../src/core/seal.ts';
 import { addPageViews, assignLead, assignments, views } from '../../src/core/team-doc.ts';
 import { WorkspaceDb } from '../../src/data/db.ts';
@@ -160,7 +160,12 @@ describe('intake and projection', () => {
       false,
     );
     expect(first).toEqual([]);
-    expect((await db.leads.get(visitor))?.score).toBe(50);
+    // Rows hold what the score is computed from; the rules in force give the score.
+    const scoreOfRow = async (id: string): Promise<number | undefined> => {
+      const stored = await db.leads.get(id);
+      return stored && scoreOf(stored.scoring, DEFAULT_RULES).score;
+    };
+    expect(await scoreOfRow(visitor)).toBe(50);
 
     const pricing = view(visitor, 2000, '/pricing');
     const second = await project(
@@ -192,13 +197,15 @@ describe('intake and projection', () => {
     const customer = await db.leads.get(other);
     // What teammates decided lands in the row: the customer is L4 (so "L2 or later" adds 10),
     // with assignee and tags.
-    expect(customer?.score).toBe(85);
+    expect(await scoreOfRow(other)).toBe(85);
     expect(customer?.stage).toBe('L4');
     expect(customer?.assignee).toBe('member1');
     expect(customer?.tags).toEqual(['enterprise', 'vip']);
+    expect(await scoreOfRow(visitor)).toBe(75);
+    // Rules that weigh paid ads more turn the same row's score, with no rewrite.
+    const paidWeighsMore = { ...DEFAULT_RULES, points: { ...DEFAULT_RULES.points, paidAds: 40 } };
     const row = await db.leads.get(visitor);
-    expect(row?.score).toBe(75);
-    expect(row?.band).toBe('Hot');
+    expect(row && scoreOf(row.scoring, paidWeighsMore).score).toBe(90);
     expect(row?.lastActivity).toBe(2000);
     db.close();
   });

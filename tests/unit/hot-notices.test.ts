@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { HOT_NOTICES_AT_ONCE, hotNotices } from '../../src/app/shell/hot-notices.ts';
-import type { LeadRow } from '../../src/data/db.ts';
+import type { ScoredRow } from '../../src/data/db.ts';
 
-function row(id: string, score: number, sourceDomain = 'linkedin.com'): LeadRow {
+function row(id: string, score: number, sourceDomain = 'linkedin.com'): ScoredRow {
   return {
     id,
     displayName: `Lead ${id}`,
     generatedName: `Lead ${id}`,
     stage: 'L1',
+    scoring: { signals: 0, pages: [] },
     score,
     band: 'Hot',
     sourceDomain,

@@ -1,6 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import { LeadList, NO_FILTERS, type ListEntry, type ListQuery } from '../../src/core/lead-list.ts';
+import {
+  DEFAULT_RULES,
+  SIGNAL_BIT,
+  SIGNALS,
+  type ScoreFacts,
+  type ScoringRules,
+} from '../../src/core/scoring.ts';
 import type { Stage } from '../../src/core/stage.ts';
+
+/** Score facts worth `score` points under the default rules: some of the signals fired. */
+function factsWorth(score: number): ScoreFacts {
+  for (let mask = 0; mask < 1 << SIGNALS.length; mask++) {
+    const facts: ScoreFacts = { signals: 0, pages: [] };
+    let total = 0;
+    SIGNALS.forEach(({ id }, i) => {
+      if ((mask & (1 << i)) === 0) return;
+      total += DEFAULT_RULES.points[id];
+      if (id === 'highIntentPage') facts.pages = ['/pricing/'];
+      else facts.signals |= SIGNAL_BIT[id];
+    });
+    if (total === score) return facts;
+  }
+  throw new Error(`no signals are worth ${String(score)}`);
+}
 
 function entry(
   id: string,
@@ -12,7 +35,8 @@ function entry(
   displayName = `Lead ${id}`,
   sourceDomain = 'google.com',
 ): ListEntry {
-  return { id, lastActivity, score, stage, assignee, tags, displayName, sourceDomain };
+  const scoring = factsWorth(score);
+  return { id, lastActivity, scoring, stage, assignee, tags, displayName, sourceDomain };
 }
 
 const list = new LeadList();
@@ -93,5 +117,35 @@ describe('the lead list index', () => {
     changing.clear();
     changing.upsert([entry('z', 3, 10, 'L1', '', [], 'Grace')]);
     expect(changing.query(q({ search: 'grace' })).ids).toEqual(['z']);
+  });
+
+  it('re-scores every lead when the rules change, and sorts by the new scores', () => {
+    const rescored = new LeadList();
+    // a: paid ad (25) and UTM (10); b: the pricing page (25) and a name (10) and country (5).
+    rescored.upsert([
+      {
+        ...entry('a', 1, 0, 'L1'),
+        scoring: { signals: SIGNAL_BIT.paidAds | SIGNAL_BIT.hasUtm, pages: ['/'] },
+      },
+      {
+        ...entry('b', 2, 0, 'L2'),
+        scoring: {
+          signals: SIGNAL_BIT.providedName | SIGNAL_BIT.timezoneCountry,
+          pages: ['/', '/en/pricing/'],
+        },
+      },
+    ]);
+    expect(rescored.query(q({ sort: 'score' })).ids).toEqual(['b', 'a']);
+    expect([rescored.scoreOf('a'), rescored.scoreOf('b')]).toEqual([35, 40]);
+    const adsMatter: ScoringRules = {
+      highIntentPaths: ['demo'],
+      points: { ...DEFAULT_RULES.points, paidAds: 60 },
+    };
+    rescored.useRules(adsMatter);
+    expect([rescored.scoreOf('a'), rescored.scoreOf('b')]).toEqual([70, 15]);
+    expect(rescored.query(q({ sort: 'score' })).ids).toEqual(['a', 'b']);
+    // A lead arriving later is scored with the rules in force.
+    rescored.upsert([{ ...entry('c', 3, 0, 'L1'), scoring: { signals: 0, pages: ['/demo/'] } }]);
+    expect(rescored.scoreOf('c')).toBe(25);
   });
 });

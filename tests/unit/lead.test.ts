@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PageView } from '../../src/core/capture.ts';
 import { generatedName } from '../../src/core/identity.ts';
 import { foldPageViews, MAX_VISITS, summarize, type LeadFacts } from '../../src/core/lead.ts';
-import { DEFAULT_RULES } from '../../src/core/scoring.ts';
+import { DEFAULT_RULES, SIGNAL_BIT } from '../../src/core/scoring.ts';
 
 const VISITOR = 'visitor_abcdefghijklmn';
 const CHROME_WIN =
@@ -197,6 +197,14 @@ describe('summarize', () => {
       displayName: generatedName(VISITOR),
       stage: 'L1',
       score: 50,
+      scoring: {
+        signals:
+          SIGNAL_BIT.paidAds |
+          SIGNAL_BIT.productHuntOrLinkedIn |
+          SIGNAL_BIT.hasUtm |
+          SIGNAL_BIT.timezoneCountry,
+        pages: ['/'],
+      },
       band: 'Warm',
       signals: [
         { id: 'paidAds', label: 'Came from paid ads', impact: 'High', points: 25 },

@@ -4,7 +4,10 @@ import {
   DEFAULT_RULES,
   isHighIntentPath,
   normalizeRules,
+  MAX_PAGES,
+  scoreFacts,
   scoreLead,
+  scoreOf,
   SIGNALS,
   type Band,
   type ScoreInput,
@@ -387,5 +390,47 @@ describe('normalizeRules', () => {
       },
     });
     expect(Object.isFrozen(DEFAULT_RULES.points)).toBe(true);
+  });
+});
+
+describe('score facts (what a list row keeps, whatever the rules)', () => {
+  const visit = (path: string, referrer = '') => ({ url: `${SITE}${path}`, referrer });
+  const inputs: ScoreInput[] = [
+    lead({ visits: [visit('/en/pricing/teams')] }),
+    lead({ visits: [visit('/'), visit('/#/book', 'https://www.linkedin.com/')] }),
+    lead({ visits: [visit('/Pricing.html?utm_source=x&utm_medium=cpc')], tz: 'Europe/Berlin' }),
+    lead({ visits: [visit('/caf%C3%A9/demo')], named: true }),
+    lead({ visits: [visit('/blog/why-pricing-matters'), visit('/docs/en/start')] }),
+  ];
+  const ruleSets: ScoringRules[] = [
+    DEFAULT_RULES,
+    { ...DEFAULT_RULES, highIntentPaths: ['en/pricing', 'café', 'docs/en'] },
+    { ...DEFAULT_RULES, highIntentPaths: ['why-pricing-matters'] },
+    { ...DEFAULT_RULES, highIntentPaths: [] },
+  ];
+
+  it('re-scored under any rules, match scoring the visits themselves', () => {
+    for (const input of inputs) {
+      // As stored and read back from IndexedDB.
+      const facts = JSON.parse(JSON.stringify(scoreFacts(input))) as ReturnType<typeof scoreFacts>;
+      for (const rules of ruleSets) {
+        const result = scoreOf(facts, rules);
+        // High intent, checked page by page from the URLs, another way than the facts take.
+        const highIntent = input.visits.some((v) => isHighIntentPath(v.url, rules.highIntentPaths));
+        expect(result.signals.some((sig) => sig.id === 'highIntentPage')).toBe(highIntent);
+        expect(result).toEqual(scoreLead(input, rules));
+      }
+    }
+  });
+
+  it('keeps each page once, and at most MAX_PAGES of them, first visited first', () => {
+    const many = Array.from({ length: MAX_PAGES + 50 }, (_, i) =>
+      visit(`/p${String(i % (MAX_PAGES + 20))}`),
+    );
+    const facts = scoreFacts(lead({ visits: many }));
+    expect(facts.pages).toHaveLength(MAX_PAGES);
+    expect(facts.pages[0]).toBe('/p0/');
+    expect(new Set(facts.pages).size).toBe(MAX_PAGES);
+    expect(scoreFacts(lead({ visits: [visit('/'), visit('/')] })).pages).toEqual(['/']);
   });
 });

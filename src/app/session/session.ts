@@ -9,7 +9,8 @@ import * as Comlink from 'comlink';
 import type { PageView } from '../../core/capture.ts';
 import type { Member, Role, Settings } from '../../core/ledger.ts';
 import type { ListQuery } from '../../core/lead-list.ts';
-import { WorkspaceDb, type WorkspaceRecord } from '../../data/db.ts';
+import { bandOf, scoreOf } from '../../core/scoring.ts';
+import { WorkspaceDb, type LeadRow, type ScoredRow, type WorkspaceRecord } from '../../data/db.ts';
 import type { LeadDetail, WorkspaceEvents } from '../../team/workspace.ts';
 import type { ListApi, ListPage } from '../../../workers/list.worker.ts';
 import type { TeamWorkerApi } from '../../../workers/team.worker.ts';
@@ -159,6 +160,12 @@ export class Session {
   }
   listIds(query: ListQuery): Promise<string[]> {
     return this.#list.listIds(this.record.id, query);
+  }
+
+  /** A stored row with its score under the rules in force. */
+  scored(row: LeadRow): ScoredRow {
+    const score = scoreOf(row.scoring, this.status.team.settings.scoringRules).score;
+    return { ...row, score, band: bandOf(score) };
   }
 
   /** Everything known of a lead, folded from the doc with the rules in force. */

@@ -2,7 +2,7 @@
  * Desktop notifications for leads that just turned hot. One per lead when a few turn hot at
  * once; when many do (a campaign lands), the hottest few and one summary, never a flood.
  */
-import type { LeadRow } from '../../data/db.ts';
+import type { ScoredRow } from '../../data/db.ts';
 
 export interface HotNotice {
   title: string;
@@ -15,9 +15,9 @@ export interface HotNotice {
 
 export const HOT_NOTICES_AT_ONCE = 3;
 
-export function hotNotices(rows: readonly LeadRow[]): HotNotice[] {
+export function hotNotices(rows: readonly ScoredRow[]): HotNotice[] {
   const hottest = [...rows].sort((a, b) => b.score - a.score || b.lastActivity - a.lastActivity);
-  const single = (row: LeadRow): HotNotice => ({
+  const single = (row: ScoredRow): HotNotice => ({
     title: `${row.displayName} is hot`,
     body: `Score ${String(row.score)} · ${row.sourceDomain || 'Direct'}`,
     tag: `hot-${row.id}`,
