@@ -290,6 +290,8 @@ export async function benchRelay(): Promise<Figures> {
     figures['relay.fanout.oursMs'] = round1(median(ours));
     figures['relay.fanout.ywebrtcMs'] = round1(median(theirs));
     figures['relay.fanout.runs'] = ours.length;
+    // The budget: not slower than y-webrtc's own server (a ratio of at most 1).
+    figures['relay.fanout.vsYwebrtc'] = Math.round((median(ours) / median(theirs)) * 100) / 100;
     return figures;
   } finally {
     ywebrtc.child.kill('SIGKILL');

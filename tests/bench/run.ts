@@ -41,6 +41,13 @@ const BUDGETS: Budget[] = [
     unit: 'ms',
   },
   {
+    key: 'relay.fanout.vsYwebrtc',
+    what: 'relay fan-out time ÷ y-webrtc signaling server’s, same load',
+    limit: 1,
+    kind: 'max',
+    unit: '×',
+  },
+  {
     key: 'capture.pageViewToRow.p95Ms',
     what: 'page view → row visible, p95',
     limit: 300,
@@ -86,6 +93,13 @@ const BUDGETS: Budget[] = [
     key: 'list.scroll.longestTaskMs',
     what: '100,000 leads: longest main-thread task, scrolling',
     limit: 50,
+    kind: 'max',
+    unit: 'ms',
+  },
+  {
+    key: 'list.rescoreMs',
+    what: '100,000 leads: new scoring rules → list re-scored',
+    limit: 500,
     kind: 'max',
     unit: 'ms',
   },

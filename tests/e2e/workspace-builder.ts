@@ -10,7 +10,7 @@ import { encodeInvite } from '../../src/core/invite.ts';
 import { generateIntakeKeyPair } from '../../src/core/seal.ts';
 import { encryptSnapshot } from '../../src/core/snapshot.ts';
 import { addPageViews, assignLead, TagIndex } from '../../src/core/team-doc.ts';
-import { publicKeyOf, record, workspaceIdOf } from '../../src/core/ledger.ts';
+import { publicKeyOf, record, workspaceIdOf, type Signer } from '../../src/core/ledger.ts';
 import { newTeamSecret, readToken, sha256Hex, snapshotKey } from '../../src/core/team-keys.ts';
 
 const UA =
@@ -23,6 +23,8 @@ export interface BuiltWorkspace {
   /** For sealing more visits to it, as the widget would. */
   intakePublicKey: string;
   ownerId: string;
+  /** Signs team records as the owner (to promote a member, say). */
+  owner: Signer;
   name: string;
   inviteLink: string;
   leads: number;
@@ -135,6 +137,7 @@ export async function buildWorkspace(options: {
     workspace,
     intakePublicKey: intake.publicKey,
     ownerId,
+    owner: signer,
     name,
     inviteLink: `${options.appUrl}/#/join/${code}`,
     leads: options.leads,
