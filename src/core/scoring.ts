@@ -213,31 +213,12 @@ function addSegments(path: string, out: string[]): void {
   }
 }
 
-function isHighIntent(parts: UrlParts, rules: CompiledRules): boolean {
-  // Cheap pre-check before splitting into segments: most pages mention no high-intent word.
-  const text = parts.hash ? `${parts.path}#${parts.hash}` : parts.path;
-  if (!text.includes('%')) {
-    const lower = text.toLowerCase();
-    let mentioned = false;
-    for (const needle of rules.needles) if ((mentioned = lower.includes(needle))) break;
-    if (!mentioned) return false;
-  }
-  const segments = pathSegments(parts);
-  for (const s of segments) if (rules.segments.has(s)) return true;
-  if (rules.sequences.length === 0) return false;
-  const joined = `/${segments.join('/')}/`;
-  return rules.sequences.some((seq) => joined.includes(seq));
-}
-
 /** True when a page's path has a segment (or segment run) equal to one of the paths. */
 export function isHighIntentPath(url: string, highIntentPaths: readonly string[]): boolean {
   const parts = splitUrl(url);
-  return parts
-    ? isHighIntent(
-        parts,
-        compile({ highIntentPaths: [...highIntentPaths], points: DEFAULT_RULES.points }),
-      )
-    : false;
+  if (!parts) return false;
+  const rules = compile({ highIntentPaths: [...highIntentPaths], points: DEFAULT_RULES.points });
+  return isHighIntentPage(pageKey(pathSegments(parts)), rules);
 }
 
 // ---------------------------------------------------------------------------------------------

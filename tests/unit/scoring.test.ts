@@ -409,18 +409,27 @@ describe('score facts (what a list row keeps, whatever the rules)', () => {
     { ...DEFAULT_RULES, highIntentPaths: [] },
   ];
 
+  // Whether each input (rows) has a high-intent page under each rule set (columns).
+  const highIntent = [
+    [true, true, false, false],
+    [true, false, false, false],
+    [true, false, false, false],
+    [true, true, false, false],
+    [false, true, true, false],
+  ];
+
   it('re-scored under any rules, match scoring the visits themselves', () => {
-    for (const input of inputs) {
+    inputs.forEach((input, row) => {
       // As stored and read back from IndexedDB.
       const facts = JSON.parse(JSON.stringify(scoreFacts(input))) as ReturnType<typeof scoreFacts>;
-      for (const rules of ruleSets) {
+      ruleSets.forEach((rules, column) => {
         const result = scoreOf(facts, rules);
-        // High intent, checked page by page from the URLs, another way than the facts take.
-        const highIntent = input.visits.some((v) => isHighIntentPath(v.url, rules.highIntentPaths));
-        expect(result.signals.some((sig) => sig.id === 'highIntentPage')).toBe(highIntent);
+        expect(result.signals.some((sig) => sig.id === 'highIntentPage')).toBe(
+          highIntent[row]?.[column],
+        );
         expect(result).toEqual(scoreLead(input, rules));
-      }
-    }
+      });
+    });
   });
 
   it('keeps each page once, and at most MAX_PAGES of them, first visited first', () => {
