@@ -18,6 +18,11 @@ test('an invited teammate joins over WebRTC and both see each other online', asy
   await owner.createWorkspace('Acme', 'Ada');
   const link = await owner.inviteLink();
   expect(new URL(link).hash).toMatch(/^#\/join\/[A-Za-z0-9_-]+$/);
+  // Alone in the team, Ada's own open tab counts as online.
+  await owner.openSettings('Team');
+  await expect(owner.members.filter({ hasText: 'Ada' }).getByTitle('Presence')).toHaveText(
+    'Online',
+  );
 
   const mateContext = await browser.newContext();
   const mate = new AppPage(await mateContext.newPage());

@@ -49,10 +49,10 @@ export class TeamSync {
       void team.linkReceived(sync.#link(peer), bytes);
     });
     const awareness = provider.awareness;
-    awareness.setLocalState({ memberId: record.memberId, name: record.memberName });
     awareness.on('change', () => {
       status.online = [...awareness.getStates().values()].filter(isPresence);
     });
+    awareness.setLocalState({ memberId: record.memberId, name: record.memberName });
     provider.on('peers', ({ added, webrtcPeers }) => {
       status.peers = webrtcPeers.length;
       for (const id of added) {
