@@ -209,6 +209,16 @@ test('a forged admin change from an agent’s client is ignored by every peer', 
 
   const at = Date.now() + 60_000;
   const hijack = await generateIntakeKeyPair();
+  const malloryKey = publicKeyOf(await crypto.subtle.exportKey('jwk', mallory.publicKey));
+  /** Grace, the agent, made an admin (with a key of her own making). */
+  const graceAsAdmin = (when: number): Claim => ({
+    kind: 'member',
+    member: held.memberId,
+    name: 'Grace',
+    role: 'admin',
+    key: malloryKey,
+    at: when,
+  });
   const forgeries: { by: string; claim: Claim; sign: (bytes: Uint8Array) => Promise<string> }[] = [
     // The agent signs a setting with its own key: valid signature, no authority.
     {
@@ -246,14 +256,7 @@ test('a forged admin change from an agent’s client is ignored by every peer', 
     // The agent promotes itself.
     {
       by: held.memberId,
-      claim: {
-        kind: 'member',
-        member: held.memberId,
-        name: 'Grace',
-        role: 'admin',
-        key: publicKeyOf(await crypto.subtle.exportKey('jwk', mallory.publicKey)),
-        at: at + 1,
-      },
+      claim: graceAsAdmin(at + 1),
       sign: (b) => signAsAgent(mate.page, b),
     },
     // The agent claims to be the owner, signing with a key of its own.
@@ -274,14 +277,7 @@ test('a forged admin change from an agent’s client is ignored by every peer', 
     // The agent, signing as the owner with its own key, promotes itself.
     {
       by: owners.memberId,
-      claim: {
-        kind: 'member',
-        member: held.memberId,
-        name: 'Grace',
-        role: 'admin',
-        key: publicKeyOf(await crypto.subtle.exportKey('jwk', mallory.publicKey)),
-        at: at + 3,
-      },
+      claim: graceAsAdmin(at + 3),
       sign: (b) => signAsAgent(mate.page, b),
     },
   ];

@@ -12,6 +12,7 @@ import {
   type Claim,
   type PublicKey,
   type Role,
+  type Settings,
   type Signer,
 } from '../../src/core/ledger.ts';
 import { generateIntakeKeyPair } from '../../src/core/seal.ts';
@@ -51,9 +52,15 @@ async function team() {
   });
   await record(doc, as(ada), memberClaim(ada, 'Ada', 'owner'));
   await record(doc, as(grace), memberClaim(grace, 'Grace', 'agent'));
+  const setting = <K extends keyof Settings>(name: K, value: Settings[K]): Claim => ({
+    kind: 'setting',
+    name,
+    value,
+    at: nextAt(doc),
+  });
   const verifier = new LedgerVerifier(workspace);
   const resolve = () => verifier.resolve(ledger(doc).entries());
-  return { ada, grace, workspace, doc, as, memberClaim, resolve };
+  return { ada, grace, workspace, doc, as, memberClaim, setting, resolve };
 }
 
 const roles = (members: { name: string; role: Role }[]) =>
@@ -92,12 +99,7 @@ describe('team ledger', () => {
     // An agent can neither promote nor change a setting.
     await record(t.doc, t.as(t.grace), t.memberClaim(t.grace, 'Grace', 'admin'));
     await record(t.doc, t.as(t.grace), t.memberClaim(sam, 'Sam', 'admin'));
-    await record(t.doc, t.as(t.grace), {
-      kind: 'setting',
-      name: 'retentionDays',
-      value: 30,
-      at: nextAt(t.doc),
-    });
+    await record(t.doc, t.as(t.grace), t.setting('retentionDays', 30));
     let result = await t.resolve();
     expect(roles(result.members)).toEqual({ Ada: 'owner', Grace: 'agent', Sam: 'agent' });
     expect(result.settings.retentionDays).toBe(7);
@@ -106,24 +108,14 @@ describe('team ledger', () => {
     // The owner promotes Grace; as an admin she may promote Sam and change settings.
     await record(t.doc, t.as(t.ada), t.memberClaim(t.grace, 'Grace', 'admin'));
     await record(t.doc, t.as(t.grace), t.memberClaim(sam, 'Sam', 'admin'));
-    await record(t.doc, t.as(t.grace), {
-      kind: 'setting',
-      name: 'retentionDays',
-      value: 14,
-      at: nextAt(t.doc),
-    });
+    await record(t.doc, t.as(t.grace), t.setting('retentionDays', 14));
     result = await t.resolve();
     expect(roles(result.members)).toEqual({ Ada: 'owner', Grace: 'admin', Sam: 'admin' });
     expect(result.settings.retentionDays).toBe(14);
 
     // Demoted, Grace's later settings no longer count.
     await record(t.doc, t.as(t.ada), t.memberClaim(t.grace, 'Grace', 'agent'));
-    await record(t.doc, t.as(t.grace), {
-      kind: 'setting',
-      name: 'retentionDays',
-      value: 1,
-      at: nextAt(t.doc),
-    });
+    await record(t.doc, t.as(t.grace), t.setting('retentionDays', 1));
     result = await t.resolve();
     expect(result.settings.retentionDays).toBe(14);
     expect(roles(result.members).Grace).toBe('agent');
@@ -140,12 +132,7 @@ describe('team ledger', () => {
       createdAt: 1,
     };
     const setWorkspace = (by: Person, value: unknown) =>
-      record(t.doc, t.as(by), {
-        kind: 'setting',
-        name: 'workspace',
-        value: value as typeof info,
-        at: nextAt(t.doc),
-      });
+      record(t.doc, t.as(by), t.setting('workspace', value as typeof info));
     // Even an admin cannot put in an intake key of their own.
     await record(t.doc, t.as(t.ada), t.memberClaim(t.grace, 'Grace', 'admin'));
     await setWorkspace(t.grace, {
@@ -257,24 +244,14 @@ describe('team ledger', () => {
     });
     expect(nextAt(t.doc)).toBe(future + 1);
     // The next change, made with that clock, wins over the one "from the future".
-    await record(t.doc, t.as(t.ada), {
-      kind: 'setting',
-      name: 'retentionDays',
-      value: 30,
-      at: nextAt(t.doc),
-    });
+    await record(t.doc, t.as(t.ada), t.setting('retentionDays', 30));
     expect((await t.resolve()).settings.retentionDays).toBe(30);
   });
 
   it('resolves the same on every peer whatever order the entries arrived in', async () => {
     const t = await team();
     await record(t.doc, t.as(t.ada), t.memberClaim(t.grace, 'Grace', 'admin'));
-    await record(t.doc, t.as(t.grace), {
-      kind: 'setting',
-      name: 'retentionDays',
-      value: 1,
-      at: nextAt(t.doc),
-    });
+    await record(t.doc, t.as(t.grace), t.setting('retentionDays', 1));
     const entries = [...ledger(t.doc).entries()];
     const a = await new LedgerVerifier(t.workspace).resolve(entries);
     const b = await new LedgerVerifier(t.workspace).resolve([...entries].reverse());
