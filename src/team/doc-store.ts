@@ -140,7 +140,8 @@ export class DocStore {
   /** The doc as stored, its update rows merged (no re-encoding of the live doc). */
   async stored(): Promise<Uint8Array<ArrayBuffer>> {
     const rows = await this.#db.updates.toArray();
-    return new Uint8Array(Y.mergeUpdates(rows.map((r) => r.update)));
+    // A fresh buffer of its own (never shared memory): no need to copy megabytes to say so.
+    return Y.mergeUpdates(rows.map((r) => r.update)) as Uint8Array<ArrayBuffer>;
   }
 
   /**

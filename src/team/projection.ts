@@ -63,9 +63,9 @@ export async function project(
   await db.transaction('rw', db.leads, db.dirty, async () => {
     if (!quiet) {
       const before = await db.leads.bulkGet(rows.map((r) => r.id));
+      const hot = (r: LeadRow): boolean => scoreOf(r.scoring, rules).score >= HOT;
       rows.forEach((row, i) => {
         const old = before[i];
-        const hot = (r: LeadRow): boolean => scoreOf(r.scoring, rules).score >= HOT;
         if (hot(row) && !(old && hot(old))) turnedHot.push(row.id);
       });
       await db.dirty.bulkDelete(leads.map((l) => l.visitorId));
