@@ -1,81 +1,78 @@
 /**
  * The team worker: one per tab, holding the open workspace (`src/team/workspace.ts`) — the
- * team doc and all work on it — off the page's thread. The page talks to it through this API
- * and hears back through the events it passes to `open`.
+ * team doc and all work on it — off the page's thread. The page talks to it through `TeamApi`
+ * and hears back through the `TeamEvents` it passes to `open`; failures cross as plain
+ * `Failure`s.
  */
 import * as Comlink from 'comlink';
-import type { PageView } from '../src/core/capture.ts';
-import type { Member, Role, Settings } from '../src/core/ledger.ts';
-import type { WorkspaceRecord } from '../src/data/db.ts';
-import { Workspace, type LeadDetail, type WorkspaceEvents } from '../src/team/workspace.ts';
+import { CodedError, toFailure } from '../src/contracts/errors.ts';
+import type { TeamApi, TeamEvents } from '../src/contracts/team.ts';
+import { Workspace } from '../src/team/workspace.ts';
 
 let opened: Workspace | undefined;
 
 function workspace(): Workspace {
-  if (!opened) throw new Error('The workspace is still loading: try again in a moment.');
+  if (!opened) throw new CodedError('not_loaded', 'The workspace is still loading.');
   return opened;
 }
 
-const api = {
-  async open(record: WorkspaceRecord, pageEvents: WorkspaceEvents): Promise<void> {
+/** Runs a call; whatever it throws crosses to the page as a plain Failure. */
+async function guarded<T>(call: () => T | Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    // A plain object survives postMessage whole; comlink rethrows it on the page.
+    // eslint-disable-next-line @typescript-eslint/only-throw-error
+    throw toFailure(err);
+  }
+}
+
+const api: TeamApi = {
+  async open(record, pageEvents, feed) {
     // The page passes its events by proxy: here each call is a message, answered later.
-    const events = pageEvents as unknown as Comlink.Remote<WorkspaceEvents>;
+    const events = pageEvents as unknown as Comlink.Remote<TeamEvents>;
     opened?.close();
-    opened = await Workspace.open(record, {
-      // Sync bytes can be megabytes: hand them over rather than copy them.
-      toPeer: (link, bytes) => {
-        const copy = bytes.slice();
-        void events.toPeer(link, Comlink.transfer(copy, [copy.buffer]));
-      },
-      status: (patch) => {
-        void events.status(patch);
-      },
-      hot: (ids) => {
-        void events.hot(ids);
-      },
-      error: (message) => {
-        void events.error(message);
-      },
-    });
+    opened = await guarded(() =>
+      Workspace.open(
+        record,
+        {
+          // Sync bytes can be megabytes: hand them over rather than copy them.
+          toPeer: (link, bytes) => {
+            const copy = bytes.slice();
+            void events.toPeer(link, Comlink.transfer(copy, [copy.buffer]));
+          },
+          status: (patch) => void events.status(patch),
+          lead: (leadId, detail) => void events.lead(leadId, detail),
+          error: (failure) => void events.error(failure),
+        },
+        feed,
+      ),
+    );
   },
-  load: (): Promise<void> => workspace().load(),
-  assign: (leadId: string, to: string | null): void => {
-    workspace().assign(leadId, to);
-  },
-  tag: (leadId: string, tag: string): void => {
-    workspace().tag(leadId, tag);
-  },
-  untag: (leadId: string, tag: string): void => {
-    workspace().untag(leadId, tag);
-  },
-  markCustomer: (leadId: string): void => {
-    workspace().markCustomer(leadId);
-  },
-  rename: (name: string): Promise<void> => workspace().rename(name),
-  setRole: (member: Member, role: Exclude<Role, 'owner'>): Promise<void> =>
-    workspace().setRole(member, role),
-  setSetting: <K extends keyof Settings>(name: K, value: Settings[K]): Promise<void> =>
-    workspace().setSetting(name, value),
-  leadDetail: (leadId: string): LeadDetail | undefined => workspace().leadDetail(leadId),
-  leadDetails: (leadIds: string[]): (LeadDetail | undefined)[] =>
-    leadIds.map((id) => workspace().leadDetail(id)),
-  visitsOf: (leadId: string): PageView[] => workspace().visitsOf(leadId),
+  load: () => guarded(() => workspace().load()),
+  assign: (leadId, to) => guarded(() => workspace().edits.assign(leadId, to)),
+  tag: (leadId, tag) => guarded(() => workspace().edits.tag(leadId, tag)),
+  untag: (leadId, tag) => guarded(() => workspace().edits.untag(leadId, tag)),
+  markCustomer: (leadId) => guarded(() => workspace().edits.markCustomer(leadId)),
+  rename: (name) => guarded(() => workspace().rename(name)),
+  setRole: (member, role) => guarded(() => workspace().setRole(member, role)),
+  setSetting: (name, value) => guarded(() => workspace().setSetting(name, value)),
+  watchLead: (leadId) => guarded(() => workspace().watchLead(leadId)),
+  leadDetails: (leadIds) => guarded(() => workspace().reads.details(leadIds)),
   // The page's WebRTC links to teammates' browsers (see DocLinks).
-  linkOpened: (link: number): void => {
-    workspace().links?.opened(link);
+  linkOpened: (link) => {
+    opened?.links?.opened(link);
   },
-  linkClosed: (link: number): void => {
-    workspace().links?.closed(link);
+  linkClosed: (link) => {
+    opened?.links?.closed(link);
   },
-  linkReceived: (link: number, bytes: Uint8Array): void => {
-    workspace().links?.received(link, bytes);
+  linkReceived: (link, bytes) => {
+    opened?.links?.received(link, bytes);
   },
-  close: (): void => {
+  close: () => {
     opened?.close();
     opened = undefined;
   },
 };
-
-export type TeamWorkerApi = typeof api;
 
 Comlink.expose(api);

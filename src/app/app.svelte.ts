@@ -1,13 +1,30 @@
-/** The app's top-level state: configuration, the workspace open in this tab, fatal errors. */
+/** The app's top-level state: configuration, the workspace open in this tab, what went wrong. */
+import { isFailure, toFailure, type Failure, type FailureCode } from '../contracts/errors.ts';
+import type { ScoredRow } from '../core/lead.ts';
 import { decodeInvite } from '../core/invite.ts';
+import { storageKey } from '../core/names.ts';
 import { localDb, type WorkspaceRecord } from '../data/db.ts';
 import { loadConfig, type AppConfig } from './config.ts';
 import { Session } from './session/session.ts';
 import { createWorkspace, joinWorkspace, type NewWorkspace } from './session/workspaces.ts';
 import { hotNotices } from './shell/hot-notices.ts';
 
-/** The workspace this browser opened last (a person may belong to several). */
-const CURRENT = 'converge:current-workspace';
+/** How a failure reads to the user; codes not listed here show their own message. */
+const WORDING: Partial<Record<FailureCode, string>> = {
+  network: 'The relay can’t be reached. Check the connection — it is tried again on its own.',
+  storage_full:
+    'This browser’s storage is full: free some space so new visitors can be saved. Nothing is lost meanwhile.',
+  storage: 'This browser’s storage failed. Reload the page; nothing stored is lost.',
+  not_loaded: 'The workspace is still loading. Try again in a moment.',
+  unauthorized: 'The relay refused this workspace’s key.',
+  rate_limited: 'Too many requests at once. Wait a moment and try again.',
+  snapshot_unreadable: 'The team’s backup on the relay can’t be opened with this invite.',
+};
+
+/** The user-facing words for a failure. */
+export function describe(failure: Failure): string {
+  return WORDING[failure.code] ?? failure.message;
+}
 
 class AppState {
   #config = $state<AppConfig>({ relayUrl: '' });
@@ -15,7 +32,7 @@ class AppState {
   #phase = $state<'loading' | 'welcome' | 'ready'>('loading');
   #error = $state('');
   /** Hot-lead alerts on screen, newest last. */
-  alerts = $state<string[]>([]);
+  alerts = $state.raw<ScoredRow[]>([]);
 
   get config(): AppConfig {
     return this.#config;
@@ -33,7 +50,7 @@ class AppState {
   async start(): Promise<void> {
     try {
       this.#config = await loadConfig();
-      const current = localStorage.getItem(CURRENT);
+      const current = localStorage.getItem(storageKey.currentWorkspace);
       const record =
         (current ? await localDb.workspaces.get(current) : undefined) ??
         (await localDb.workspaces.orderBy('id').first());
@@ -43,7 +60,7 @@ class AppState {
       }
       this.#open(record);
     } catch (err) {
-      this.handleError(err);
+      this.handleError(err, 'Could not open your workspace');
       this.#phase = 'welcome';
     }
   }
@@ -67,25 +84,32 @@ class AppState {
   #open(record: WorkspaceRecord): void {
     this.#session?.close();
     const session = Session.open(record);
-    session.onError = (err) => {
-      this.handleError(err);
-    };
-    session.onHot = (ids) => {
-      this.alerts = [...this.alerts.filter((id) => !ids.includes(id)), ...ids].slice(-3);
-      void notifyHot(session, ids);
-    };
-    localStorage.setItem(CURRENT, record.id);
+    session.on('error', (failure) => {
+      this.handleError(failure);
+    });
+    session.on('hot', (rows) => {
+      const ids = new Set(rows.map((r) => r.id));
+      this.alerts = [...this.alerts.filter((a) => !ids.has(a.id)), ...rows].slice(-3);
+      // Every tab shows the alert; one desktop notification per member is enough.
+      if (session.status.leader) notifyHot(rows);
+    });
+    localStorage.setItem(storageKey.currentWorkspace, record.id);
     this.#session = session;
     this.#phase = 'ready';
     session.load().catch((err: unknown) => {
-      this.handleError(err);
+      this.handleError(err, 'Could not load the workspace');
     });
   }
 
-  /** The one place user-visible failures are reported. */
-  handleError(err: unknown): void {
-    this.#error = err instanceof Error ? err.message : String(err);
-    console.error(err);
+  /**
+   * The one place user-visible failures are reported: `context` says what was being done
+   * ("Could not assign"), the failure's code what went wrong, in the product's words.
+   */
+  handleError(err: unknown, context?: string): void {
+    const failure = isFailure(err) ? err : toFailure(err);
+    const words = describe(failure);
+    this.#error = context ? `${context}: ${words}` : words;
+    console.error(context ?? 'failure', err);
   }
 
   dismissError(): void {
@@ -96,10 +120,9 @@ class AppState {
 export const app = new AppState();
 
 /** Desktop notifications for hot leads, when the member allowed them (see hotNotices). */
-async function notifyHot(session: Session, ids: string[]): Promise<void> {
+function notifyHot(rows: ScoredRow[]): void {
   if (!('Notification' in window) || Notification.permission !== 'granted') return;
-  const rows = (await session.db.leads.bulkGet(ids)).filter((row) => row !== undefined);
-  for (const notice of hotNotices(rows.map((row) => session.scored(row)))) {
+  for (const notice of hotNotices(rows)) {
     const note = new Notification(notice.title, { body: notice.body, tag: notice.tag });
     note.onclick = () => {
       window.focus();

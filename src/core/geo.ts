@@ -1,7 +1,7 @@
 /**
  * Geography without IP lookups: the visitor's country from their IANA timezone (with their
- * languages breaking ties between countries sharing a zone), country names, and the visitor's
- * local time with a business-hours hint (SPEC §5).
+ * languages breaking ties between countries sharing a zone) and country names (SPEC §5). The
+ * visitor's local time is the app's (it ticks on screen).
  */
 import { getCountry, getTimezone } from 'countries-and-timezones';
 
@@ -77,57 +77,4 @@ export function countryName(code: string): string {
   }
   const name = displayNames?.of(upper);
   return name ?? known.name;
-}
-
-export const BUSINESS_HOURS = { start: 9, end: 18 } as const;
-
-export interface LocalTime {
-  /** "HH:MM", 24-hour. */
-  time: string;
-  hour: number;
-  minute: number;
-  /** Before 09:00 or from 18:00 on, in the visitor's zone. Weekends are not considered. */
-  outsideBusinessHours: boolean;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat | null>();
-
-function formatterOf(timezone: string): Intl.DateTimeFormat | null {
-  let f = formatters.get(timezone);
-  if (f === undefined) {
-    try {
-      f = new Intl.DateTimeFormat('en-GB', {
-        timeZone: timezone,
-        hour: '2-digit',
-        minute: '2-digit',
-        hourCycle: 'h23',
-      });
-    } catch {
-      f = null; // RangeError: not a zone this engine knows
-    }
-    if (formatters.size >= 500) formatters.clear();
-    formatters.set(timezone, f);
-  }
-  return f;
-}
-
-/**
- * The visitor's local time now. Undefined for an empty or invalid zone: showing the agent's own
- * time instead (what Intl does without a zone) would be wrong.
- */
-export function localTime(timezone: string, now: Date): LocalTime | undefined {
-  const zone = timezone.trim();
-  if (!zone || Number.isNaN(now.getTime())) return undefined;
-  const f = formatterOf(zone);
-  if (!f) return undefined;
-  let hour = -1;
-  let minute = -1;
-  for (const part of f.formatToParts(now)) {
-    if (part.type === 'hour') hour = Number(part.value) % 24;
-    else if (part.type === 'minute') minute = Number(part.value);
-  }
-  if (hour < 0 || minute < 0) return undefined;
-  const time = `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
-  const outsideBusinessHours = hour < BUSINESS_HOURS.start || hour >= BUSINESS_HOURS.end;
-  return { time, hour, minute, outsideBusinessHours };
 }

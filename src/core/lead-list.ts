@@ -5,8 +5,12 @@
  * orders are kept sorted, and one pass filters and counts every facet (each facet's counts
  * under the other facets' filters, as people expect from a filter menu). Scores are computed
  * here from each lead's score facts, so new rules re-score every lead in memory at once.
+ *
+ * Changes keep the orders sorted without sorting again: the changed leads are taken out and
+ * merged back in, one pass over the order (a full sort of 1,000,000 leads takes a second; a
+ * live stream of visits changes a few hundred at a time).
  */
-import { DEFAULT_RULES, scoreOf, type ScoreFacts, type ScoringRules } from './scoring.ts';
+import { DEFAULT_RULES, HOT, scoreOf, type ScoreFacts, type ScoringRules } from './scoring.ts';
 import type { Stage } from './stage.ts';
 import { STAGES } from './stage.ts';
 
@@ -68,14 +72,19 @@ function searchText(entry: ListEntry): string {
 const byActivity = (a: ListEntry, b: ListEntry): number =>
   b.lastActivity - a.lastActivity || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
-export class LeadList {
-  readonly #entries = new Map<string, ListEntry>();
+/** Above this share of changed leads, sorting again beats merging the changes in. */
+const RESORT_SHARE = 0.25;
+
+export class LeadList<E extends ListEntry = ListEntry> {
+  readonly #entries = new Map<string, E>();
   readonly #scores = new Map<string, number>();
   #rules: ScoringRules = DEFAULT_RULES;
   #rulesKey = JSON.stringify(DEFAULT_RULES);
   /** Built when first needed (the first search; a sort first asked for), then kept. */
   #text: Map<string, string> | undefined;
-  #sorted: Partial<Record<ListSort, ListEntry[]>> = {};
+  #sorted: Partial<Record<ListSort, E[]>> = {};
+  /** Leads changed since the orders were last brought up to date. */
+  #pending = new Set<string>();
   #cache: { key: string; result: ListResult } | undefined;
 
   get size(): number {
@@ -84,6 +93,19 @@ export class LeadList {
 
   has(id: string): boolean {
     return this.#entries.has(id);
+  }
+
+  get(id: string): E | undefined {
+    return this.#entries.get(id);
+  }
+
+  /** Every lead, newest activity first. */
+  ordered(): readonly E[] {
+    return this.#order('activity');
+  }
+
+  ids(): IterableIterator<string> {
+    return this.#entries.keys();
   }
 
   /** The score of a lead under the rules in force. */
@@ -100,46 +122,89 @@ export class LeadList {
     for (const [id, entry] of this.#entries) {
       this.#scores.set(id, scoreOf(entry.scoring, rules).score);
     }
-    this.#changed();
+    // Every score may have moved: the score order is sorted again when next asked for.
+    delete this.#sorted.score;
+    this.#cache = undefined;
   }
 
-  upsert(entries: Iterable<ListEntry>): void {
+  /** Adds or replaces leads; returns those whose score crossed into Hot (70+) with them. */
+  upsert(entries: Iterable<E>): string[] {
+    const turnedHot: string[] = [];
     for (const entry of entries) {
+      const before = this.#scores.get(entry.id);
+      const score = scoreOf(entry.scoring, this.#rules).score;
+      if (score >= HOT && !(before !== undefined && before >= HOT)) turnedHot.push(entry.id);
       this.#entries.set(entry.id, entry);
-      this.#scores.set(entry.id, scoreOf(entry.scoring, this.#rules).score);
+      this.#scores.set(entry.id, score);
       this.#text?.set(entry.id, searchText(entry));
+      this.#pending.add(entry.id);
     }
-    this.#changed();
+    this.#cache = undefined;
+    return turnedHot;
   }
 
   remove(ids: Iterable<string>): void {
     for (const id of ids) {
-      this.#entries.delete(id);
+      if (!this.#entries.delete(id)) continue;
       this.#scores.delete(id);
       this.#text?.delete(id);
+      this.#pending.add(id);
     }
-    this.#changed();
+    this.#cache = undefined;
   }
 
   clear(): void {
     this.#entries.clear();
     this.#scores.clear();
     this.#text = undefined;
-    this.#changed();
-  }
-
-  #changed(): void {
     this.#sorted = {};
+    this.#pending.clear();
     this.#cache = undefined;
   }
 
-  #order(sort: ListSort): ListEntry[] {
+  #compare(sort: ListSort): (a: E, b: E) => number {
+    if (sort === 'activity') return byActivity;
+    const scores = this.#scores;
+    return (a, b) => (scores.get(b.id) ?? 0) - (scores.get(a.id) ?? 0) || byActivity(a, b);
+  }
+
+  /** Brings the kept orders up to date with the changes since. */
+  #settle(): void {
+    if (this.#pending.size === 0) return;
+    const pending = this.#pending;
+    this.#pending = new Set();
+    for (const sort of Object.keys(this.#sorted) as ListSort[]) {
+      const sorted = this.#sorted[sort];
+      if (!sorted) continue;
+      if (pending.size > sorted.length * RESORT_SHARE) {
+        delete this.#sorted[sort];
+        continue;
+      }
+      const compare = this.#compare(sort);
+      const changed: E[] = [];
+      for (const id of pending) {
+        const entry = this.#entries.get(id);
+        if (entry) changed.push(entry);
+      }
+      changed.sort(compare);
+      const merged: E[] = [];
+      let c = 0;
+      for (const entry of sorted) {
+        if (pending.has(entry.id)) continue;
+        while (c < changed.length && compare(changed[c] as E, entry) < 0)
+          merged.push(changed[c++] as E);
+        merged.push(entry);
+      }
+      while (c < changed.length) merged.push(changed[c++] as E);
+      this.#sorted[sort] = merged;
+    }
+  }
+
+  #order(sort: ListSort): E[] {
+    this.#settle();
     let sorted = this.#sorted[sort];
     if (!sorted) {
-      const scores = this.#scores;
-      const byScore = (a: ListEntry, b: ListEntry): number =>
-        (scores.get(b.id) ?? 0) - (scores.get(a.id) ?? 0) || byActivity(a, b);
-      sorted = [...this.#entries.values()].sort(sort === 'activity' ? byActivity : byScore);
+      sorted = [...this.#entries.values()].sort(this.#compare(sort));
       this.#sorted[sort] = sorted;
     }
     return sorted;
@@ -152,7 +217,6 @@ export class LeadList {
     }
     return this.#text;
   }
-
   /** Answers a query; the last answer is kept, so scrolling through it costs nothing. */
   query(q: ListQuery): ListResult {
     const key = JSON.stringify(q);

@@ -1,10 +1,11 @@
 /**
- * The lead aggregate: page views folded into lead facts, and facts summarised into the row the
- * lists show (identity, stage, score, attribution, visitor profile).
+ * The lead, in one place: a visitor's page views folded into lead facts, what teammates decided
+ * added to them, and what the lists and the detail show of the result.
  *
  * Folding is order-independent and idempotent — events are deduplicated by id and sorted by
- * (time, id) — so every peer that folds the same set of events, in any order and with any
- * duplicates, gets identical facts (SPEC §11).
+ * (time, id) — so every browser that folds the same events, in any order and with any
+ * duplicates, gets identical facts (SPEC §11). Each visit's URL is parsed once, when it is
+ * folded in: the visit keeps what scoring needs of it, and a touch keeps its attribution.
  */
 import {
   attributionOf,
@@ -13,6 +14,7 @@ import {
   sourceDomain,
   type Channel,
   type ClickIds,
+  type UrlAttribution,
   type Utm,
 } from './attribution.ts';
 import { cleanText, type ClientHints, type PageView } from './capture.ts';
@@ -20,8 +22,9 @@ import { deviceOf, type Device } from './device.ts';
 import { countryOf } from './geo.ts';
 import { generatedName } from './identity.ts';
 import {
-  scoreFacts,
+  combineScoreFacts,
   scoreOf,
+  visitScoring,
   type Band,
   type ScoreFacts,
   type ScoreResult,
@@ -34,12 +37,22 @@ export const MAX_VISITS = 200;
 /** Longest visitor-given name kept. */
 export const NAME_MAX = 80;
 
+/** A visit as a touch: where the visitor came from, parsed from its URL. */
 export interface Touch {
+  /** Event id of the visit. */
+  id: string;
   url: string;
   referrer: string;
   at: number;
   utm: Utm;
   clickIds: ClickIds;
+}
+
+/** The first touch, with the attribution the lists and the detail show (derived once). */
+export interface FirstTouch extends Touch {
+  sourceDomain: string;
+  channel: Channel;
+  paid: boolean;
 }
 
 export interface Visit {
@@ -49,8 +62,13 @@ export interface Visit {
   referrer: string;
   title: string;
   at: number;
+  /** The rule-free score signals this visit fired (see `visitScoring`). */
+  signals: number;
+  /** The page as its path segments, "/a/b/" ('' for a URL that does not parse). */
+  page: string;
 }
 
+/** What the visitor's events say about a lead. */
 export interface LeadFacts {
   visitorId: string;
   firstSeen: number;
@@ -58,7 +76,7 @@ export interface LeadFacts {
   /** Distinct page views (by event id), including those no longer kept in `visits`. */
   pageViews: number;
   /** First touch: the earliest visit, kept for ever. */
-  first: Touch;
+  first: FirstTouch;
   /** Latest touch: the most recent visit. */
   latest: Touch;
   /** Chronological: the first visit plus the most recent MAX_VISITS. */
@@ -74,9 +92,47 @@ export interface LeadFacts {
   customer: boolean;
 }
 
-export function touchOf(visit: { url: string; referrer: string; at: number }): Touch {
-  const { utm, clickIds } = attributionOf(visit.url);
-  return { url: visit.url, referrer: visit.referrer, at: visit.at, utm, clickIds };
+/** What teammates decided about a lead (from the team doc). */
+export interface TeamFacts {
+  assignee: string | null;
+  tags: string[];
+  customer: boolean;
+}
+
+export const NO_TEAM_FACTS: TeamFacts = Object.freeze({
+  assignee: null,
+  tags: Object.freeze([]) as unknown as string[],
+  customer: false,
+});
+
+/**
+ * A lead as each browser stores it: its visitor's facts (page views folded in as they arrive
+ * from the intake log) and its teammates' decisions. `rev` orders writes: a reader that saw
+ * every lead up to some rev catches up with the ones above it.
+ */
+export interface Lead {
+  id: string;
+  facts: LeadFacts;
+  team: TeamFacts;
+  rev: number;
+}
+
+/** UTMs and click ids of the visits parsed in one fold, by event id (each URL parsed once). */
+type Parsed = Map<string, UrlAttribution>;
+
+function touchOf(visit: Visit, parsed: Parsed): Touch {
+  const { utm, clickIds } = parsed.get(visit.id) ?? attributionOf(visit.url);
+  return { id: visit.id, url: visit.url, referrer: visit.referrer, at: visit.at, utm, clickIds };
+}
+
+function firstTouchOf(visit: Visit, parsed: Parsed): FirstTouch {
+  const touch = touchOf(visit, parsed);
+  return {
+    ...touch,
+    sourceDomain: sourceDomain(touch.url),
+    channel: channelOf(touch),
+    paid: isPaid(touch.utm, touch.clickIds),
+  };
 }
 
 /** Total order on events: time, then id (plain code-unit comparison, never locale-aware). */
@@ -101,17 +157,19 @@ function preferred(a: PageView, b: PageView): PageView {
   return order <= 0 ? a : b;
 }
 
-function visitOf(e: PageView): Visit {
-  return { id: e.id, url: e.url, referrer: e.referrer, title: e.title, at: e.at };
+function visitOf(e: PageView, parsed: Parsed): Visit {
+  const { signals, page, attribution } = visitScoring(e);
+  parsed.set(e.id, attribution);
+  return { id: e.id, url: e.url, referrer: e.referrer, title: e.title, at: e.at, signals, page };
 }
 
 /**
  * Folds page views into lead facts. Without `base`, `views` should be all of one visitor's
  * events (events of another visitor than the earliest event's are ignored); returns undefined
  * when there is no page view. With `base`, the views are added to those facts: events whose id
- * is among the kept visits are skipped, so redelivery is harmless as long as the event is still
- * in the kept window — folding the full event set (what the team worker does) is always exact.
- * Named / messaged / customer and the name come from `base` (page views do not carry them).
+ * is among the kept visits are skipped, so a redelivered event is harmless as long as it is
+ * still in the kept window. Named / messaged / customer and the name come from `base` (page
+ * views do not carry them).
  */
 export function foldPageViews(views: readonly PageView[], base?: LeadFacts): LeadFacts | undefined {
   const byId = new Map<string, PageView>();
@@ -123,11 +181,15 @@ export function foldPageViews(views: readonly PageView[], base?: LeadFacts): Lea
   const visitorId = base?.visitorId ?? events[0]?.visitorId;
   if (visitorId === undefined) return undefined;
   events = events.filter((e) => e.visitorId === visitorId);
-  const keptIds = new Set(base?.visits.map((v) => v.id));
-  if (base) events = events.filter((e) => !keptIds.has(e.id));
+  if (base) {
+    const keptIds = new Set(base.visits.map((v) => v.id));
+    events = events.filter((e) => !keptIds.has(e.id));
+  }
   if (events.length === 0) return base ? copyFacts(base) : undefined;
 
-  const visits = [...(base?.visits ?? []), ...events.map(visitOf)].sort(compareEvents);
+  const parsed: Parsed = new Map();
+  const added = events.map((e) => visitOf(e, parsed));
+  const visits = [...(base?.visits ?? []), ...added].sort(compareEvents);
   const firstVisit = visits[0];
   const latestVisit = visits[visits.length - 1];
   const newest = events[events.length - 1];
@@ -140,8 +202,9 @@ export function foldPageViews(views: readonly PageView[], base?: LeadFacts): Lea
     firstSeen: firstVisit.at,
     lastSeen: latestVisit.at,
     pageViews: (base?.pageViews ?? 0) + events.length,
-    first: touchOf(firstVisit),
-    latest: touchOf(latestVisit),
+    // A touch is derived once, when its visit becomes the first or the latest.
+    first: base?.first.id === firstVisit.id ? base.first : firstTouchOf(firstVisit, parsed),
+    latest: base?.latest.id === latestVisit.id ? base.latest : touchOf(latestVisit, parsed),
     visits: kept,
     tz: profileFromNew ? newest.tz : base.tz,
     languages: [...(profileFromNew ? newest.languages : base.languages)],
@@ -164,6 +227,81 @@ function copyFacts(facts: LeadFacts): LeadFacts {
     languages: facts.languages.slice(),
     screen: [facts.screen[0], facts.screen[1]],
   };
+}
+
+/** A lead with new page views folded in (or a new lead); undefined when there is none. */
+export function withPageViews(
+  lead: Lead | undefined,
+  visitorId: string,
+  views: readonly PageView[],
+  team: TeamFacts,
+  rev: number,
+): Lead | undefined {
+  const facts = foldPageViews(views, lead?.facts);
+  if (!facts) return undefined;
+  return { id: visitorId, facts, team, rev };
+}
+
+/** The stage and what scoring needs: shared by the list row and the detail. */
+function scored(facts: LeadFacts, team: TeamFacts): { stage: Stage; scoring: ScoreFacts } {
+  const stage = stageOf({ ...facts, customer: facts.customer || team.customer });
+  const scoring = combineScoreFacts(facts.visits, {
+    tz: facts.tz,
+    languages: facts.languages,
+    named: stageRank(stage) >= 2,
+  });
+  return { stage, scoring };
+}
+
+function namesOf(facts: LeadFacts): { generatedName: string; displayName: string } {
+  const generated = generatedName(facts.visitorId);
+  const given = facts.name ? cleanText(facts.name, NAME_MAX) : '';
+  return { generatedName: generated, displayName: given || generated };
+}
+
+/** A lead as the lists show it: list fields only. */
+export interface LeadRow {
+  id: string;
+  displayName: string;
+  generatedName: string;
+  stage: Stage;
+  /** What the score is computed from: the lists score every lead with the rules in force. */
+  scoring: ScoreFacts;
+  sourceDomain: string;
+  channel: Channel;
+  country?: string;
+  lastActivity: number;
+  /** Member id, '' when unassigned. */
+  assignee: string;
+  tags: string[];
+  rev: number;
+}
+
+/** A row with its score under the rules in force, as the lists and alerts show it. */
+export interface ScoredRow extends LeadRow {
+  score: number;
+  band: Band;
+}
+
+/** The list row of a lead: attribution from the FIRST touch, score facts from its visits. */
+export function rowOf(lead: Lead): LeadRow {
+  const { facts, team } = lead;
+  const { stage, scoring } = scored(facts, team);
+  const row: LeadRow = {
+    id: lead.id,
+    ...namesOf(facts),
+    stage,
+    scoring,
+    sourceDomain: facts.first.sourceDomain,
+    channel: facts.first.channel,
+    lastActivity: facts.lastSeen,
+    assignee: team.assignee ?? '',
+    tags: team.tags,
+    rev: lead.rev,
+  };
+  const country = countryOf(facts.tz, facts.languages);
+  if (country) row.country = country;
+  return row;
 }
 
 export interface LeadSummary {
@@ -194,33 +332,28 @@ export interface LeadSummary {
   pageViews: number;
 }
 
-/** The list row of a lead: attribution from the FIRST touch, score from all kept visits. */
-export function summarize(facts: LeadFacts, rules: ScoringRules): LeadSummary {
-  const stage = stageOf(facts);
-  const generated = generatedName(facts.visitorId);
-  const given = facts.name ? cleanText(facts.name, NAME_MAX) : '';
-  const scoring = scoreFacts({
-    visits: facts.visits,
-    tz: facts.tz,
-    languages: facts.languages,
-    named: stageRank(stage) >= 2,
-  });
+/** Everything the detail shows of a lead's visitor: attribution from the FIRST touch. */
+export function summarize(
+  facts: LeadFacts,
+  rules: ScoringRules,
+  team: TeamFacts = NO_TEAM_FACTS,
+): LeadSummary {
+  const { stage, scoring } = scored(facts, team);
   const result = scoreOf(scoring, rules);
   const first = facts.first;
   const summary: LeadSummary = {
     id: facts.visitorId,
-    generatedName: generated,
-    displayName: given || generated,
+    ...namesOf(facts),
     stage,
     score: result.score,
     band: result.band,
     signals: result.signals,
     scoring,
-    sourceDomain: sourceDomain(first.url),
+    sourceDomain: first.sourceDomain,
     sourcePage: first.url,
     referrer: first.referrer,
-    channel: channelOf(first),
-    paid: isPaid(first.utm, first.clickIds),
+    channel: first.channel,
+    paid: first.paid,
     utm: { ...first.utm },
     clickIds: { ...first.clickIds },
     device: deviceOf(facts.ua, facts.hints),
@@ -232,4 +365,32 @@ export function summarize(facts: LeadFacts, rules: ScoringRules): LeadSummary {
   const country = countryOf(facts.tz, facts.languages);
   if (country) summary.country = country;
   return summary;
+}
+
+/** A page view in the lead's timeline. */
+export type TimelineVisit = Pick<Visit, 'id' | 'url' | 'title' | 'at'>;
+
+/** Everything the lead detail shows: the summary, what teammates decided, the visits. */
+export interface LeadDetail extends LeadSummary, Omit<TeamFacts, 'customer'> {
+  customer: boolean;
+  languages: string[];
+  /** Kept visits, newest first. */
+  visits: TimelineVisit[];
+}
+
+export function detailOf(lead: Lead, rules: ScoringRules): LeadDetail {
+  const { facts, team } = lead;
+  const visits: TimelineVisit[] = [];
+  for (let i = facts.visits.length - 1; i >= 0; i--) {
+    const v = facts.visits[i];
+    if (v) visits.push({ id: v.id, url: v.url, title: v.title, at: v.at });
+  }
+  return {
+    ...summarize(facts, rules, team),
+    assignee: team.assignee,
+    tags: team.tags,
+    customer: facts.customer || team.customer,
+    languages: [...facts.languages],
+    visits,
+  };
 }

@@ -4,11 +4,18 @@
  * and clamped to 0–100 and banded Hot (70+), Warm (50–69) or Cold (0–49). Signals look at all
  * of the lead's visits, not only the first.
  *
- * The worker re-scores 100,000 leads in one go (budget 500 ms), so this file avoids re-parsing:
- * URLs are split once per visit with string cuts (url.ts), rules are compiled once per rules
- * object, and per-visit work stops as soon as every visit-based signal has fired.
+ * The list re-scores 100,000 leads in one go (budget 150 ms), so nothing here re-parses: each
+ * visit's URL is split once, when it is folded into its lead (`visitScoring`, string cuts in
+ * url.ts), and a lead keeps only its score facts; rules are compiled once per rules object.
  */
-import { attributionOfQuery, isExternalHost, isPaid, knownSource, hasUtm } from './attribution.ts';
+import {
+  attributionOfQuery,
+  hasUtm,
+  isExternalHost,
+  isPaid,
+  knownSource,
+  type UrlAttribution,
+} from './attribution.ts';
 import { countryOf } from './geo.ts';
 import { hostOf, splitUrl, type UrlParts } from './url.ts';
 
@@ -213,14 +220,6 @@ function addSegments(path: string, out: string[]): void {
   }
 }
 
-/** True when a page's path has a segment (or segment run) equal to one of the paths. */
-export function isHighIntentPath(url: string, highIntentPaths: readonly string[]): boolean {
-  const parts = splitUrl(url);
-  if (!parts) return false;
-  const rules = compile({ highIntentPaths: [...highIntentPaths], points: DEFAULT_RULES.points });
-  return isHighIntentPage(pageKey(pathSegments(parts)), rules);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Scoring
 
@@ -239,7 +238,6 @@ const Bit = {
   PhOrLinkedIn: 4,
   Utm: 8,
   External: 16,
-  AllVisitSignals: 31,
   Name: 32,
   Country: 64,
 } as const;
@@ -258,29 +256,6 @@ export const SIGNAL_BIT: Readonly<Record<SignalId, number>> = {
 /** The bit of each signal, in SIGNALS order. */
 const SIGNAL_BITS: readonly number[] = SIGNALS.map(({ id }) => SIGNAL_BIT[id]);
 
-/** Which rule-independent signals one visit fires (only those in `wanted` are evaluated). */
-function visitBits(
-  visit: { url: string; referrer: string },
-  page: UrlParts | undefined,
-  wanted: number,
-): number {
-  let bits = 0;
-  if (page?.query && wanted & (Bit.Paid | Bit.Utm | Bit.PhOrLinkedIn)) {
-    const { utm, clickIds } = attributionOfQuery(page.query);
-    if (isPaid(utm, clickIds)) bits |= Bit.Paid;
-    if (hasUtm(utm)) bits |= Bit.Utm;
-    if (isPhOrLinkedIn(utm.source)) bits |= Bit.PhOrLinkedIn;
-  }
-  if (visit.referrer && wanted & (Bit.PhOrLinkedIn | Bit.External)) {
-    const refHost = hostOf(visit.referrer);
-    if (refHost) {
-      if (isPhOrLinkedIn(refHost)) bits |= Bit.PhOrLinkedIn;
-      if (isExternalHost(refHost, page?.host ?? '')) bits |= Bit.External;
-    }
-  }
-  return bits;
-}
-
 /**
  * What scoring needs of a lead, whatever the rules: the signals that no rule decides, and the
  * pages visited, for the high-intent paths the rules name. Stored with the lead's list row, so
@@ -296,19 +271,52 @@ export interface ScoreFacts {
 /** A lead who browsed more distinct pages than this is judged on the first ones. */
 export const MAX_PAGES = 200;
 
-const RULE_FREE = Bit.AllVisitSignals & ~Bit.HighIntent;
+/** What one visit gives scoring, from its URL parsed once (its UTMs and click ids too). */
+export interface VisitScoring {
+  /** The rule-free signals this visit fires, as bits. */
+  signals: number;
+  /** The page as its segments, "/a/b/" ('' when the URL does not parse). */
+  page: string;
+  attribution: UrlAttribution;
+}
 
-export function scoreFacts(input: ScoreInput): ScoreFacts {
+export function visitScoring(visit: { url: string; referrer: string }): VisitScoring {
+  const parts = splitUrl(visit.url);
+  const attribution = parts ? attributionOfQuery(parts.query) : { utm: {}, clickIds: {} };
+  let bits = 0;
+  const { utm, clickIds } = attribution;
+  if (isPaid(utm, clickIds)) bits |= Bit.Paid;
+  if (hasUtm(utm)) bits |= Bit.Utm;
+  if (isPhOrLinkedIn(utm.source)) bits |= Bit.PhOrLinkedIn;
+  if (visit.referrer) {
+    const refHost = hostOf(visit.referrer);
+    if (refHost) {
+      if (isPhOrLinkedIn(refHost)) bits |= Bit.PhOrLinkedIn;
+      if (isExternalHost(refHost, parts?.host ?? '')) bits |= Bit.External;
+    }
+  }
+  return { signals: bits, page: parts ? pageKey(pathSegments(parts)) : '', attribution };
+}
+
+/** A lead's score facts from its visits (chronological) and profile. */
+export function combineScoreFacts(
+  visits: readonly { signals: number; page: string }[],
+  profile: Pick<ScoreInput, 'tz' | 'languages' | 'named'>,
+): ScoreFacts {
   let bits = 0;
   const pages = new Set<string>();
-  for (const visit of input.visits) {
-    const page = splitUrl(visit.url);
-    if (bits !== RULE_FREE) bits |= visitBits(visit, page, RULE_FREE & ~bits);
-    if (page && pages.size < MAX_PAGES) pages.add(pageKey(pathSegments(page)));
+  for (const visit of visits) {
+    bits |= visit.signals;
+    if (visit.page && pages.size < MAX_PAGES) pages.add(visit.page);
   }
-  if (input.named) bits |= Bit.Name;
-  if (countryOf(input.tz, input.languages) !== undefined) bits |= Bit.Country;
+  if (profile.named) bits |= Bit.Name;
+  if (countryOf(profile.tz, profile.languages) !== undefined) bits |= Bit.Country;
   return { signals: bits, pages: [...pages] };
+}
+
+/** Score facts straight from visits (each URL parsed here). */
+export function scoreFacts(input: ScoreInput): ScoreFacts {
+  return combineScoreFacts(input.visits.map(visitScoring), input);
 }
 
 /** A page as its segments, "/a/b/" (the home page is "/"). */
@@ -343,9 +351,4 @@ export function scoreOf(facts: ScoreFacts, rules: ScoringRules = DEFAULT_RULES):
   }
   const score = Math.max(0, Math.min(100, Math.round(total)));
   return { score, band: bandOf(score), signals };
-}
-
-/** Scores a lead from its visits. */
-export function scoreLead(input: ScoreInput, rules: ScoringRules = DEFAULT_RULES): ScoreResult {
-  return scoreOf(scoreFacts(input), rules);
 }

@@ -1,24 +1,47 @@
 /**
- * The team doc's snapshot as stored on the relay: a Yjs state update, gzipped (captured visits
- * repeat themselves: a tenth of the size), then encrypted with AES-GCM under a key derived from
- * the team secret, the workspace id bound in as additional data.
- * Format: `0x01 | iv (12 bytes) | ciphertext`. The relay holds it and can read nothing of it.
+ * The workspace as stored on the relay, encrypted: the team doc (a Yjs state update, gzipped)
+ * and the visitors' facts up to a log cursor (the fact segments as each browser keeps them,
+ * already compressed), so a new member or device loads the whole workspace with no teammate
+ * online and reads the intake log only from that cursor on.
+ *
+ * Format: `0x02 | iv (12 bytes) | AES-GCM(contents)` under a key derived from the team secret,
+ * the workspace id bound in as additional data. Contents, in lib0's encoding: cursor (varuint),
+ * the gzipped doc (varuint8array), the number of segments (varuint), each segment's bytes
+ * (varuint8array). The relay holds it and can read nothing of it.
  */
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
 import { utf8 } from './bytes.ts';
+import { gunzip, gzip } from './facts.ts';
 
-const VERSION = 1;
+const VERSION = 2;
+
+export interface SnapshotContents {
+  /** The intake log up to this seq is in `facts`. */
+  cursor: number;
+  /** The team doc as one update. */
+  doc: Uint8Array;
+  /** Fact segments, in log order, as stored (see core/facts.ts). */
+  facts: Uint8Array[];
+}
 
 export async function encryptSnapshot(
   key: CryptoKey,
   workspace: string,
-  update: Uint8Array<ArrayBuffer>,
+  contents: SnapshotContents,
 ): Promise<Uint8Array<ArrayBuffer>> {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, contents.cursor);
+  encoding.writeVarUint8Array(encoder, await gzip(contents.doc));
+  encoding.writeVarUint(encoder, contents.facts.length);
+  for (const segment of contents.facts) encoding.writeVarUint8Array(encoder, segment);
+  const plain = encoding.toUint8Array(encoder);
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const ct = new Uint8Array(
     await crypto.subtle.encrypt(
       { name: 'AES-GCM', iv, additionalData: utf8.encode(workspace) },
       key,
-      await pipe(update, new CompressionStream('gzip')),
+      plain,
     ),
   );
   const out = new Uint8Array(1 + iv.length + ct.length);
@@ -33,13 +56,13 @@ export async function decryptSnapshot(
   key: CryptoKey,
   workspace: string,
   sealed: Uint8Array<ArrayBuffer>,
-): Promise<Uint8Array<ArrayBuffer>> {
+): Promise<SnapshotContents> {
   if (sealed.length < 1 + 12 + 16 || sealed[0] !== VERSION) {
     throw new Error('not a team snapshot');
   }
-  let pt: ArrayBuffer;
+  let plain: ArrayBuffer;
   try {
-    pt = await crypto.subtle.decrypt(
+    plain = await crypto.subtle.decrypt(
       { name: 'AES-GCM', iv: sealed.subarray(1, 13), additionalData: utf8.encode(workspace) },
       key,
       sealed.subarray(13),
@@ -47,13 +70,15 @@ export async function decryptSnapshot(
   } catch {
     throw new Error('the team snapshot cannot be opened with this team secret');
   }
-  return pipe(new Uint8Array(pt), new DecompressionStream('gzip'));
-}
-
-async function pipe(
-  bytes: Uint8Array<ArrayBuffer>,
-  through: CompressionStream | DecompressionStream,
-): Promise<Uint8Array<ArrayBuffer>> {
-  const stream = new Blob([bytes]).stream().pipeThrough(through);
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+  try {
+    const decoder = decoding.createDecoder(new Uint8Array(plain));
+    const cursor = decoding.readVarUint(decoder);
+    const doc = await gunzip(decoding.readVarUint8Array(decoder));
+    const count = decoding.readVarUint(decoder);
+    const facts: Uint8Array[] = [];
+    for (let i = 0; i < count; i++) facts.push(decoding.readVarUint8Array(decoder));
+    return { cursor, doc, facts };
+  } catch {
+    throw new Error('the team snapshot is damaged');
+  }
 }

@@ -38,7 +38,3 @@ export function stageRank(stage: Stage): number {
   return STAGES.indexOf(stage) + 1;
 }
 
-/** The later of two stages. */
-export function maxStage(a: Stage, b: Stage): Stage {
-  return stageRank(a) >= stageRank(b) ? a : b;
-}

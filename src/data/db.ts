@@ -1,14 +1,21 @@
 /**
  * Local storage in IndexedDB (Dexie), shared by the app and its workers.
  * - `converge`: the workspaces this browser belongs to, with the member's own keys.
- * - `converge-ws-<id>`: one database per workspace: the persisted team doc (compacted update
- *   rows), the queryable lead projection the lists read, leads awaiting projection, and local
- *   meta (intake cursor, diagnostics counters).
+ * - `converge-ws-<id>`: one database per workspace:
+ *   - `facts`: what visitors did, as read from the relay's intake log — immutable, stored once,
+ *     in segments (one per intake batch, compressed), which the relay snapshot carries as they
+ *     are;
+ *   - `leads`: each lead, folded from its visitor's facts with what teammates decided (the
+ *     team worker writes it, one row per lead);
+ *   - `updates`: the team doc, as compacted update rows; `dirty`: leads whose team facts changed
+ *     and are not yet folded in;
+ *   - `list`: the list worker's own copy of the list rows, in blocks, so the list shows at once
+ *     after a reload;
+ *   - `meta`: intake cursor, scoring rules, counters.
  */
 import Dexie, { type Table } from 'dexie';
-import type { Channel } from '../core/attribution.ts';
-import type { ListEntry } from '../core/lead-list.ts';
-import type { Band } from '../core/scoring.ts';
+import type { Lead, LeadRow } from '../core/lead.ts';
+import { databaseName } from '../core/names.ts';
 
 export interface WorkspaceRecord {
   id: string;
@@ -30,7 +37,7 @@ class LocalDb extends Dexie {
   workspaces!: Table<WorkspaceRecord, string>;
 
   constructor() {
-    super('converge');
+    super(databaseName.local);
     this.version(1).stores({ workspaces: 'id' });
   }
 }
@@ -42,23 +49,22 @@ export interface UpdateRow {
   update: Uint8Array;
 }
 
-/**
- * A lead as the lists show it: list fields only, so 100,000 rows load fast (the detail view
- * folds the rest from the doc). No score: it depends on the rules, and is computed from the
- * row's score facts with the rules in force. `rev` is when the row was last written: tabs that
- * did not write it catch up on rows above the last `rev` they saw.
- */
-export interface LeadRow extends ListEntry {
-  generatedName: string;
-  channel: Channel;
-  country?: string;
-  rev: number;
+/** A segment of the intake log as this browser keeps it: the events it held, compressed. */
+export interface FactSegment {
+  /** Seq of the last log entry the segment covers (its key: segments never overlap). */
+  last: number;
+  /** Seq of its first event. */
+  first: number;
+  count: number;
+  /** gzip of the events' JSON (see core/facts.ts). */
+  bytes: Uint8Array;
 }
 
-/** A row with its score under the rules in force, as the lists and alerts show it. */
-export interface ScoredRow extends LeadRow {
-  score: number;
-  band: Band;
+/** A block of the list worker's copy of the list: rows written, leads gone. */
+export interface ListBlock {
+  key?: number;
+  rows: LeadRow[];
+  gone: string[];
 }
 
 export interface MetaRow {
@@ -68,31 +74,30 @@ export interface MetaRow {
 
 export class WorkspaceDb extends Dexie {
   updates!: Table<UpdateRow, number>;
-  leads!: Table<LeadRow, string>;
+  facts!: Table<FactSegment, number>;
+  leads!: Table<Lead, string>;
   dirty!: Table<{ id: string }, string>;
+  list!: Table<ListBlock, number>;
   meta!: Table<MetaRow, string>;
 
   constructor(workspaceId: string) {
-    super(`converge-ws-${workspaceId}`);
+    super(databaseName.workspace(workspaceId));
     this.version(1).stores({
       updates: '++seq',
       leads: 'id, lastActivity, score, stage',
       dirty: 'id',
       meta: 'key',
     });
-    // Rows became list fields only, with assignee, tags and rev: rebuilt by the next full pass.
-    this.version(3)
-      .stores({ leads: 'id, lastActivity, score, stage, assignee, *tags, rev' })
+    this.version(3).stores({ leads: 'id, lastActivity, score, stage, assignee, *tags, rev' });
+    this.version(4).stores({ leads: 'id, lastActivity, stage, assignee, *tags, rev' });
+    // Visitors' facts left the team doc for their own table: leads are folded again from the
+    // intake log, which is read again from its start.
+    this.version(5)
+      .stores({ leads: 'id, rev', facts: 'last', list: '++key' })
       .upgrade(async (tx) => {
         await tx.table('leads').clear();
-        await tx.table('meta').delete('builtWith');
-      });
-    // Rows hold score facts instead of a score: rebuilt by the next full pass.
-    this.version(4)
-      .stores({ leads: 'id, lastActivity, stage, assignee, *tags, rev' })
-      .upgrade(async (tx) => {
-        await tx.table('leads').clear();
-        await tx.table('meta').delete('builtWith');
+        await tx.table('dirty').clear();
+        await tx.table('meta').bulkDelete(['cursor', 'builtWith', 'snapshot', 'diagnostics']);
       });
   }
 }

@@ -1,48 +1,69 @@
 /**
  * Persists the team doc in the workspace database: every change is appended as an update row
- * (in the same transaction as the intake cursor and the leads it touched), and the rows are
- * compacted into one snapshot once there are many, so storage never grows without bound.
+ * (in the same transaction as the leads it touched, marked dirty for projection), and the rows
+ * are compacted into one once there are many, so storage never grows without bound.
+ *
+ * A write that fails (storage full, a closed database) loses nothing: its changes go back in
+ * front of the queue and the write is tried again, later and later, until it succeeds; the
+ * store says meanwhile that storage is failing, so the user hears of it.
  */
+import { ObservableV2 } from 'lib0/observable';
 import * as Y from 'yjs';
+import { toFailure, type Failure } from '../contracts/errors.ts';
+import { realTimers, type Timers } from '../contracts/time.ts';
 import type { WorkspaceDb } from '../data/db.ts';
 
 const COMPACT_AFTER_ROWS = 300;
+const FLUSH_AFTER_MS = 20;
+const RETRY_FIRST_MS = 1_000;
+const RETRY_MAX_MS = 30_000;
 
 /** Origin of transactions that replay stored updates: they must not be stored again. */
 export const FROM_STORE = Symbol('from-store');
 /** Origin of a whole state taken in from the relay snapshot (stored as it came). */
 export const FROM_SNAPSHOT = Symbol('from-snapshot');
 
-export class DocStore {
+export interface DocStoreEvents {
+  /** After each write, the leads whose team facts changed. */
+  flushed: (dirty: Set<string>) => void;
+  /**
+   * Every change this store saves (not replays of stored rows or snapshots): the doc's one
+   * 'update' listener, so stored and adopted state is never encoded again.
+   */
+  update: (update: Uint8Array, origin: unknown) => void;
+  /** Writing failed (the failure), or works again after failing (null). */
+  storage: (failure: Failure | null) => void;
+}
+
+export class DocStore extends ObservableV2<DocStoreEvents> {
   readonly doc: Y.Doc;
   readonly #db: WorkspaceDb;
-  get db(): WorkspaceDb {
-    return this.#db;
-  }
+  readonly #timers: Timers;
   #pending: Uint8Array[] = [];
   #dirty = new Set<string>();
   #lastSeq = 0;
   #flushing: Promise<void> = Promise.resolve();
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  /** Called after each flush with the leads whose facts changed. */
-  onFlushed: (dirty: Set<string>) => void = () => {};
-  /**
-   * Called with every change this store saves (not replays of stored rows or snapshots): the
-   * doc's one 'update' listener, so stored and adopted state is never re-encoded.
-   */
-  onUpdate: (update: Uint8Array, origin: unknown) => void = () => {};
+  #timer: unknown;
+  #retryIn = RETRY_FIRST_MS;
+  #failing = false;
 
-  private constructor(db: WorkspaceDb, doc: Y.Doc) {
+  private constructor(db: WorkspaceDb, doc: Y.Doc, timers: Timers) {
+    super();
     this.#db = db;
     this.doc = doc;
+    this.#timers = timers;
     doc.on('update', this.#onUpdate);
+  }
+
+  get db(): WorkspaceDb {
+    return this.#db;
   }
 
   #onUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === FROM_STORE || origin === FROM_SNAPSHOT) return;
     this.#pending.push(update);
-    this.#schedule();
-    this.onUpdate(update, origin);
+    this.#schedule(FLUSH_AFTER_MS);
+    this.emit('update', [update, origin]);
   };
 
   /**
@@ -58,15 +79,15 @@ export class DocStore {
     }
   }
 
-  static async open(db: WorkspaceDb): Promise<DocStore> {
-    const store = DocStore.create(db);
+  static async open(db: WorkspaceDb, timers: Timers = realTimers): Promise<DocStore> {
+    const store = DocStore.create(db, timers);
     await store.catchUp();
     return store;
   }
 
   /** A store whose doc is still empty: `catchUp()` loads what is stored. */
-  static create(db: WorkspaceDb): DocStore {
-    return new DocStore(db, new Y.Doc({ gc: true }));
+  static create(db: WorkspaceDb, timers: Timers = realTimers): DocStore {
+    return new DocStore(db, new Y.Doc({ gc: true }), timers);
   }
 
   /** Applies update rows other tabs stored since we last looked. */
@@ -97,44 +118,68 @@ export class DocStore {
     });
   }
 
-  /** Marks leads whose facts changed; they are stored with the next flush. */
+  /** Marks leads whose team facts changed; they are stored with the next write. */
   markDirty(ids: Iterable<string>): void {
     for (const id of ids) this.#dirty.add(id);
-    this.#schedule();
+    this.#schedule(FLUSH_AFTER_MS);
   }
 
-  #schedule(): void {
-    this.#timer ??= setTimeout(() => {
+  #schedule(delay: number): void {
+    if (this.#timer !== undefined) return;
+    this.#timer = this.#timers.setTimeout(() => {
       this.#timer = undefined;
-      void this.flush();
-    }, 20);
+      this.flush().catch(() => {
+        // Reported as a storage failure, and tried again.
+      });
+    }, delay);
   }
 
-  /**
-   * Writes pending updates, dirty lead ids and `meta` in one transaction: an intake batch's
-   * doc change and its cursor become durable together or not at all.
-   */
-  flush(meta: Record<string, unknown> = {}): Promise<void> {
+  /** Writes pending updates and dirty lead ids in one transaction; rejects when it failed. */
+  flush(): Promise<void> {
     const run = async (): Promise<void> => {
       const updates = this.#pending;
       const dirty = this.#dirty;
+      if (updates.length === 0 && dirty.size === 0) return;
       this.#pending = [];
       this.#dirty = new Set();
-      if (updates.length === 0 && dirty.size === 0 && Object.keys(meta).length === 0) return;
       const db = this.#db;
-      await db.transaction('rw', db.updates, db.dirty, db.meta, async () => {
-        if (updates.length) {
-          this.#lastSeq = await db.updates.add({ update: Y.mergeUpdates(updates) });
-        }
-        if (dirty.size) await db.dirty.bulkPut([...dirty].map((id) => ({ id })));
-        const entries = Object.entries(meta);
-        if (entries.length) await db.meta.bulkPut(entries.map(([key, value]) => ({ key, value })));
-      });
-      if (dirty.size) this.onFlushed(dirty);
-      if ((await db.updates.count()) > COMPACT_AFTER_ROWS) await this.#compact();
+      try {
+        await db.transaction('rw', db.updates, db.dirty, async () => {
+          if (updates.length) {
+            this.#lastSeq = await db.updates.add({ update: Y.mergeUpdates(updates) });
+          }
+          if (dirty.size) await db.dirty.bulkPut([...dirty].map((id) => ({ id })));
+        });
+      } catch (err) {
+        // Nothing is lost: the changes go back before any made meanwhile, and are tried again.
+        this.#pending = [...updates, ...this.#pending];
+        for (const id of dirty) this.#dirty.add(id);
+        this.#failed(err);
+        throw err;
+      }
+      this.#recovered();
+      if (dirty.size) this.emit('flushed', [dirty]);
+      if ((await db.updates.count()) > COMPACT_AFTER_ROWS) {
+        // A failed compaction leaves the rows as they were: it is tried after a later write.
+        await this.#compact().catch(() => undefined);
+      }
     };
     this.#flushing = this.#flushing.then(run, run);
     return this.#flushing;
+  }
+
+  #failed(err: unknown): void {
+    this.#failing = true;
+    this.emit('storage', [toFailure(err)]);
+    this.#schedule(this.#retryIn);
+    this.#retryIn = Math.min(RETRY_MAX_MS, this.#retryIn * 2);
+  }
+
+  #recovered(): void {
+    this.#retryIn = RETRY_FIRST_MS;
+    if (!this.#failing) return;
+    this.#failing = false;
+    this.emit('storage', [null]);
   }
 
   /** The doc as stored, its update rows merged (no re-encoding of the live doc). */
@@ -162,8 +207,9 @@ export class DocStore {
     if (this.#lastSeq >= upTo) this.#lastSeq = Math.max(this.#lastSeq, seq);
   }
 
-  destroy(): void {
-    clearTimeout(this.#timer);
+  override destroy(): void {
+    this.#timers.clearTimeout(this.#timer);
     this.doc.destroy();
+    super.destroy();
   }
 }

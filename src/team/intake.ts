@@ -6,19 +6,39 @@
  * the cursor only moves once `onBatch` has made the batch durable, so closing the tab
  * mid-batch loses nothing and the next follow replays at most that batch (idempotent).
  */
+import { ObservableV2 } from 'lib0/observable';
+import type { Diagnostics, IntakeStatus } from '../contracts/team.ts';
+import { realTimers, type Clock, type Timers } from '../contracts/time.ts';
 import { checkCaptureEvent, type CaptureEvent } from '../core/capture.ts';
+import type { LoggedPageView } from '../core/facts.ts';
 import type { LiveClientMessage, LiveServerMessage, LogEntry } from '../core/relay-protocol.ts';
 import { open } from '../core/seal.ts';
+import type { Projection } from './projection.ts';
 
-export type IntakeStatus = 'connecting' | 'live' | 'offline' | 'refused';
+/** The part of a WebSocket the follower uses (a fake one in tests). */
+export interface Socket {
+  onopen: (() => void) | null;
+  onmessage: ((msg: { data: unknown }) => void) | null;
+  onclose: (() => void) | null;
+  send(data: string): void;
+  close(): void;
+}
 
 export interface IntakeOptions {
   relayUrl: string;
   workspaceId: string;
   token: string;
   cursor: number;
+  /** Makes a batch durable; the cursor moves past it only once this resolves. */
   onBatch: (entries: LogEntry[], cursor: number) => Promise<void>;
-  onStatus: (status: IntakeStatus, detail?: string) => void;
+  timers?: Timers;
+  /** For the jitter of reconnect delays. */
+  random?: () => number;
+  connect?: (url: string) => Socket;
+}
+
+export interface IntakeEvents {
+  status: (status: IntakeStatus, detail: string) => void;
 }
 
 export function liveUrl(relayUrl: string): string {
@@ -27,18 +47,29 @@ export function liveUrl(relayUrl: string): string {
   return url.href;
 }
 
-export class IntakeFollower {
+export class IntakeFollower extends ObservableV2<IntakeEvents> {
   readonly #opts: IntakeOptions;
+  readonly #timers: Timers;
+  readonly #random: () => number;
+  readonly #open: (url: string) => Socket;
   #cursor: number;
-  #socket: WebSocket | undefined;
+  #socket: Socket | undefined;
   #stopped = false;
   #retry = 0;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: unknown;
   #queue: Promise<void> = Promise.resolve();
 
   constructor(opts: IntakeOptions) {
+    super();
     this.#opts = opts;
     this.#cursor = opts.cursor;
+    this.#timers = opts.timers ?? realTimers;
+    this.#random = opts.random ?? Math.random;
+    this.#open = opts.connect ?? ((url) => new WebSocket(url) as unknown as Socket);
+  }
+
+  #status(status: IntakeStatus, detail = ''): void {
+    this.emit('status', [status, detail]);
   }
 
   get cursor(): number {
@@ -52,19 +83,19 @@ export class IntakeFollower {
 
   stop(): void {
     this.#stopped = true;
-    clearTimeout(this.#timer);
+    this.#timers.clearTimeout(this.#timer);
     this.#socket?.close();
     this.#socket = undefined;
   }
 
   #connect(): void {
     if (this.#stopped) return;
-    this.#opts.onStatus('connecting');
-    let socket: WebSocket;
+    this.#status('connecting');
+    let socket: Socket;
     try {
-      socket = new WebSocket(liveUrl(this.#opts.relayUrl));
+      socket = this.#open(liveUrl(this.#opts.relayUrl));
     } catch (err) {
-      this.#opts.onStatus('offline', err instanceof Error ? err.message : String(err));
+      this.#status('offline', err instanceof Error ? err.message : String(err));
       this.#reconnectLater();
       return;
     }
@@ -80,7 +111,7 @@ export class IntakeFollower {
       };
       socket.send(JSON.stringify(follow));
     };
-    socket.onmessage = (msg: MessageEvent<unknown>) => {
+    socket.onmessage = (msg) => {
       if (typeof msg.data !== 'string') return;
       let data: LiveServerMessage;
       try {
@@ -90,11 +121,11 @@ export class IntakeFollower {
       }
       if (data.type === 'error') {
         refused = data.error === 'unauthorized' || data.error === 'unknown_workspace';
-        this.#opts.onStatus(refused ? 'refused' : 'offline', data.message);
+        this.#status(refused ? 'refused' : 'offline', data.message);
         return;
       }
       this.#retry = 0;
-      this.#opts.onStatus('live');
+      this.#status('live');
       const { events, cursor } = data;
       // Batches are applied strictly in order; after a failure the rest of this connection's
       // batches are skipped (no gaps) and the next connection replays from the durable cursor.
@@ -108,7 +139,7 @@ export class IntakeFollower {
           this.#cursor = cursor;
         } catch (err) {
           failed = true;
-          this.#opts.onStatus('offline', err instanceof Error ? err.message : String(err));
+          this.#status('offline', err instanceof Error ? err.message : String(err));
           socket.close();
         }
       });
@@ -116,15 +147,15 @@ export class IntakeFollower {
     socket.onclose = () => {
       if (this.#socket !== socket) return;
       this.#socket = undefined;
-      if (!refused) this.#opts.onStatus('offline');
+      if (!refused) this.#status('offline');
       this.#reconnectLater();
     };
   }
 
   #reconnectLater(): void {
     if (this.#stopped) return;
-    const delay = Math.min(10_000, 250 * 2 ** this.#retry++) * (0.75 + Math.random() / 2);
-    this.#timer = setTimeout(() => {
+    const delay = Math.min(10_000, 250 * 2 ** this.#retry++) * (0.75 + this.#random() / 2);
+    this.#timer = this.#timers.setTimeout(() => {
       // Reconnect only after queued batches finished, so the follow starts at the real cursor.
       void this.#queue.finally(() => {
         this.#connect();
@@ -134,7 +165,10 @@ export class IntakeFollower {
 }
 
 export interface OpenedBatch {
-  events: CaptureEvent[];
+  /** Page views, in log order, with their log position. */
+  views: LoggedPageView[];
+  /** Visits the widget excluded (bots, automation): only counted. */
+  excluded: number;
   /** Envelopes that failed decryption or validation: dropped, never blocking later ones. */
   dropped: { seq: number; reason: 'undecryptable' | 'invalid' }[];
 }
@@ -145,31 +179,110 @@ export async function openBoxes(
   workspaceId: string,
   entries: LogEntry[],
 ): Promise<OpenedBatch> {
-  const out: OpenedBatch = { events: [], dropped: [] };
-  await Promise.all(
-    entries.map(async (entry) => {
-      let text: string;
-      try {
-        text = await open(key, entry.sealed, workspaceId);
-      } catch {
-        out.dropped.push({ seq: entry.seq, reason: 'undecryptable' });
-        return;
-      }
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        out.dropped.push({ seq: entry.seq, reason: 'invalid' });
-        return;
-      }
-      const checked = checkCaptureEvent(parsed);
-      // The event id inside the box must match the id the relay deduplicated on.
-      if (!checked.ok || checked.value.id !== entry.id) {
-        out.dropped.push({ seq: entry.seq, reason: 'invalid' });
-        return;
-      }
-      out.events.push(checked.value);
-    }),
-  );
+  const out: OpenedBatch = { views: [], excluded: 0, dropped: [] };
+  const opened = await Promise.all(entries.map((entry) => openBox(key, workspaceId, entry)));
+  opened.forEach((result, i) => {
+    const seq = entries[i]?.seq ?? 0;
+    if (typeof result === 'string') out.dropped.push({ seq, reason: result });
+    else if (result.kind === 'pageview') out.views.push({ ...result, seq });
+    else out.excluded++;
+  });
   return out;
+}
+
+async function openBox(
+  key: CryptoKey,
+  workspaceId: string,
+  entry: LogEntry,
+): Promise<CaptureEvent | 'undecryptable' | 'invalid'> {
+  let text: string;
+  try {
+    text = await open(key, entry.sealed, workspaceId);
+  } catch {
+    return 'undecryptable';
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return 'invalid';
+  }
+  const checked = checkCaptureEvent(parsed);
+  // The event id inside the box must match the id the relay deduplicated on.
+  if (!checked.ok || checked.value.id !== entry.id) return 'invalid';
+  return checked.value;
+}
+
+/** Entries the relay received longer ago than this are backlog: they raise no Hot alert. */
+const LIVE_WITHIN_MS = 5 * 60_000;
+
+export interface IntakeDeps {
+  relayUrl: string;
+  workspaceId: string;
+  token: string;
+  intakeKey: () => Promise<CryptoKey>;
+  projection: Projection;
+  diagnostics: Diagnostics;
+  clock: Clock;
+  timers: Timers;
+}
+
+export interface IntakeRunEvents {
+  status: (status: IntakeStatus, detail: string) => void;
+  diagnostics: (diagnostics: Diagnostics) => void;
+}
+
+/**
+ * Intake in the leader tab: follows the relay's log from the stored cursor, opens and
+ * validates each batch, and hands its page views to the projection, which stores them with
+ * the cursor. Dropped and excluded envelopes are counted, with the batch.
+ */
+export class Intake extends ObservableV2<IntakeRunEvents> {
+  readonly #deps: IntakeDeps;
+  #diagnostics: Diagnostics;
+  #follower: IntakeFollower | undefined;
+
+  constructor(deps: IntakeDeps) {
+    super();
+    this.#deps = deps;
+    this.#diagnostics = deps.diagnostics;
+  }
+
+  start(): void {
+    const deps = this.#deps;
+    this.#follower = new IntakeFollower({
+      relayUrl: deps.relayUrl,
+      workspaceId: deps.workspaceId,
+      token: deps.token,
+      cursor: deps.projection.cursor,
+      onBatch: (entries, cursor) => this.#batch(entries, cursor),
+      timers: deps.timers,
+    });
+    this.#follower.on('status', (status, detail) => {
+      this.emit('status', [status, detail]);
+    });
+    this.#follower.start();
+  }
+
+  async #batch(entries: LogEntry[], cursor: number): Promise<void> {
+    const deps = this.#deps;
+    const opened = entries.length
+      ? await openBoxes(await deps.intakeKey(), deps.workspaceId, entries)
+      : { views: [], excluded: 0, dropped: [] };
+    const diagnostics = {
+      dropped: this.#diagnostics.dropped + opened.dropped.length,
+      excluded: this.#diagnostics.excluded + opened.excluded,
+    };
+    const newest = entries.reduce((at, e) => Math.max(at, e.receivedAt), 0);
+    await deps.projection.ingest(opened.views, cursor, {
+      live: newest >= deps.clock.now() - LIVE_WITHIN_MS,
+      meta: { diagnostics },
+    });
+    this.#diagnostics = diagnostics;
+    if (opened.dropped.length || opened.excluded) this.emit('diagnostics', [diagnostics]);
+  }
+
+  stop(): void {
+    this.#follower?.stop();
+  }
 }

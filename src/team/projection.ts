@@ -1,77 +1,255 @@
 /**
- * The lead table: folds each changed lead's page views into facts and writes the list row
- * (list fields and score facts only; the detail and exports fold the rest from the doc on
- * demand, and the lists compute scores with the rules in force).
+ * The leads in this browser's storage, written by the leader tab only:
+ * - visitors' facts from the intake log — stored once, in segments, in log order — folded into
+ *   each lead, together with the intake cursor, in one transaction: a closed tab loses and
+ *   doubles nothing, and the log is read again from the stored cursor;
+ * - team edits folded in again when the team doc changes a lead's team facts.
+ * Every write says what changed (`changed`): the new list rows, for the list worker, and the
+ * leads, for anyone showing one. Writes are done one at a time, in the order asked.
  */
-import { foldPageViews, summarize, type LeadSummary } from '../core/lead.ts';
-import type { PageView } from '../core/capture.ts';
-import { HOT, scoreOf, type ScoringRules } from '../core/scoring.ts';
-import type { TeamFacts } from '../core/team-doc.ts';
-import type { LeadRow, WorkspaceDb } from '../data/db.ts';
+import { ObservableV2 } from 'lib0/observable';
+import { toFailure, type Failure } from '../contracts/errors.ts';
+import { decodeSegment, encodeSegment, type LoggedPageView } from '../core/facts.ts';
+import { rowOf, withPageViews, type Lead, type LeadRow, type TeamFacts } from '../core/lead.ts';
+import { readMeta, type FactSegment, type WorkspaceDb } from '../data/db.ts';
 
-/** One lead's inputs: all its page views and what teammates decided about it. */
-export interface LeadViews {
-  visitorId: string;
-  views: PageView[];
-  team: TeamFacts;
+/** What one write changed. */
+export interface LeadChange {
+  rows: LeadRow[];
+  gone: string[];
+  /** Leads changed by live intake (a Hot alert is for those only). */
+  live: string[];
 }
 
-/** The list row of a lead: its summary's list fields and what teammates decided. */
-function rowOf(summary: LeadSummary, team: TeamFacts, rev: number): LeadRow {
-  const row: LeadRow = {
-    id: summary.id,
-    displayName: summary.displayName,
-    generatedName: summary.generatedName,
-    stage: summary.stage,
-    scoring: summary.scoring,
-    sourceDomain: summary.sourceDomain,
-    channel: summary.channel,
-    lastActivity: summary.lastActivity,
-    assignee: team.assignee ?? '',
-    tags: team.tags,
-    rev,
-  };
-  if (summary.country) row.country = summary.country;
-  return row;
+export interface ProjectionEvents {
+  changed: (change: LeadChange) => void;
+  /** Writing failed (the failure), or works again (null). */
+  storage: (failure: Failure | null) => void;
 }
 
-/**
- * Folds, scores and stores the given leads; returns the leads whose score just crossed into
- * Hot (70+). `quiet` is a pass over every lead (the list's first build after a join, a
- * re-score after the rules changed): nothing alerts — every lead would be "new" or "changed" —
- * and dirty marks stay for the next normal pass.
- */
-export async function project(
-  db: WorkspaceDb,
-  leads: LeadViews[],
-  rules: ScoringRules,
-  quiet: boolean,
-): Promise<string[]> {
-  const rev = Date.now();
-  const rows: LeadRow[] = [];
-  const gone: string[] = [];
-  for (const lead of leads) {
-    const facts = foldPageViews(lead.views);
-    if (!facts) {
-      gone.push(lead.visitorId);
-      continue;
-    }
-    facts.customer = lead.team.customer;
-    rows.push(rowOf(summarize(facts, rules), lead.team, rev));
+/** Events folded per transaction when taking in many at once (a snapshot's facts). */
+const CHUNK = 5_000;
+/** Segments smaller than this are merged once there are many of them. */
+const SMALL_SEGMENT = 500;
+const MERGE_AFTER_SMALL = 64;
+
+export class Projection extends ObservableV2<ProjectionEvents> {
+  readonly #db: WorkspaceDb;
+  readonly #teamOf: (leadId: string) => TeamFacts;
+  #cursor = 0;
+  #rev = 0;
+  #queue: Promise<unknown> = Promise.resolve();
+  #failing = false;
+  #smallSegments = 0;
+
+  constructor(db: WorkspaceDb, teamOf: (leadId: string) => TeamFacts) {
+    super();
+    this.#db = db;
+    this.#teamOf = teamOf;
   }
-  const turnedHot: string[] = [];
-  await db.transaction('rw', db.leads, db.dirty, async () => {
-    if (!quiet) {
-      const before = await db.leads.bulkGet(rows.map((r) => r.id));
-      const hot = (r: LeadRow): boolean => scoreOf(r.scoring, rules).score >= HOT;
-      rows.forEach((row, i) => {
-        const old = before[i];
-        if (hot(row) && !(old && hot(old))) turnedHot.push(row.id);
-      });
-      await db.dirty.bulkDelete(leads.map((l) => l.visitorId));
+
+  /** Reads where intake stopped (another tab may have led until now). */
+  async open(): Promise<void> {
+    await this.#serial(async () => {
+      this.#cursor = await readMeta(this.#db, 'cursor', 0);
+      this.#rev = await readMeta(this.#db, 'rev', 0);
+      this.#smallSegments = await this.#db.facts.filter((s) => s.count < SMALL_SEGMENT).count();
+    });
+  }
+
+  /** The intake log is stored up to here. */
+  get cursor(): number {
+    return this.#cursor;
+  }
+
+  #serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(work, work);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Stores a batch of the intake log (its page views, in log order) and folds each lead's new
+   * page views into it; the cursor moves to `cursor` in the same transaction. Events at or
+   * below the stored cursor are already in and are skipped. `meta` is stored with it.
+   */
+  ingest(
+    events: readonly LoggedPageView[],
+    cursor: number,
+    options: { live: boolean; meta?: Record<string, unknown>; segment?: Uint8Array },
+  ): Promise<void> {
+    return this.#serial(() => this.#ingest(events, cursor, options));
+  }
+
+  async #ingest(
+    events: readonly LoggedPageView[],
+    cursor: number,
+    options: { live: boolean; meta?: Record<string, unknown>; segment?: Uint8Array },
+  ): Promise<void> {
+    if (cursor <= this.#cursor) return;
+    // The relay keeps one entry per event id; a second copy in one batch is dropped all the same.
+    const ids = new Set<string>();
+    const fresh = events.filter(
+      (e) => e.seq > this.#cursor && e.seq <= cursor && !ids.has(e.id) && ids.add(e.id),
+    );
+    const segment: FactSegment | undefined = fresh.length
+      ? {
+          last: cursor,
+          first: fresh[0]?.seq ?? cursor,
+          count: fresh.length,
+          // A segment taken in whole (from a snapshot) is stored as it came.
+          bytes:
+            options.segment && fresh.length === events.length
+              ? options.segment
+              : await encodeSegment(fresh),
+        }
+      : undefined;
+    const byLead = new Map<string, LoggedPageView[]>();
+    for (const e of fresh) {
+      let views = byLead.get(e.visitorId);
+      if (!views) byLead.set(e.visitorId, (views = []));
+      views.push(e);
     }
-    await db.leads.bulkPut(rows);
-    if (gone.length) await db.leads.bulkDelete(gone);
-  });
-  return turnedHot;
+    const leadIds = [...byLead.keys()];
+    const rev = this.#rev + 1;
+    const db = this.#db;
+    const leads: Lead[] = [];
+    await this.#write(() =>
+      db.transaction('rw', db.facts, db.leads, db.meta, async () => {
+        const stored = await db.leads.bulkGet(leadIds);
+        leadIds.forEach((id, i) => {
+          const lead = withPageViews(stored[i], id, byLead.get(id) ?? [], this.#teamOf(id), rev);
+          if (lead) leads.push(lead);
+        });
+        if (segment) await db.facts.put(segment);
+        if (leads.length) await db.leads.bulkPut(leads);
+        const meta = { ...options.meta, cursor, rev };
+        await db.meta.bulkPut(Object.entries(meta).map(([key, value]) => ({ key, value })));
+      }),
+    );
+    this.#cursor = cursor;
+    this.#rev = rev;
+    if (segment && segment.count < SMALL_SEGMENT) this.#smallSegments++;
+    if (leads.length) {
+      this.emit('changed', [
+        { rows: leads.map(rowOf), gone: [], live: options.live ? leads.map((l) => l.id) : [] },
+      ]);
+    }
+    if (this.#smallSegments >= MERGE_AFTER_SMALL) await this.#mergeSmallSegments();
+  }
+
+  /**
+   * Takes in the facts of a snapshot (its segments, in log order) beyond the stored cursor, a
+   * chunk at a time — each chunk durable with its cursor — and moves the cursor to `cursor`.
+   */
+  async takeIn(segments: readonly Uint8Array[], cursor: number): Promise<{ invalid: number }> {
+    let invalid = 0;
+    let chunk: LoggedPageView[] = [];
+    let whole: Uint8Array | undefined;
+    const flush = async (): Promise<void> => {
+      const last = chunk[chunk.length - 1]?.seq;
+      if (last !== undefined) await this.ingest(chunk, last, { live: false, segment: whole });
+      chunk = [];
+      whole = undefined;
+    };
+    for (const bytes of segments) {
+      const decoded = await decodeSegment(bytes);
+      invalid += decoded.invalid;
+      const events = decoded.events.filter((e) => e.seq > this.#cursor && e.seq <= cursor);
+      if (events.length === 0) continue;
+      // A segment is kept whole (its bytes stored as they came) unless chunks merge.
+      if (chunk.length > 0 && chunk.length + events.length > CHUNK) await flush();
+      whole = chunk.length === 0 && decoded.invalid === 0 ? bytes : undefined;
+      chunk.push(...events);
+    }
+    await flush();
+    // The snapshot may have covered entries without page views: the cursor moves past them.
+    if (cursor > this.#cursor) await this.ingest([], cursor, { live: false });
+    return { invalid };
+  }
+
+  /** Folds the team doc's facts in again for these leads (those this browser has). */
+  reproject(ids: Iterable<string>): Promise<void> {
+    const wanted = [...ids];
+    return this.#serial(async () => {
+      const db = this.#db;
+      const rev = this.#rev + 1;
+      const leads: Lead[] = [];
+      await this.#write(() =>
+        db.transaction('rw', db.leads, db.dirty, db.meta, async () => {
+          const stored = await db.leads.bulkGet(wanted);
+          for (const lead of stored) {
+            if (lead) leads.push({ ...lead, team: this.#teamOf(lead.id), rev });
+          }
+          if (leads.length) {
+            await db.leads.bulkPut(leads);
+            await db.meta.put({ key: 'rev', value: rev });
+          }
+          await db.dirty.bulkDelete(wanted);
+        }),
+      );
+      if (leads.length) this.#rev = rev;
+      if (leads.length) this.emit('changed', [{ rows: leads.map(rowOf), gone: [], live: [] }]);
+    });
+  }
+
+  /** Every stored segment, in log order, and the cursor they reach: what a snapshot carries. */
+  facts(): Promise<{ cursor: number; segments: Uint8Array[] }> {
+    return this.#serial(async () => ({
+      cursor: this.#cursor,
+      segments: (await this.#db.facts.toArray()).map((s) => s.bytes),
+    }));
+  }
+
+  /** Runs a write; a failure is reported (and rethrown) so the user hears storage is failing. */
+  async #write(write: () => Promise<void>): Promise<void> {
+    try {
+      await write();
+    } catch (err) {
+      this.#failing = true;
+      this.emit('storage', [toFailure(err)]);
+      throw err;
+    }
+    if (this.#failing) {
+      this.#failing = false;
+      this.emit('storage', [null]);
+    }
+  }
+
+  /** Merges runs of small segments (live intake writes one per batch) into larger ones. */
+  async #mergeSmallSegments(): Promise<void> {
+    const db = this.#db;
+    const segments = await db.facts.toArray();
+    const runs: FactSegment[][] = [];
+    let run: FactSegment[] = [];
+    let size = 0;
+    for (const segment of segments) {
+      if (segment.count >= SMALL_SEGMENT || size + segment.count > CHUNK) {
+        if (run.length > 1) runs.push(run);
+        run = [];
+        size = 0;
+      }
+      if (segment.count < SMALL_SEGMENT) {
+        run.push(segment);
+        size += segment.count;
+      }
+    }
+    if (run.length > 1) runs.push(run);
+    for (const parts of runs) {
+      const events: LoggedPageView[] = [];
+      for (const part of parts) events.push(...(await decodeSegment(part.bytes)).events);
+      const last = parts[parts.length - 1]?.last ?? 0;
+      const merged: FactSegment = {
+        last,
+        first: parts[0]?.first ?? last,
+        count: events.length,
+        bytes: await encodeSegment(events),
+      };
+      await db.transaction('rw', db.facts, async () => {
+        await db.facts.bulkDelete(parts.map((p) => p.last));
+        await db.facts.put(merged);
+      });
+    }
+    this.#smallSegments = await db.facts.filter((s) => s.count < SMALL_SEGMENT).count();
+  }
 }

@@ -1,21 +1,38 @@
 /**
- * The encrypted snapshot of the team doc on the relay, which lets a member load the workspace
- * with no teammate online. Every leader tab keeps it fresh: a few seconds after changes, and at
- * least every 30 s while they keep coming, only when the doc has moved on from the stored one.
- * Uploads say which version they extend (If-Match); on a conflict the newer snapshot is merged
- * in first, so no member's upload can erase another's work.
+ * The encrypted snapshot of the workspace on the relay — the team doc and the visitors' facts up
+ * to a log cursor — which lets a member load the workspace with no teammate online. The leader
+ * tab keeps it fresh: a few seconds after changes, and at least every 30 s while they keep
+ * coming, only when the doc or the facts moved on from the stored one. Uploads say which
+ * version they extend (If-Match); on a conflict the newer snapshot is taken in first, so no
+ * member's upload can erase another's work, nor cover less of the log than the one it replaces.
  */
 import * as Y from 'yjs';
+import type { StatusPatch } from '../contracts/team.ts';
+import { realClock, realTimers, type Clock, type Timers } from '../contracts/time.ts';
 import { fromBase64Url, toBase64Url } from '../core/bytes.ts';
-import { downloadSnapshot, RelayError, uploadSnapshot } from '../core/relay-client.ts';
-import { decryptSnapshot, encryptSnapshot } from '../core/snapshot.ts';
+import { decryptSnapshot, encryptSnapshot, type SnapshotContents } from '../core/snapshot.ts';
 import { readToken, snapshotKey } from '../core/team-keys.ts';
 import { readMeta, type WorkspaceRecord } from '../data/db.ts';
 import type { DocStore } from './doc-store.ts';
-import type { StatusPatch } from './status.ts';
+import { downloadSnapshot, RelayError, uploadSnapshot } from './relay-client.ts';
 
 const UPLOAD_AFTER_MS = 2_000;
 const UPLOAD_AT_LEAST_EVERY_MS = 30_000;
+
+/** The visitors' facts side of the workspace: what a snapshot carries and restores. */
+export interface SnapshotFacts {
+  /** The stored facts and the cursor they reach. */
+  read(): Promise<{ cursor: number; segments: Uint8Array[] }>;
+  /** Takes in a snapshot's facts beyond what is stored. */
+  takeIn(segments: readonly Uint8Array[], cursor: number): Promise<unknown>;
+}
+
+interface Stored {
+  version: number;
+  /** The doc's state vector, base64url. */
+  state: string;
+  cursor: number;
+}
 
 export class Snapshots {
   readonly #record: WorkspaceRecord;
@@ -23,89 +40,105 @@ export class Snapshots {
   readonly #report: (patch: StatusPatch) => void;
   readonly #key: CryptoKey;
   readonly #token: string;
-  /** Snapshot version this doc already contains (what an upload extends). */
+  readonly #timers: Timers;
+  readonly #clock: Clock;
+  #facts: SnapshotFacts | undefined;
+  /** Snapshot version this browser already contains (what an upload extends). */
   #version = 0;
-  /** The doc's state vector when it last matched the relay's snapshot. */
-  #inSnapshot: Uint8Array | undefined;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** The doc's state vector and the cursor when they last matched the relay's snapshot. */
+  #inSnapshot: { state: Uint8Array; cursor: number } | undefined;
+  /** A snapshot restored before this tab led: its facts wait for `keep`. */
+  #restored: { version: number; contents: SnapshotContents } | undefined;
+  #timer: unknown;
   #firstChangeAt = 0;
   #uploading = false;
-  #keeper = false;
 
   private constructor(
     record: WorkspaceRecord,
     store: DocStore,
     report: (patch: StatusPatch) => void,
-    key: CryptoKey,
-    token: string,
+    keys: { key: CryptoKey; token: string },
+    time: { timers: Timers; clock: Clock },
   ) {
     this.#record = record;
     this.#store = store;
     this.#report = report;
-    this.#key = key;
-    this.#token = token;
+    this.#key = keys.key;
+    this.#token = keys.token;
+    this.#timers = time.timers;
+    this.#clock = time.clock;
   }
 
   static async open(
     record: WorkspaceRecord,
     store: DocStore,
     report: (patch: StatusPatch) => void,
+    time: { timers: Timers; clock: Clock } = { timers: realTimers, clock: realClock },
   ): Promise<Snapshots> {
-    const snapshots = new Snapshots(
-      record,
-      store,
-      report,
-      await snapshotKey(record.teamSecret),
-      await readToken(record.teamSecret),
-    );
+    const keys = { key: await snapshotKey(record.teamSecret), token: await readToken(record.teamSecret) };
+    const snapshots = new Snapshots(record, store, report, keys, time);
     // What the relay's snapshot already holds, as of this browser's last upload or restore.
-    const known = await readMeta<{ version: number; state: string } | undefined>(
-      store.db,
-      'snapshot',
-      undefined,
-    );
+    const known = await readMeta<Stored | undefined>(store.db, 'snapshot', undefined);
     if (known) {
       snapshots.#version = known.version;
-      snapshots.#inSnapshot = fromBase64Url(known.state);
+      snapshots.#inSnapshot = { state: fromBase64Url(known.state), cursor: known.cursor };
     }
     return snapshots;
   }
 
-  /** Loads the relay's snapshot into the doc; false when the team has stored none yet. */
-  async restore(): Promise<boolean> {
+  /**
+   * Loads the relay's snapshot: the doc at once; the facts now when this tab leads, else once
+   * it does (`keep`). Undefined when the team has stored none yet.
+   */
+  async restore(): Promise<SnapshotContents | undefined> {
     const stored = await downloadSnapshot(this.#record.relayUrl, this.#record.id, this.#token);
-    if (!stored) return false;
-    const update = await decryptSnapshot(this.#key, this.#record.id, stored.bytes);
-    await this.#store.adopt(update);
-    await this.#matched(stored.version, Y.encodeStateVector(this.#store.doc));
-    this.#report({ backup: { version: stored.version, at: Date.now() } });
-    return true;
+    if (!stored) return undefined;
+    const contents = await decryptSnapshot(this.#key, this.#record.id, stored.bytes);
+    await this.#store.adopt(contents.doc);
+    this.#report({ backup: { version: stored.version, at: this.#clock.now() } });
+    if (this.#facts) await this.#takeIn(this.#facts, stored.version, contents);
+    else this.#restored = { version: stored.version, contents };
+    return contents;
   }
 
-  /** From now on this tab keeps the relay snapshot fresh (the leader tab only). */
-  keep(): void {
-    this.#keeper = true;
+  async #takeIn(facts: SnapshotFacts, version: number, contents: SnapshotContents): Promise<void> {
+    await facts.takeIn(contents.facts, contents.cursor);
+    const { cursor } = await facts.read();
+    await this.#matched(version, Y.encodeStateVector(this.#store.doc), cursor);
+  }
+
+  /**
+   * From now on this tab keeps the relay snapshot fresh (the leader tab only), having taken in
+   * the facts of a snapshot it restored before.
+   */
+  async keep(facts: SnapshotFacts): Promise<void> {
+    this.#facts = facts;
+    const restored = this.#restored;
+    this.#restored = undefined;
+    if (restored) await this.#takeIn(facts, restored.version, restored.contents);
     this.#schedule(0);
   }
 
-  /** The doc changed. */
+  /** The doc or the facts changed. */
   changed(): void {
-    if (this.#keeper) this.#schedule(UPLOAD_AFTER_MS);
+    if (this.#facts) this.#schedule(UPLOAD_AFTER_MS);
   }
 
   #schedule(delay: number): void {
-    const now = Date.now();
+    const now = this.#clock.now();
     if (this.#timer === undefined) this.#firstChangeAt = now;
-    clearTimeout(this.#timer);
+    this.#timers.clearTimeout(this.#timer);
     // Debounced, but a steady stream of changes still uploads at least this often.
     const wait = Math.min(delay, Math.max(0, this.#firstChangeAt + UPLOAD_AT_LEAST_EVERY_MS - now));
-    this.#timer = setTimeout(() => {
+    this.#timer = this.#timers.setTimeout(() => {
       this.#timer = undefined;
       void this.#upload();
     }, wait);
   }
 
   async #upload(): Promise<void> {
+    const facts = this.#facts;
+    if (!facts) return;
     if (this.#uploading) {
       this.#schedule(UPLOAD_AFTER_MS);
       return;
@@ -114,14 +147,16 @@ export class Snapshots {
     try {
       for (let attempt = 0; attempt < 3; attempt++) {
         const state = Y.encodeStateVector(this.#store.doc);
-        if (this.#inSnapshot && sameBytes(state, this.#inSnapshot)) return;
-        // Built from storage (the rows merged), not by re-encoding the live doc.
+        // Built from storage (the rows merged, the segments as stored), not the live doc.
         await this.#store.flush();
-        const sealed = await encryptSnapshot(
-          this.#key,
-          this.#record.id,
-          await this.#store.stored(),
-        );
+        const { cursor, segments } = await facts.read();
+        const known = this.#inSnapshot;
+        if (known && sameBytes(state, known.state) && cursor === known.cursor) return;
+        const sealed = await encryptSnapshot(this.#key, this.#record.id, {
+          cursor,
+          doc: await this.#store.stored(),
+          facts: segments,
+        });
         try {
           const version = await uploadSnapshot(
             this.#record.relayUrl,
@@ -130,8 +165,8 @@ export class Snapshots {
             sealed,
             this.#version,
           );
-          await this.#matched(version, state);
-          this.#report({ backup: { version, at: Date.now() }, backupError: '' });
+          await this.#matched(version, state, cursor);
+          this.#report({ backup: { version, at: this.#clock.now() }, backupError: '' });
           return;
         } catch (err) {
           // Someone stored a newer snapshot: take in their work, then try again.
@@ -147,18 +182,16 @@ export class Snapshots {
     }
   }
 
-  /** Notes that the relay's snapshot `version` holds the doc up to `state`. */
-  async #matched(version: number, state: Uint8Array): Promise<void> {
+  /** Notes that the relay's snapshot `version` holds the doc up to `state`, facts to `cursor`. */
+  async #matched(version: number, state: Uint8Array, cursor: number): Promise<void> {
     this.#version = version;
-    this.#inSnapshot = state;
-    await this.#store.db.meta.put({
-      key: 'snapshot',
-      value: { version, state: toBase64Url(state) },
-    });
+    this.#inSnapshot = { state, cursor };
+    const stored: Stored = { version, state: toBase64Url(state), cursor };
+    await this.#store.db.meta.put({ key: 'snapshot', value: stored });
   }
 
   destroy(): void {
-    clearTimeout(this.#timer);
+    this.#timers.clearTimeout(this.#timer);
   }
 }
 

@@ -4,7 +4,9 @@
  * member's key. Entries this browser once accepted are kept locally and put back if anyone
  * deletes them from the doc (a modified client could try, to undo a demotion).
  */
+import { ObservableV2 } from 'lib0/observable';
 import type * as Y from 'yjs';
+import type { VerifiedTeam } from '../contracts/team.ts';
 import {
   ledger,
   LedgerVerifier,
@@ -18,34 +20,29 @@ import {
   type Signer,
 } from '../core/ledger.ts';
 import { readMeta, type WorkspaceDb, type WorkspaceRecord } from '../data/db.ts';
-import type { VerifiedTeam } from './status.ts';
 
-export class TeamLedger {
+export interface TeamLedgerEvents {
+  /** The verified team, after every pass. */
+  team: (team: VerifiedTeam) => void;
+  /** The verified settings, after every pass (plain objects, unlike UI state). */
+  settings: (settings: Settings) => void;
+}
+
+export class TeamLedger extends ObservableV2<TeamLedgerEvents> {
   readonly #doc: Y.Doc;
   readonly #db: WorkspaceDb;
   readonly #record: WorkspaceRecord;
-  /** Told the verified team after every pass. */
-  readonly #onTeam: (team: VerifiedTeam) => void;
   #members: Member[] = [];
   readonly #verifier: LedgerVerifier;
   readonly #signer: Signer;
   /** Entries this browser has accepted: what it restores. */
   #accepted = new Map<string, Entry>();
   #resolving: Promise<void> | undefined;
-  /** Called with the verified settings after every pass (plain objects, unlike UI state). */
-  readonly #onSettings: (settings: Settings) => void;
   /** Bumped by every refresh request; a pass runs again if it moved meanwhile. */
   #requested = 0;
 
-  private constructor(
-    doc: Y.Doc,
-    db: WorkspaceDb,
-    record: WorkspaceRecord,
-    onTeam: (team: VerifiedTeam) => void,
-    onSettings: (settings: Settings) => void,
-  ) {
-    this.#onTeam = onTeam;
-    this.#onSettings = onSettings;
+  private constructor(doc: Y.Doc, db: WorkspaceDb, record: WorkspaceRecord) {
+    super();
     this.#doc = doc;
     this.#db = db;
     this.#record = record;
@@ -57,20 +54,19 @@ export class TeamLedger {
     };
   }
 
-  static async open(
-    doc: Y.Doc,
-    db: WorkspaceDb,
-    record: WorkspaceRecord,
-    onTeam: (team: VerifiedTeam) => void,
-    onSettings: (settings: Settings) => void,
-  ): Promise<TeamLedger> {
-    const team = new TeamLedger(doc, db, record, onTeam, onSettings);
+  /** Reads what this browser accepted before; `start` then verifies and tells. */
+  static async open(doc: Y.Doc, db: WorkspaceDb, record: WorkspaceRecord): Promise<TeamLedger> {
+    const team = new TeamLedger(doc, db, record);
     const kept = await readMeta<Record<string, Entry>>(db, 'ledger', {});
     team.#accepted = new Map(Object.entries(kept));
-    team.#restoreMissing();
-    ledger(doc).observe(team.#onChange);
-    await team.refresh();
     return team;
+  }
+
+  /** Starts verifying the ledger as it changes (listeners attached first hear the first pass). */
+  async start(): Promise<void> {
+    this.#restoreMissing();
+    ledger(this.#doc).observe(this.#onChange);
+    await this.refresh();
   }
 
   #onChange = (event: Y.YMapEvent<Entry>): void => {
@@ -104,8 +100,10 @@ export class TeamLedger {
         done = this.#requested;
         const team = await this.#verifier.resolve(ledger(this.#doc).entries());
         this.#members = team.members;
-        this.#onTeam({ members: team.members, settings: team.settings, rejected: team.rejected });
-        this.#onSettings(team.settings);
+        this.emit('team', [
+          { members: team.members, settings: team.settings, rejected: team.rejected },
+        ]);
+        this.emit('settings', [team.settings]);
         const grew = [...team.accepted.keys()].some((id) => !this.#accepted.has(id));
         for (const [id, entry] of team.accepted) this.#accepted.set(id, entry);
         if (grew) {
@@ -169,7 +167,8 @@ export class TeamLedger {
     await this.refresh();
   }
 
-  destroy(): void {
+  override destroy(): void {
     ledger(this.#doc).unobserve(this.#onChange);
+    super.destroy();
   }
 }

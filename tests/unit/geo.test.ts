@@ -3,7 +3,6 @@ import {
   countriesOfZone,
   countryName,
   countryOf,
-  localTime,
   regionOf,
 } from '../../src/core/geo.ts';
 
@@ -116,35 +115,5 @@ describe('countryName', () => {
     ['', ''],
   ])('%j → %j', (code, name) => {
     expect(countryName(code)).toBe(name);
-  });
-});
-
-describe('localTime', () => {
-  // 2024-01-15: Berlin is UTC+1 (winter), New York UTC−5, Kolkata UTC+5:30.
-  it.each<{ tz: string; utc: string; time: string; outside: boolean }>([
-    { tz: 'Europe/Berlin', utc: '2024-01-15T07:59:00Z', time: '08:59', outside: true },
-    { tz: 'Europe/Berlin', utc: '2024-01-15T08:00:00Z', time: '09:00', outside: false },
-    { tz: 'Europe/Berlin', utc: '2024-01-15T16:59:00Z', time: '17:59', outside: false },
-    { tz: 'Europe/Berlin', utc: '2024-01-15T17:00:00Z', time: '18:00', outside: true },
-    { tz: 'Europe/Berlin', utc: '2024-01-14T23:00:00Z', time: '00:00', outside: true },
-    { tz: 'Europe/Berlin', utc: '2024-07-15T07:00:00Z', time: '09:00', outside: false }, // summer, UTC+2
-    { tz: 'America/New_York', utc: '2024-01-15T13:59:00Z', time: '08:59', outside: true },
-    { tz: 'America/New_York', utc: '2024-01-15T14:00:00Z', time: '09:00', outside: false },
-    { tz: 'Asia/Kolkata', utc: '2024-01-15T12:29:00Z', time: '17:59', outside: false },
-    { tz: 'Asia/Kolkata', utc: '2024-01-15T12:30:00Z', time: '18:00', outside: true },
-    { tz: 'Etc/UTC', utc: '2024-01-15T03:00:00Z', time: '03:00', outside: true },
-  ])('$tz at $utc is $time (outside business hours: $outside)', ({ tz, utc, time, outside }) => {
-    const local = localTime(tz, new Date(utc));
-    expect(local).toMatchObject({ time, outsideBusinessHours: outside });
-    expect(local?.hour).toBe(Number(time.slice(0, 2)));
-    expect(local?.minute).toBe(Number(time.slice(3)));
-  });
-
-  it.each(['', '   ', 'Mars/Olympus_Mons', 'not a zone'])('is undefined for the zone %j', (tz) => {
-    expect(localTime(tz, new Date('2024-01-15T12:00:00Z'))).toBeUndefined();
-  });
-
-  it('is undefined for an invalid date', () => {
-    expect(localTime('Europe/Berlin', new Date(Number.NaN))).toBeUndefined();
   });
 });

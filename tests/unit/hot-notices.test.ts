@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HOT_NOTICES_AT_ONCE, hotNotices } from '../../src/app/shell/hot-notices.ts';
-import type { ScoredRow } from '../../src/data/db.ts';
+import type { ScoredRow } from '../../src/core/lead.ts';
 
 function row(id: string, score: number, sourceDomain = 'linkedin.com'): ScoredRow {
   return {

@@ -23,9 +23,29 @@ describe("a visitor's local time", () => {
     });
   });
 
-  it('says nothing for a missing or unknown zone', () => {
-    expect(localTime('', tuesday)).toBeUndefined();
-    expect(localTime('Mars/Olympus_Mons', tuesday)).toBeUndefined();
+  // Monday 2024-01-15: Berlin is UTC+1 (winter), New York UTC−5, Kolkata UTC+5:30.
+  it.each<{ tz: string; utc: string; text: string; outside: boolean }>([
+    { tz: 'Europe/Berlin', utc: '2024-01-15T07:59:00Z', text: 'Mon 08:59', outside: true },
+    { tz: 'Europe/Berlin', utc: '2024-01-15T08:00:00Z', text: 'Mon 09:00', outside: false },
+    { tz: 'Europe/Berlin', utc: '2024-01-15T16:59:00Z', text: 'Mon 17:59', outside: false },
+    { tz: 'Europe/Berlin', utc: '2024-01-15T17:00:00Z', text: 'Mon 18:00', outside: true },
+    { tz: 'Europe/Berlin', utc: '2024-01-14T23:00:00Z', text: 'Mon 00:00', outside: true },
+    { tz: 'Europe/Berlin', utc: '2024-07-15T07:00:00Z', text: 'Mon 09:00', outside: false }, // summer, UTC+2
+    { tz: 'America/New_York', utc: '2024-01-15T13:59:00Z', text: 'Mon 08:59', outside: true },
+    { tz: 'America/New_York', utc: '2024-01-15T14:00:00Z', text: 'Mon 09:00', outside: false },
+    { tz: 'Asia/Kolkata', utc: '2024-01-15T12:29:00Z', text: 'Mon 17:59', outside: false },
+    { tz: 'Asia/Kolkata', utc: '2024-01-15T12:30:00Z', text: 'Mon 18:00', outside: true },
+    { tz: 'Etc/UTC', utc: '2024-01-15T03:00:00Z', text: 'Mon 03:00', outside: true },
+  ])('$tz at $utc is $text (outside business hours: $outside)', ({ tz, utc, text, outside }) => {
+    expect(localTime(tz, Date.parse(utc))).toEqual({ text, outsideBusinessHours: outside });
+  });
+
+  it.each(['', 'Mars/Olympus_Mons', 'not a zone'])('says nothing for the zone %j', (tz) => {
+    expect(localTime(tz, tuesday)).toBeUndefined();
+  });
+
+  it('says nothing for an invalid time', () => {
+    expect(localTime('Europe/Berlin', Number.NaN)).toBeUndefined();
   });
 });
 

@@ -82,3 +82,15 @@ export async function exportCsv(
   // A byte-order mark so spreadsheet apps read the file as UTF-8.
   return new Blob(['\uFEFF', ...parts], { type: 'text/csv;charset=utf-8' });
 }
+
+/** Hands a file to the browser's downloads. */
+export function download(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => {
+    URL.revokeObjectURL(url);
+  }, 10_000);
+}

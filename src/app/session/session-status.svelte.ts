@@ -1,7 +1,12 @@
 /** What the UI shows about an open workspace: intake, leadership, team, backup, diagnostics. */
 import { DEFAULT_SETTINGS, type Member } from '../../core/ledger.ts';
-import type { IntakeStatus } from '../../team/intake.ts';
-import type { Diagnostics, StatusPatch, VerifiedTeam, WorkspaceStatus } from '../../team/status.ts';
+import type {
+  Diagnostics,
+  IntakeStatus,
+  StatusPatch,
+  VerifiedTeam,
+  WorkspaceStatus,
+} from '../../contracts/team.ts';
 
 /** What each open tab tells the team about itself (over awareness). */
 export interface Presence {
@@ -32,6 +37,7 @@ export class SessionStatus implements WorkspaceStatus {
   unreadableSync = $state(0);
   tagsInUse = $state<string[]>([]);
   team = $state<VerifiedTeam>({ members: [], settings: DEFAULT_SETTINGS, rejected: 0 });
+  storageFull = $state(false);
 
   // Known on the page itself.
   /** Open tabs of the team (this one included), from awareness. */

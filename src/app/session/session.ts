@@ -1,19 +1,20 @@
 /**
  * An open workspace in this tab, as the UI sees it. The work happens off the page's thread:
  * the team worker holds the team doc and everything done with it (intake, projection, the
- * verified team, the relay snapshot — see `src/team/workspace.ts`); the list worker answers
- * list queries. The page holds what only a page can: the WebRTC connections to teammates
- * (team-sync.ts), the reactive status the UI reads, and the workspace database for reads.
+ * verified team, the relay snapshot — see `src/team/workspace.ts`); the list worker holds the
+ * list and answers its questions. The page hands the two workers a channel of their own once,
+ * then relays nothing between them; it holds what only a page can: the WebRTC connections to
+ * teammates (team-sync.ts) and the reactive status the UI reads.
  */
 import * as Comlink from 'comlink';
-import type { PageView } from '../../core/capture.ts';
-import type { Member, Role, Settings } from '../../core/ledger.ts';
+import { ObservableV2 } from 'lib0/observable';
+import type { Failure } from '../../contracts/errors.ts';
+import type { ListApi, ListEvents, ListPage } from '../../contracts/list.ts';
+import type { TeamApi, TeamEvents } from '../../contracts/team.ts';
 import type { ListQuery } from '../../core/lead-list.ts';
-import { bandOf, scoreOf } from '../../core/scoring.ts';
-import { WorkspaceDb, type LeadRow, type ScoredRow, type WorkspaceRecord } from '../../data/db.ts';
-import type { LeadDetail, WorkspaceEvents } from '../../team/workspace.ts';
-import type { ListApi, ListPage } from '../../../workers/list.worker.ts';
-import type { TeamWorkerApi } from '../../../workers/team.worker.ts';
+import type { LeadDetail, ScoredRow } from '../../core/lead.ts';
+import type { Member, Role, Settings } from '../../core/ledger.ts';
+import type { WorkspaceRecord } from '../../data/db.ts';
 import { SessionStatus } from './session-status.svelte.ts';
 import { TeamSync } from './team-sync.ts';
 
@@ -24,44 +25,61 @@ export interface TeamChanges {
   setSetting<K extends keyof Settings>(name: K, value: Settings[K]): Promise<void>;
 }
 
-export class Session {
+export interface SessionEvents {
+  /** Leads that just crossed into Hot (in every tab of this member). */
+  hot: (rows: ScoredRow[]) => void;
+  /** The window of the list last shown, again, after it changed. */
+  page: (page: ListPage) => void;
+  /** The lead being watched changed (null: it is gone). */
+  lead: (leadId: string, detail: LeadDetail | null) => void;
+  /** A background failure the user should hear about. */
+  error: (failure: Failure) => void;
+}
+
+/** How long a returning member's list may wait for its first paint before the doc loads. */
+const FIRST_PAINT_GRACE_MS = 1_500;
+
+export class Session extends ObservableV2<SessionEvents> {
   readonly record: WorkspaceRecord;
-  readonly db: WorkspaceDb;
   readonly #workers: Worker[] = [];
   readonly #list: Comlink.Remote<ListApi>;
-  #teamWorker: Comlink.Remote<TeamWorkerApi> | undefined;
+  readonly #listOpened: Promise<void>;
+  #teamWorker: Comlink.Remote<TeamApi> | undefined;
   #sync: TeamSync | undefined;
   #closed = false;
+  #listShown: () => void = () => {};
 
   /** Reactive state the UI reads. */
   readonly status: SessionStatus;
-  /** Called, in every tab of this member, with lead ids whose score just crossed into Hot. */
-  onHot: (ids: string[]) => void = () => {};
-  /** Background failures the user should hear about. */
-  onError: (err: unknown) => void = () => {};
 
   private constructor(record: WorkspaceRecord) {
+    super();
     this.record = record;
     this.status = new SessionStatus(record.memberId);
-    this.db = new WorkspaceDb(record.id);
     const list = new Worker(new URL('../../../workers/list.worker.ts', import.meta.url), {
       type: 'module',
     });
     this.#workers.push(list);
     this.#list = Comlink.wrap<ListApi>(list);
+    const events: ListEvents = {
+      page: (page) => {
+        this.emit('page', [page]);
+      },
+      hot: (rows) => {
+        this.emit('hot', [rows]);
+      },
+    };
+    this.#listOpened = this.#list.open(record.id, Comlink.proxy(events));
   }
 
   /**
-   * Opens the workspace in two steps, so a large one shows its list at once: `open` readies
-   * what the list needs (the list worker indexes the lead table); `load`, once the list shows,
-   * has the team worker load the team doc (seconds for 100,000 leads) and start sync, intake
-   * and the rest. Until `status.loaded`, team edits and lead details are not available.
+   * Opens the workspace in two steps, so a large one shows its list at once: `open` starts the
+   * list worker (it reads its own copy of the list); `load`, once the list shows, starts the
+   * team worker, which loads the team doc and starts sync, intake and the rest. Until
+   * `status.loaded`, team edits and lead details are not available.
    */
   static open(record: WorkspaceRecord): Session {
     const session = new Session(record);
-    session.#list.warm(record.id).catch(() => {
-      // A failure shows on the list's first real request.
-    });
     // A member who has been here before has the workspace stored; a new one waits for it.
     session.status.joined = record.intakePublicKey !== '';
     return session;
@@ -71,19 +89,19 @@ export class Session {
    * The team worker, started at first use (normally `load`): starting it alongside the list
    * worker would slow the first paint on a machine with few cores.
    */
-  get #team(): Comlink.Remote<TeamWorkerApi> {
+  get #team(): Comlink.Remote<TeamApi> {
     if (!this.#teamWorker) {
       const worker = new Worker(new URL('../../../workers/team.worker.ts', import.meta.url), {
         type: 'module',
       });
       this.#workers.push(worker);
-      this.#teamWorker = Comlink.wrap<TeamWorkerApi>(worker);
+      this.#teamWorker = Comlink.wrap<TeamApi>(worker);
     }
     return this.#teamWorker;
   }
 
   /** What the team worker tells this page. */
-  #events(): WorkspaceEvents {
+  #teamEvents(): TeamEvents {
     return {
       status: (patch) => {
         this.status.apply(patch);
@@ -92,14 +110,14 @@ export class Session {
           this.record.intakePublicKey = patch.workspace.intakePublicKey;
         }
       },
-      hot: (ids) => {
-        this.onHot(ids);
+      lead: (leadId, detail) => {
+        this.emit('lead', [leadId, detail]);
       },
       toPeer: (link, bytes) => {
         this.#sync?.send(link, bytes);
       },
-      error: (message) => {
-        this.onError(new Error(message));
+      error: (failure) => {
+        this.emit('error', [failure]);
       },
     };
   }
@@ -108,16 +126,23 @@ export class Session {
   listShown(): void {
     this.#listShown();
   }
-  #listShown: () => void = () => {};
 
   /** Loads the team doc and starts everything that needs it (see `open`). */
   async load(): Promise<void> {
     // A returning member sees the stored list first; a new one has nothing to show yet.
     if (this.status.joined) {
       const shown = new Promise<void>((resolve) => (this.#listShown = resolve));
-      await Promise.race([shown, new Promise((resolve) => setTimeout(resolve, 1_500))]);
+      await Promise.race([shown, new Promise((r) => setTimeout(r, FIRST_PAINT_GRACE_MS))]);
     }
-    await this.#team.open(this.record, Comlink.proxy(this.#events()));
+    await this.#listOpened;
+    // The workers' own channel: the team worker feeds the list worker lead changes.
+    const feed = new MessageChannel();
+    await this.#list.connect(Comlink.transfer(feed.port1, [feed.port1]));
+    await this.#team.open(
+      this.record,
+      Comlink.proxy(this.#teamEvents()),
+      Comlink.transfer(feed.port2, [feed.port2]),
+    );
     await this.#team.load();
     if (this.#closed) return;
     this.#sync = await TeamSync.start(this.record, this.status, this.#team);
@@ -141,51 +166,44 @@ export class Session {
   }
 
   // Team edits on a lead, made as this member; they reach teammates through the doc.
-  assign(leadId: string, to: string | null): void {
-    this.#team.assign(leadId, to).catch(this.onError);
+  assign(leadId: string, to: string | null): Promise<void> {
+    return this.#team.assign(leadId, to);
   }
-  tag(leadId: string, tag: string): void {
-    this.#team.tag(leadId, tag).catch(this.onError);
+  tag(leadId: string, tag: string): Promise<void> {
+    return this.#team.tag(leadId, tag);
   }
-  untag(leadId: string, tag: string): void {
-    this.#team.untag(leadId, tag).catch(this.onError);
+  untag(leadId: string, tag: string): Promise<void> {
+    return this.#team.untag(leadId, tag);
   }
-  markCustomer(leadId: string): void {
-    this.#team.markCustomer(leadId).catch(this.onError);
-  }
-
-  /** One window of the lead list (see the list worker's `list`). */
-  list(query: ListQuery, offset: number, limit: number, fresh: boolean): Promise<ListPage> {
-    return this.#list.list(this.record.id, query, offset, limit, fresh);
-  }
-  listIds(query: ListQuery): Promise<string[]> {
-    return this.#list.listIds(this.record.id, query);
+  markCustomer(leadId: string): Promise<void> {
+    return this.#team.markCustomer(leadId);
   }
 
-  /** A stored row with its score under the rules in force. */
-  scored(row: LeadRow): ScoredRow {
-    const score = scoreOf(row.scoring, this.status.team.settings.scoringRules).score;
-    return { ...row, score, band: bandOf(score) };
+  /** One window of the lead list; the list worker pushes it again (`page`) when it changes. */
+  async show(query: ListQuery, offset: number, limit: number): Promise<ListPage> {
+    await this.#listOpened;
+    return this.#list.show(query, offset, limit);
+  }
+  async listIds(query: ListQuery): Promise<string[]> {
+    await this.#listOpened;
+    return this.#list.ids(query);
   }
 
-  /** Everything known of a lead, folded from the doc with the rules in force. */
-  leadDetail(leadId: string): Promise<LeadDetail | undefined> {
-    return this.#team.leadDetail(leadId);
+  /** The lead shown (undefined: none) as it is now; `lead` events follow its changes. */
+  watchLead(leadId: string | undefined): Promise<LeadDetail | null> {
+    return this.#team.watchLead(leadId);
   }
   leadDetails(leadIds: string[]): Promise<(LeadDetail | undefined)[]> {
     return this.#team.leadDetails(leadIds);
-  }
-  /** A lead's page views, newest first. */
-  visitsOf(leadId: string): Promise<PageView[]> {
-    return this.#team.visitsOf(leadId);
   }
 
   close(): void {
     this.#closed = true;
     this.#sync?.destroy();
     void this.#teamWorker?.close();
+    void this.#list.close();
     for (const worker of this.#workers) worker.terminate();
-    this.db.close();
+    this.destroy();
   }
 }
 

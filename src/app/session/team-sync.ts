@@ -11,7 +11,7 @@ import { WebrtcProvider } from 'y-webrtc';
 import * as Y from 'yjs';
 import { roomName, roomPassword } from '../../core/team-keys.ts';
 import type { WorkspaceRecord } from '../../data/db.ts';
-import type { TeamWorkerApi } from '../../../workers/team.worker.ts';
+import type { TeamApi } from '../../contracts/team.ts';
 import { installChunkedPeers, sendDocMessage, type ChannelPeer } from './chunked-peer.ts';
 import type { Presence, SessionStatus } from './session-status.svelte.ts';
 
@@ -21,13 +21,13 @@ interface Connection {
 }
 
 export class TeamSync {
-  readonly #team: Comlink.Remote<TeamWorkerApi>;
+  readonly #team: Comlink.Remote<TeamApi>;
   readonly #provider: WebrtcProvider;
   readonly #links = new Map<number, ChannelPeer>();
   readonly #linkOf = new WeakMap<ChannelPeer, number>();
   #nextLink = 1;
 
-  private constructor(team: Comlink.Remote<TeamWorkerApi>, provider: WebrtcProvider) {
+  private constructor(team: Comlink.Remote<TeamApi>, provider: WebrtcProvider) {
     this.#team = team;
     this.#provider = provider;
   }
@@ -35,7 +35,7 @@ export class TeamSync {
   static async start(
     record: WorkspaceRecord,
     status: SessionStatus,
-    team: Comlink.Remote<TeamWorkerApi>,
+    team: Comlink.Remote<TeamApi>,
   ): Promise<TeamSync> {
     const relay = new URL(record.relayUrl);
     relay.protocol = relay.protocol === 'https:' ? 'wss:' : 'ws:';

@@ -6,10 +6,9 @@ import { randomId } from '../../core/bytes.ts';
 import { generateIntakeKeyPair } from '../../core/seal.ts';
 import type { Invite } from '../../core/invite.ts';
 import { publicKeyOf, record as recordClaim, workspaceIdOf } from '../../core/ledger.ts';
-import { newTeamSecret, readToken, sha256Hex } from '../../core/team-keys.ts';
+import { newTeamSecret } from '../../core/team-keys.ts';
 import { localDb, WorkspaceDb, type WorkspaceRecord } from '../../data/db.ts';
 import { DocStore } from '../../team/doc-store.ts';
-import { registerWorkspace } from '../../core/relay-client.ts';
 
 export interface NewWorkspace {
   name: string;
@@ -66,16 +65,7 @@ export async function createWorkspace(input: NewWorkspace): Promise<WorkspaceRec
   await store.flush();
   store.destroy();
   db.close();
-  // Register now so the widget works at once; a relay that is down is retried on open.
-  try {
-    await registerWorkspace(record.relayUrl, {
-      workspace: id,
-      readTokenHash: await sha256Hex(await readToken(teamSecret)),
-    });
-    record.registered = true;
-  } catch {
-    record.registered = false;
-  }
+  // The team worker registers it with the relay as soon as the workspace opens.
   await localDb.workspaces.put(record);
   return record;
 }

@@ -2,7 +2,7 @@
  * Desktop notifications for leads that just turned hot. One per lead when a few turn hot at
  * once; when many do (a campaign lands), the hottest few and one summary, never a flood.
  */
-import type { ScoredRow } from '../../data/db.ts';
+import type { ScoredRow } from '../../core/lead.ts';
 
 export interface HotNotice {
   title: string;

@@ -1,0 +1,167 @@
+/**
+ * The state of one lead list (the Leads view, or the Inbox): its filters and sort, remembered
+ * per member; the window of rows on screen, which the list worker answers and pushes again when
+ * the leads in it change.
+ */
+import type { ListPage } from '../../contracts/list.ts';
+import {
+  NO_FILTERS,
+  type ListFilters,
+  type ListQuery,
+  type ListSort,
+} from '../../core/lead-list.ts';
+import { storageKey } from '../../core/names.ts';
+import { STAGE_NAMES } from '../../core/stage.ts';
+import { app } from '../app.svelte.ts';
+import { remembered } from '../lib/remembered.ts';
+import type { Session } from '../session/session.ts';
+
+export type ListKind = ListQuery['kind'];
+
+export interface Chip {
+  label: string;
+  remove: () => void;
+}
+
+export class LeadListState {
+  readonly kind: ListKind;
+  readonly #session: Session;
+  readonly #memory: { save: (value: { filters: ListFilters; sort: ListSort }) => void };
+  #filters = $state<ListFilters>(NO_FILTERS);
+  #sort = $state<ListSort>('activity');
+  #page = $state.raw<ListPage | undefined>();
+  #first = 0;
+  #size = 30;
+  /** Bumped by every request: an answer to an older one is dropped. */
+  #asked = 0;
+  #answered = 0;
+
+  constructor(session: Session, kind: ListKind) {
+    this.#session = session;
+    this.kind = kind;
+    const memory = remembered<{ filters: ListFilters; sort: ListSort }>(
+      storageKey.listView(session.record.id, session.record.memberId, kind),
+      { filters: NO_FILTERS, sort: 'activity' },
+    );
+    this.#memory = memory;
+    this.#filters = memory.value.filters;
+    this.#sort = memory.value.sort;
+  }
+
+  get filters(): ListFilters {
+    return this.#filters;
+  }
+  set filters(filters: ListFilters) {
+    this.#filters = filters;
+    this.#changed();
+  }
+
+  get sort(): ListSort {
+    return this.#sort;
+  }
+  set sort(sort: ListSort) {
+    this.#sort = sort;
+    this.#changed();
+  }
+
+  get page(): ListPage | undefined {
+    return this.#page;
+  }
+
+  get query(): ListQuery {
+    return {
+      ...$state.snapshot(this.#filters),
+      kind: this.kind,
+      sort: this.#sort,
+      me: this.#session.record.memberId,
+    };
+  }
+
+  /** Filters other than the search are on. */
+  get filtered(): boolean {
+    const f = this.#filters;
+    return f.assignment !== 'all' || f.stages.length > 0 || f.tags.length > 0;
+  }
+
+  get chips(): Chip[] {
+    const f = this.#filters;
+    const set = (next: Partial<ListFilters>): void => {
+      this.filters = { ...this.#filters, ...next };
+    };
+    return [
+      ...(f.assignment === 'all'
+        ? []
+        : [
+            {
+              label: f.assignment === 'me' ? 'Assigned to me' : 'Unassigned',
+              remove: () => {
+                set({ assignment: 'all' });
+              },
+            },
+          ]),
+      ...f.stages.map((stage) => ({
+        label: `${stage} ${STAGE_NAMES[stage]}`,
+        remove: () => {
+          set({ stages: f.stages.filter((s) => s !== stage) });
+        },
+      })),
+      ...f.tags.map((tag) => ({
+        label: `Tag: ${tag}`,
+        remove: () => {
+          set({ tags: f.tags.filter((t) => t !== tag) });
+        },
+      })),
+    ];
+  }
+
+  /** Clears the filters (keeping the search, unless `all`). */
+  clear(all = false): void {
+    this.filters = { ...NO_FILTERS, search: all ? '' : this.#filters.search };
+  }
+
+  #changed(): void {
+    this.#memory.save({ filters: $state.snapshot(this.#filters), sort: this.#sort });
+    this.#first = 0;
+    this.#ask();
+  }
+
+  /** The rows on screen: from `first`, `size` of them. */
+  view(first: number, size: number): void {
+    if (first === this.#first && size === this.#size && this.#page) return;
+    this.#first = first;
+    this.#size = size;
+    this.#ask();
+  }
+
+  #ask(): void {
+    const ticket = ++this.#asked;
+    this.#session.show(this.query, this.#first, this.#size).then(
+      (page) => {
+        this.#answered = Math.max(this.#answered, ticket);
+        if (ticket === this.#asked) this.#show(page);
+      },
+      (err: unknown) => {
+        app.handleError(err, 'Could not show the list');
+      },
+    );
+  }
+
+  #show(page: ListPage): void {
+    this.#page = page;
+    this.#session.listShown();
+  }
+
+  /** Shows the first window and follows the worker's pushes; returns the way to stop. */
+  start(): () => void {
+    const onPage = (page: ListPage): void => {
+      // A push is for the last window the worker was asked for: while a newer request is on
+      // its way, its answer is what counts.
+      if (this.#answered === this.#asked) this.#show(page);
+    };
+    this.#session.on('page', onPage);
+    this.#ask();
+    return () => {
+      this.#session.off('page', onPage);
+    };
+  }
+}

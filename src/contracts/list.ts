@@ -1,0 +1,57 @@
+/**
+ * The list worker's contracts: with the page (`ListApi`, `ListEvents`) and with the team worker,
+ * which feeds it lead changes over a channel of their own (`FeedMessage`). The list worker keeps
+ * every lead's list row in memory and answers the lists' questions from it (see
+ * src/list/list-service.ts).
+ */
+import type { FacetCounts, ListQuery } from '../core/lead-list.ts';
+import type { LeadRow, ScoredRow } from '../core/lead.ts';
+import type { ScoringRules } from '../core/scoring.ts';
+
+export interface ListPage {
+  /** Leads the query matches. */
+  total: number;
+  offset: number;
+  rows: ScoredRow[];
+  counts: FacetCounts;
+}
+
+/** What the list worker tells the page. */
+export interface ListEvents {
+  /** The window the page shows, again, after leads in it or the totals changed. */
+  page: (page: ListPage) => void;
+  /** Leads whose score just crossed into Hot, from live intake. */
+  hot: (rows: ScoredRow[]) => void;
+}
+
+/** What the page asks of the list worker. Failures reject with a plain `Failure`. */
+export interface ListApi {
+  /** Loads the workspace's list (its own copy, then what changed since). */
+  open(workspaceId: string, events: ListEvents): Promise<void>;
+  /** The team worker's end of the lead feed (see FeedMessage). */
+  connect(feed: MessagePort): void;
+  /**
+   * One window of the list for a query: the rows from `offset`, the total and each filter
+   * option's count. It becomes the window the worker pushes again (`page`) when it changes.
+   */
+  show(query: ListQuery, offset: number, limit: number): Promise<ListPage>;
+  /** Every lead id of a query, in list order (for an export). */
+  ids(query: ListQuery): Promise<string[]>;
+  close(): void;
+}
+
+/** What the team worker feeds the list worker. */
+export type FeedMessage =
+  | {
+      type: typeof Feed.leads;
+      rows: LeadRow[];
+      /** Leads that are gone. */
+      gone: string[];
+      /** Leads changed by live intake: only these may raise a Hot alert. */
+      live: string[];
+    }
+  | { type: typeof Feed.rules; rules: ScoringRules }
+  /** The team worker is ready: anything written before now is in storage. */
+  | { type: typeof Feed.hello };
+
+export const Feed = { leads: 'leads', rules: 'rules', hello: 'hello' } as const;

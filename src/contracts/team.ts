@@ -1,0 +1,96 @@
+/**
+ * The team worker's contract with the page: what the page may ask (`TeamApi`) and what the
+ * worker tells it (`TeamEvents`). The worker holds the open workspace — the team doc, intake,
+ * the leads — off the page's thread (see src/team/workspace.ts).
+ */
+import type { LeadDetail } from '../core/lead.ts';
+import type { Member, Role, Settings } from '../core/ledger.ts';
+import type { WorkspaceRecord } from '../data/db.ts';
+import type { Failure } from './errors.ts';
+
+export type IntakeStatus = 'connecting' | 'live' | 'offline' | 'refused';
+
+export interface Diagnostics {
+  /** Envelopes dropped because they could not be opened or failed validation. */
+  dropped: number;
+  /** Visits the widget excluded as bots or automation. */
+  excluded: number;
+}
+
+/** The team as the verified ledger says: members and roles, admin settings. */
+export interface VerifiedTeam {
+  members: Member[];
+  settings: Settings;
+  rejected: number;
+}
+
+export interface WorkspaceStatus {
+  intake: IntakeStatus;
+  intakeDetail: string;
+  /** This tab leads intake, projection and the relay snapshot. */
+  leader: boolean;
+  diagnostics: Diagnostics;
+  /** The team doc is loaded from storage. */
+  loaded: boolean;
+  /** The workspace's own data (name, intake key) has arrived: false while joining. */
+  joined: boolean;
+  /** Why joining is stuck (wrong secret, relay unreachable), for the joining screen. */
+  joinError: string;
+  /** The workspace's shared name and intake key, once they have arrived. */
+  workspace: { name: string; intakePublicKey: string } | undefined;
+  /** Last snapshot this tab stored on or loaded from the relay. */
+  backup: { version: number; at: number } | undefined;
+  backupError: string;
+  /** Sync messages from teammates' browsers that could not be read, and changed nothing. */
+  unreadableSync: number;
+  /** Every tag in use in the workspace, for suggestions and filters. */
+  tagsInUse: string[];
+  team: VerifiedTeam;
+  /** This browser's storage for the app is full: new visits wait on the relay until there is room. */
+  storageFull: boolean;
+}
+
+export type StatusPatch = Partial<WorkspaceStatus>;
+
+/** What the team worker tells the page. */
+export interface TeamEvents {
+  status: (patch: StatusPatch) => void;
+  /** The lead the page watches changed (null: it is gone). */
+  lead: (leadId: string, detail: LeadDetail | null) => void;
+  /** Sync bytes for a teammate's browser, over the WebRTC link the page holds. */
+  toPeer: (link: number, bytes: Uint8Array) => void;
+  /** A background failure the user should hear about. */
+  error: (failure: Failure) => void;
+}
+
+/** What the page asks of the team worker. Failures reject with a plain `Failure`. */
+export interface TeamApi {
+  /**
+   * Readies the workspace (its doc stays empty until `load`). `feed` is this tab's list
+   * worker's end of a channel: the team worker tells it, and nobody else, what leads changed.
+   */
+  open(record: WorkspaceRecord, events: TeamEvents, feed: MessagePort): Promise<void>;
+  /** Loads the team doc and starts everything that needs it. */
+  load(): Promise<void>;
+  // Team edits on a lead, made as this member; they reach teammates through the doc.
+  assign(leadId: string, to: string | null): void;
+  tag(leadId: string, tag: string): void;
+  untag(leadId: string, tag: string): void;
+  markCustomer(leadId: string): void;
+  // Signed changes to the team.
+  rename(name: string): Promise<void>;
+  setRole(member: Member, role: Exclude<Role, 'owner'>): Promise<void>;
+  setSetting<K extends keyof Settings>(name: K, value: Settings[K]): Promise<void>;
+  /**
+   * The lead the page shows (undefined: none): everything known of it in one answer, then a
+   * `lead` event each time that lead — and no other — changes.
+   */
+  watchLead(leadId: string | undefined): Promise<LeadDetail | null>;
+  /** Several leads at once, for an export (undefined for a lead that is gone). */
+  leadDetails(leadIds: string[]): Promise<(LeadDetail | undefined)[]>;
+  // The page's WebRTC links to teammates' browsers (see DocLinks).
+  linkOpened(link: number): void;
+  linkClosed(link: number): void;
+  linkReceived(link: number, bytes: Uint8Array): void;
+  close(): void;
+}

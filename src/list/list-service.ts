@@ -1,0 +1,196 @@
+/**
+ * The list worker's work: every lead's list row in memory (`LeadList`), loaded from the
+ * worker's own copy and kept up to date by the team worker's feed; answers for the page's
+ * window, pushed again when the leads in it change; Hot alerts for leads that live intake
+ * pushed over 70. Nothing here reads IndexedDB to learn what changed: the feed says so. It
+ * reads the leads themselves only to catch up with what was written while it was not listening.
+ */
+import { Feed, type FeedMessage, type ListEvents, type ListPage } from '../contracts/list.ts';
+import { LeadList, type ListQuery } from '../core/lead-list.ts';
+import { rowOf, type LeadRow, type ScoredRow } from '../core/lead.ts';
+import { bandOf, DEFAULT_RULES, type ScoringRules } from '../core/scoring.ts';
+import { readMeta, WorkspaceDb } from '../data/db.ts';
+import { realTimers, type Timers } from '../contracts/time.ts';
+import { ListCopy } from './list-copy.ts';
+
+/** The page's window is pushed again at most this often while leads keep changing. */
+const PUSH_EVERY_MS = 50;
+/** Changes are copied to storage at most this often. */
+const COPY_EVERY_MS = 1_000;
+
+interface View {
+  query: ListQuery;
+  offset: number;
+  limit: number;
+}
+
+export class ListService {
+  readonly #db: WorkspaceDb;
+  readonly #events: ListEvents;
+  readonly #timers: Timers;
+  readonly #list = new LeadList<LeadRow>();
+  readonly #copy: ListCopy;
+  /** Highest `rev` of the rows held: rows written above it are read on catch-up. */
+  #rev = 0;
+  #loaded: Promise<void>;
+  #view: View | undefined;
+  #pushTimer: unknown;
+  #copyTimer: unknown;
+  #toCopy = new Map<string, LeadRow>();
+  #goneToCopy = new Set<string>();
+  #catchingUp: Promise<void> = Promise.resolve();
+  /** Failures the page should hear of (storage, mostly). */
+  onError: (err: unknown) => void = () => {};
+
+  constructor(workspaceId: string, events: ListEvents, timers: Timers = realTimers) {
+    this.#db = new WorkspaceDb(workspaceId);
+    this.#events = events;
+    this.#timers = timers;
+    this.#copy = new ListCopy(this.#db);
+    this.#loaded = this.#load();
+  }
+
+  get loaded(): Promise<void> {
+    return this.#loaded;
+  }
+
+  async #load(): Promise<void> {
+    // The team worker keeps the verified rules; until it speaks, the last ones it stored.
+    this.#list.useRules(await readMeta<ScoringRules>(this.#db, 'rules', DEFAULT_RULES));
+    const { rows, rev } = await this.#copy.read();
+    this.#list.upsert(rows.values());
+    this.#rev = rev;
+    await this.#catchUp();
+  }
+
+  /** Reads the leads written since the rows held (by any tab, while this one was away). */
+  #catchUp(): Promise<void> {
+    const run = async (): Promise<void> => {
+      const leads = await this.#db.leads.where('rev').above(this.#rev).toArray();
+      const rows = leads.map(rowOf);
+      this.#apply(rows, [], []);
+      // Leads that went away unseen (none are deleted without a word today): read them all.
+      if ((await this.#db.leads.count()) !== this.#list.size) {
+        const all = (await this.#db.leads.toArray()).map(rowOf);
+        const present = new Set(all.map((r) => r.id));
+        const gone = [...this.#list.ids()].filter((id) => !present.has(id));
+        this.#apply(all, gone, []);
+      }
+    };
+    this.#catchingUp = this.#catchingUp.then(run, run);
+    return this.#catchingUp;
+  }
+
+  /** The team worker's feed. */
+  connect(port: MessagePort): void {
+    port.onmessage = (event: MessageEvent<FeedMessage>) => {
+      void this.#loaded.then(() => {
+        this.#receive(event.data);
+      });
+    };
+  }
+
+  #receive(message: FeedMessage): void {
+    switch (message.type) {
+      case Feed.leads:
+        this.#apply(message.rows, message.gone, message.live);
+        break;
+      case Feed.rules:
+        this.#list.useRules(message.rules);
+        this.#schedulePush();
+        break;
+      case Feed.hello:
+        // Whatever was written before the team worker spoke is in storage.
+        this.#catchUp().catch(this.onError);
+        break;
+    }
+  }
+
+  #apply(rows: readonly LeadRow[], gone: readonly string[], live: readonly string[]): void {
+    if (rows.length === 0 && gone.length === 0) return;
+    const fresh = rows.filter((row) => (this.#list.get(row.id)?.rev ?? -1) <= row.rev);
+    for (const row of fresh) {
+      if (row.rev > this.#rev) this.#rev = row.rev;
+      this.#toCopy.set(row.id, row);
+      this.#goneToCopy.delete(row.id);
+    }
+    this.#list.remove(gone);
+    for (const id of gone) {
+      this.#goneToCopy.add(id);
+      this.#toCopy.delete(id);
+    }
+    const turnedHot = this.#list.upsert(fresh);
+    if (live.length && turnedHot.length) {
+      const alive = new Set(live);
+      const hot = turnedHot.filter((id) => alive.has(id)).map((id) => this.#scored(id));
+      const rowsHot = hot.filter((r): r is ScoredRow => r !== undefined);
+      if (rowsHot.length) this.#events.hot(rowsHot);
+    }
+    this.#schedulePush();
+    this.#scheduleCopy();
+  }
+
+  #scored(id: string): ScoredRow | undefined {
+    const row = this.#list.get(id);
+    if (!row) return undefined;
+    const score = this.#list.scoreOf(id) ?? 0;
+    return { ...row, score, band: bandOf(score) };
+  }
+
+  #page(view: View): ListPage {
+    const result = this.#list.query(view.query);
+    const offset = Math.max(0, view.offset);
+    const rows: ScoredRow[] = [];
+    for (const id of result.ids.slice(offset, offset + Math.max(0, view.limit))) {
+      const row = this.#scored(id);
+      if (row) rows.push(row);
+    }
+    return { total: result.ids.length, offset, rows, counts: result.counts };
+  }
+
+  async show(query: ListQuery, offset: number, limit: number): Promise<ListPage> {
+    await this.#loaded;
+    this.#view = { query, offset, limit };
+    return this.#page(this.#view);
+  }
+
+  async ids(query: ListQuery): Promise<string[]> {
+    await this.#loaded;
+    return this.#list.query(query).ids;
+  }
+
+  #schedulePush(): void {
+    if (this.#pushTimer !== undefined || !this.#view) return;
+    this.#pushTimer = this.#timers.setTimeout(() => {
+      this.#pushTimer = undefined;
+      if (this.#view) this.#events.page(this.#page(this.#view));
+    }, PUSH_EVERY_MS);
+  }
+
+  #scheduleCopy(): void {
+    if (this.#copyTimer !== undefined) return;
+    this.#copyTimer = this.#timers.setTimeout(() => {
+      this.#copyTimer = undefined;
+      void this.#copyNow();
+    }, COPY_EVERY_MS);
+  }
+
+  async #copyNow(): Promise<void> {
+    const rows = [...this.#toCopy.values()];
+    const gone = [...this.#goneToCopy];
+    this.#toCopy.clear();
+    this.#goneToCopy.clear();
+    try {
+      await this.#copy.append(rows, gone, () => this.#list.ordered(), this.#list.size);
+    } catch (err) {
+      // The copy is only a head start: what it misses is read from the leads next time.
+      this.onError(err);
+    }
+  }
+
+  close(): void {
+    this.#timers.clearTimeout(this.#pushTimer);
+    this.#timers.clearTimeout(this.#copyTimer);
+    this.#db.close();
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Calls the team worker makes to the relay over HTTP (the live log has its own follower).
+ * Every failure is a `RelayError` whose code is one of the relay's error codes, or `network`
+ * when the relay could not be reached.
+ */
+import { CodedError } from '../contracts/errors.ts';
+import type {
+  ErrorBody,
+  RegisterRequest,
+  RelayErrorCode,
+  SnapshotInfo,
+} from '../core/relay-protocol.ts';
+
+export class RelayError extends CodedError {
+  override name = 'RelayError';
+  constructor(
+    readonly status: number,
+    override readonly code: RelayErrorCode | 'network',
+    message: string,
+  ) {
+    super(code, message);
+  }
+}
+
+async function call(url: URL, init?: RequestInit): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(url, init);
+  } catch (err) {
+    throw new RelayError(0, 'network', err instanceof Error ? err.message : String(err));
+  }
+  if (res.ok) return res;
+  const body = (await res.json().catch(() => ({}))) as Partial<ErrorBody>;
+  // An answer that is not the relay's own (a proxy's page, say) still gets a code.
+  const code = (typeof body.error === 'string' ? body.error : 'internal') as RelayErrorCode;
+  throw new RelayError(res.status, code, body.message ?? res.statusText);
+}
+
+/** Registers the workspace and the hash of its read token; safe to repeat. */
+export async function registerWorkspace(relayUrl: string, body: RegisterRequest): Promise<void> {
+  await call(new URL('/v1/workspaces', relayUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+/** The latest encrypted team snapshot, or undefined when the team has stored none yet. */
+export async function downloadSnapshot(
+  relayUrl: string,
+  workspace: string,
+  token: string,
+): Promise<{ version: number; bytes: Uint8Array<ArrayBuffer> } | undefined> {
+  let res: Response;
+  try {
+    res = await call(new URL(`/v1/workspaces/${workspace}/snapshot`, relayUrl), {
+      headers: { authorization: `Bearer ${token}` },
+    });
+  } catch (err) {
+    if (err instanceof RelayError && err.code === 'no_snapshot') return undefined;
+    throw err;
+  }
+  const version = Number(res.headers.get('x-snapshot-version') ?? 0);
+  return { version, bytes: new Uint8Array(await res.arrayBuffer()) };
+}
+
+/** Stores an encrypted team snapshot; answers the version the relay now holds. */
+export async function uploadSnapshot(
+  relayUrl: string,
+  workspace: string,
+  token: string,
+  bytes: Uint8Array<ArrayBuffer>,
+  /** The version this snapshot extends: the relay refuses (409) when it holds a newer one. */
+  extends_: number,
+): Promise<number> {
+  const res = await call(new URL(`/v1/workspaces/${workspace}/snapshot`, relayUrl), {
+    method: 'PUT',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/octet-stream',
+      'if-match': String(extends_),
+    },
+    body: bytes,
+  });
+  const info = (await res.json()) as SnapshotInfo;
+  return info.version;
+}

@@ -1,0 +1,72 @@
+/**
+ * Team edits on leads, in the team doc: assignment, tags, customers — made as this member, and
+ * heard from teammates. Every change names the leads it touched, so their stored leads are
+ * folded again with the new team facts (see projection.ts).
+ */
+import { ObservableV2 } from 'lib0/observable';
+import type * as Y from 'yjs';
+import type { Clock } from '../contracts/time.ts';
+import type { TeamFacts } from '../core/lead.ts';
+import {
+  assignLead,
+  assignments,
+  customers,
+  markCustomer,
+  TagIndex,
+  teamFactsOf,
+} from '../core/team-doc.ts';
+
+export interface TeamEditEvents {
+  /** Leads whose team facts changed, and the origin of the change (who made it). */
+  changed: (leads: Set<string>, origin: unknown) => void;
+  /** Every tag in use, after tags changed. */
+  tags: (tags: string[]) => void;
+}
+
+export class TeamEdits extends ObservableV2<TeamEditEvents> {
+  readonly #doc: Y.Doc;
+  readonly #member: string;
+  readonly #clock: Clock;
+  readonly #tags: TagIndex;
+
+  constructor(doc: Y.Doc, memberId: string, clock: Clock) {
+    super();
+    this.#doc = doc;
+    this.#member = memberId;
+    this.#clock = clock;
+    this.#tags = new TagIndex(doc, (leads, origin) => {
+      this.emit('changed', [leads, origin]);
+      this.emit('tags', [this.#tags.allTags()]);
+    });
+    // Maps keyed by lead id: a changed key is a changed lead.
+    for (const map of [assignments(doc), customers(doc)]) {
+      map.observe((event) => {
+        this.emit('changed', [event.keysChanged, event.transaction.origin]);
+      });
+    }
+  }
+
+  get tagsInUse(): string[] {
+    return this.#tags.allTags();
+  }
+
+  teamFactsOf(leadId: string): TeamFacts {
+    return teamFactsOf(this.#doc, this.#tags, leadId);
+  }
+
+  assign(leadId: string, to: string | null): void {
+    assignLead(this.#doc, leadId, to, this.#member, this.#clock.now());
+  }
+
+  tag(leadId: string, tag: string): void {
+    this.#tags.add(leadId, tag, this.#member, this.#clock.now());
+  }
+
+  untag(leadId: string, tag: string): void {
+    this.#tags.remove(leadId, tag);
+  }
+
+  markCustomer(leadId: string): void {
+    markCustomer(this.#doc, leadId, this.#member, this.#clock.now());
+  }
+}
