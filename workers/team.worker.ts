@@ -50,10 +50,22 @@ const api: TeamApi = {
     );
   },
   load: () => guarded(() => workspace().load()),
-  assign: (leadId, to) => guarded(() => workspace().edits.assign(leadId, to)),
-  tag: (leadId, tag) => guarded(() => workspace().edits.tag(leadId, tag)),
-  untag: (leadId, tag) => guarded(() => workspace().edits.untag(leadId, tag)),
-  markCustomer: (leadId) => guarded(() => workspace().edits.markCustomer(leadId)),
+  assign: (leadId, to) =>
+    guarded(() => {
+      workspace().edits.assign(leadId, to);
+    }),
+  tag: (leadId, tag) =>
+    guarded(() => {
+      workspace().edits.tag(leadId, tag);
+    }),
+  untag: (leadId, tag) =>
+    guarded(() => {
+      workspace().edits.untag(leadId, tag);
+    }),
+  markCustomer: (leadId) =>
+    guarded(() => {
+      workspace().edits.markCustomer(leadId);
+    }),
   rename: (name) => guarded(() => workspace().rename(name)),
   setRole: (member, role) => guarded(() => workspace().setRole(member, role)),
   setSetting: (name, value) => guarded(() => workspace().setSetting(name, value)),

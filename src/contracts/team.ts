@@ -73,10 +73,10 @@ export interface TeamApi {
   /** Loads the team doc and starts everything that needs it. */
   load(): Promise<void>;
   // Team edits on a lead, made as this member; they reach teammates through the doc.
-  assign(leadId: string, to: string | null): void;
-  tag(leadId: string, tag: string): void;
-  untag(leadId: string, tag: string): void;
-  markCustomer(leadId: string): void;
+  assign(leadId: string, to: string | null): Promise<void>;
+  tag(leadId: string, tag: string): Promise<void>;
+  untag(leadId: string, tag: string): Promise<void>;
+  markCustomer(leadId: string): Promise<void>;
   // Signed changes to the team.
   rename(name: string): Promise<void>;
   setRole(member: Member, role: Exclude<Role, 'owner'>): Promise<void>;

@@ -82,7 +82,7 @@ export class LeadList<E extends ListEntry = ListEntry> {
   #rulesKey = JSON.stringify(DEFAULT_RULES);
   /** Built when first needed (the first search; a sort first asked for), then kept. */
   #text: Map<string, string> | undefined;
-  #sorted: Partial<Record<ListSort, E[]>> = {};
+  readonly #sorted = new Map<ListSort, E[]>();
   /** Leads changed since the orders were last brought up to date. */
   #pending = new Set<string>();
   #cache: { key: string; result: ListResult } | undefined;
@@ -123,7 +123,7 @@ export class LeadList<E extends ListEntry = ListEntry> {
       this.#scores.set(id, scoreOf(entry.scoring, rules).score);
     }
     // Every score may have moved: the score order is sorted again when next asked for.
-    delete this.#sorted.score;
+    this.#sorted.delete('score');
     this.#cache = undefined;
   }
 
@@ -157,7 +157,7 @@ export class LeadList<E extends ListEntry = ListEntry> {
     this.#entries.clear();
     this.#scores.clear();
     this.#text = undefined;
-    this.#sorted = {};
+    this.#sorted.clear();
     this.#pending.clear();
     this.#cache = undefined;
   }
@@ -173,11 +173,9 @@ export class LeadList<E extends ListEntry = ListEntry> {
     if (this.#pending.size === 0) return;
     const pending = this.#pending;
     this.#pending = new Set();
-    for (const sort of Object.keys(this.#sorted) as ListSort[]) {
-      const sorted = this.#sorted[sort];
-      if (!sorted) continue;
+    for (const [sort, sorted] of this.#sorted) {
       if (pending.size > sorted.length * RESORT_SHARE) {
-        delete this.#sorted[sort];
+        this.#sorted.delete(sort);
         continue;
       }
       const compare = this.#compare(sort);
@@ -196,16 +194,16 @@ export class LeadList<E extends ListEntry = ListEntry> {
         merged.push(entry);
       }
       while (c < changed.length) merged.push(changed[c++] as E);
-      this.#sorted[sort] = merged;
+      this.#sorted.set(sort, merged);
     }
   }
 
   #order(sort: ListSort): E[] {
     this.#settle();
-    let sorted = this.#sorted[sort];
+    let sorted = this.#sorted.get(sort);
     if (!sorted) {
       sorted = [...this.#entries.values()].sort(this.#compare(sort));
-      this.#sorted[sort] = sorted;
+      this.#sorted.set(sort, sorted);
     }
     return sorted;
   }

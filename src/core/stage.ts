@@ -37,4 +37,3 @@ export function stageOf(facts: StageFacts): Stage {
 export function stageRank(stage: Stage): number {
   return STAGES.indexOf(stage) + 1;
 }
-

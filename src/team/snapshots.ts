@@ -75,7 +75,10 @@ export class Snapshots {
     report: (patch: StatusPatch) => void,
     time: { timers: Timers; clock: Clock } = { timers: realTimers, clock: realClock },
   ): Promise<Snapshots> {
-    const keys = { key: await snapshotKey(record.teamSecret), token: await readToken(record.teamSecret) };
+    const keys = {
+      key: await snapshotKey(record.teamSecret),
+      token: await readToken(record.teamSecret),
+    };
     const snapshots = new Snapshots(record, store, report, keys, time);
     // What the relay's snapshot already holds, as of this browser's last upload or restore.
     const known = await readMeta<Stored | undefined>(store.db, 'snapshot', undefined);

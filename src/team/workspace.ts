@@ -204,17 +204,7 @@ export class Workspace {
     this.#reproject(await this.#db.dirty.toCollection().primaryKeys());
     const record = this.#record;
     const token = await readToken(record.teamSecret);
-    if (!record.registered) {
-      await registerWorkspace(record.relayUrl, {
-        workspace: record.id,
-        readTokenHash: await sha256Hex(token),
-      }).then(
-        () => localDb.workspaces.update(record.id, { registered: true }),
-        (err: unknown) => {
-          this.#status({ intakeDetail: err instanceof Error ? err.message : String(err) });
-        },
-      );
-    }
+    await this.#register(token);
     // A snapshot restored on joining carries the facts up to its cursor: the log from there.
     const projection = this.#projection;
     await this.#snapshots?.keep({
@@ -239,6 +229,24 @@ export class Workspace {
       this.#status({ diagnostics });
     });
     this.#intake.start();
+  }
+
+  /** Registers the workspace with the relay (the owner's first open), trying until it works. */
+  async #register(token: string): Promise<void> {
+    const record = this.#record;
+    for (let wait = 1_000; !record.registered && this.#leading; wait = Math.min(30_000, wait * 2)) {
+      try {
+        await registerWorkspace(record.relayUrl, {
+          workspace: record.id,
+          readTokenHash: await sha256Hex(token),
+        });
+        record.registered = true;
+        await localDb.workspaces.update(record.id, { registered: true });
+      } catch (err) {
+        this.#status({ intake: 'offline', intakeDetail: toFailure(err).message });
+        await new Promise<void>((resolve) => this.#timers.setTimeout(resolve, wait));
+      }
+    }
   }
 
   #resign(): void {

@@ -1,22 +1,29 @@
 /**
- * The team worker's parts in real Chromium: IndexedDB through Dexie, the team doc's
- * persistence and compaction, opening intake boxes, projecting leads, and keeping two copies
- * of the doc in step over links.
+ * The team and list workers' parts in real Chromium: IndexedDB through Dexie, the team doc's
+ * persistence (and what happens when writing fails), opening intake boxes, the projection, the
+ * list fed over a channel, lead reads that follow one lead, and copies of the doc kept in step
+ * over links.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import type { ListPage } from '../../src/contracts/list.ts';
+import type { Timers } from '../../src/contracts/time.ts';
 import { randomId } from '../../src/core/bytes.ts';
-import type { PageView } from '../../src/core/capture.ts';
+import type { LoggedPageView } from '../../src/core/facts.ts';
+import { NO_TEAM_FACTS, rowOf, type LeadDetail, type ScoredRow } from '../../src/core/lead.ts';
+import { NO_FILTERS } from '../../src/core/lead-list.ts';
 import type { LogEntry } from '../../src/core/relay-protocol.ts';
 import { DEFAULT_RULES, scoreOf } from '../../src/core/scoring.ts';
-import { generateIntakeKeyPair, seal } from '../../src/core/seal.ts';
-import { addPageViews, assignLead, assignments, views } from '../../src/core/team-doc.ts';
+import { generateIntakeKeyPair, importIntakePrivateKey, seal } from '../../src/core/seal.ts';
+import { assignLead, assignments } from '../../src/core/team-doc.ts';
 import { WorkspaceDb } from '../../src/data/db.ts';
+import { ListService } from '../../src/list/list-service.ts';
 import { DocLinks } from '../../src/team/doc-links.ts';
 import { DocStore } from '../../src/team/doc-store.ts';
 import { openBoxes } from '../../src/team/intake.ts';
-import { project } from '../../src/team/projection.ts';
-import { importIntakePrivateKey } from '../../src/core/seal.ts';
+import { LeadFeed } from '../../src/team/lead-feed.ts';
+import { LeadReads } from '../../src/team/lead-reads.ts';
+import { Projection } from '../../src/team/projection.ts';
 import { pageView } from '../page-view.ts';
 
 const opened: { destroy(): void }[] = [];
@@ -24,49 +31,70 @@ afterEach(() => {
   for (const o of opened.splice(0)) o.destroy();
 });
 
-function view(visitorId: string, at: number, path: string, search = ''): PageView {
-  return pageView({
-    id: randomId(),
-    visitorId,
-    at,
-    url: `https://site.example${path}${search}`,
-    title: path,
-  });
+let seq = 0;
+function view(visitorId: string, at: number, path: string, search = ''): LoggedPageView {
+  return {
+    ...pageView({
+      id: randomId(),
+      visitorId,
+      at,
+      url: `https://site.example${path}${search}`,
+      title: path,
+    }),
+    seq: ++seq,
+  };
+}
+
+/** Timers that run only when told: what the doc store waits for, without waiting. */
+function manualTimers(): Timers & { run(): void; pending(): number } {
+  let queue: (() => void)[] = [];
+  return {
+    setTimeout: (run) => {
+      queue.push(run);
+      return run;
+    },
+    clearTimeout: (handle) => {
+      queue = queue.filter((r) => r !== handle);
+    },
+    run() {
+      const due = queue;
+      queue = [];
+      for (const run of due) run();
+    },
+    pending: () => queue.length,
+  };
 }
 
 describe('doc store', () => {
-  it('persists the doc with its cursor in one transaction and reloads it', async () => {
-    const wsId = randomId();
-    const db = new WorkspaceDb(wsId);
+  it('persists the doc and the leads it touched in one transaction and reloads them', async () => {
+    const db = new WorkspaceDb(randomId());
     const store = await DocStore.open(db);
-    const visitors = [randomId(), randomId()];
-    addPageViews(store.doc, [view(visitors[0] ?? '', 1, '/'), view(visitors[1] ?? '', 2, '/p')]);
-    store.markDirty(visitors);
-    await store.flush({ cursor: 42 });
+    assignLead(store.doc, 'visitor1', 'ada', 'ada', 1);
+    assignLead(store.doc, 'visitor2', 'ada', 'ada', 2);
+    store.markDirty(['visitor1', 'visitor2']);
+    await store.flush();
     store.destroy();
 
     const again = await DocStore.open(db);
-    expect(views(again.doc).size).toBe(2);
-    expect((await db.meta.get('cursor'))?.value).toBe(42);
+    expect(assignments(again.doc).size).toBe(2);
     expect(await db.dirty.count()).toBe(2);
     again.destroy();
     db.close();
   });
 
   it('compacts many update rows into one without losing anything', async () => {
-    const id = randomId();
-    const db = new WorkspaceDb(id);
+    const db = new WorkspaceDb(randomId());
     const store = await DocStore.open(db);
     for (let i = 0; i < 320; i++) {
-      addPageViews(store.doc, [view(randomId(), i, `/p${i}`)]);
+      assignLead(store.doc, `visitor${String(i)}`, 'ada', 'ada', i);
       await store.flush();
     }
     expect(await db.updates.count()).toBeLessThan(30);
-    const expected = views(store.doc).toJSON();
+    const expected = assignments(store.doc).toJSON();
     store.destroy();
     const again = await DocStore.open(db);
-    expect(views(again.doc).toJSON()).toEqual(expected);
-    expect(views(again.doc).size).toBe(320);
+    expect(assignments(again.doc).toJSON()).toEqual(expected);
+    expect(assignments(again.doc).size).toBe(320);
     again.destroy();
     db.close();
   });
@@ -74,70 +102,103 @@ describe('doc store', () => {
   it('hands over the stored doc (what the relay snapshot seals) as one update', async () => {
     const db = new WorkspaceDb(randomId());
     const store = await DocStore.open(db);
-    addPageViews(store.doc, [view(randomId(), 1, '/a')]);
+    assignLead(store.doc, 'visitor1', 'ada', 'ada', 1);
     await store.flush();
-    addPageViews(store.doc, [view(randomId(), 2, '/b')]);
+    assignLead(store.doc, 'visitor2', 'grace', 'ada', 2);
     await store.flush();
     expect(await db.updates.count()).toBe(2);
     const restored = new Y.Doc();
     Y.applyUpdate(restored, await store.stored());
-    expect(views(restored).toJSON()).toEqual(views(store.doc).toJSON());
-    expect(views(restored).size).toBe(2);
+    expect(assignments(restored).toJSON()).toEqual(assignments(store.doc).toJSON());
     store.destroy();
+    db.close();
+  });
+
+  it('a doc reloaded from storage merges with a live peer', async () => {
+    const db = new WorkspaceDb(randomId());
+    const store = await DocStore.open(db);
+    const peer = new Y.Doc();
+    assignLead(peer, 'visitor1', 'grace', 'grace', 1);
+    Y.applyUpdate(store.doc, Y.encodeStateAsUpdate(peer), 'peer');
+    await store.flush();
+    store.destroy();
+    const again = await DocStore.open(db);
+    expect(assignments(again.doc).toJSON()).toEqual(assignments(peer).toJSON());
+    again.destroy();
     db.close();
   });
 });
 
-const NO_TEAM = { assignee: null, tags: [], customer: false };
+describe('doc store when writing fails', () => {
+  it('keeps every change, says storage is full, and stores them when writing works again', async () => {
+    const db = new WorkspaceDb(randomId());
+    const timers = manualTimers();
+    const store = await DocStore.open(db, timers);
+    const told: (string | null)[] = [];
+    store.on('storage', (failure) => told.push(failure?.code ?? null));
+    const add = db.updates.add.bind(db.updates);
+    let failures = 2;
+    db.updates.add = ((...args: Parameters<typeof add>) => {
+      if (failures-- > 0) {
+        const err = new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+        return Promise.reject(err);
+      }
+      return add(...args);
+    }) as typeof add;
+
+    assignLead(store.doc, 'visitor1', 'ada', 'ada', 1);
+    store.markDirty(['visitor1']);
+    await expect(store.flush()).rejects.toThrow();
+    // A change made while storage is failing waits with the others.
+    assignLead(store.doc, 'visitor2', 'ada', 'ada', 2);
+    await expect(store.flush()).rejects.toThrow();
+    expect(told).toEqual(['storage_full', 'storage_full']);
+    expect(await db.updates.count()).toBe(0);
+    // The retry, on its timer.
+    expect(timers.pending()).toBeGreaterThan(0);
+    timers.run();
+    await expect.poll(() => db.updates.count()).toBe(1);
+    await expect.poll(() => told).toEqual(['storage_full', 'storage_full', null]);
+    expect(await db.dirty.count()).toBe(1);
+    store.destroy();
+    const again = await DocStore.open(db);
+    expect(assignments(again.doc).size).toBe(2);
+    again.destroy();
+    db.close();
+  });
+});
 
 describe('intake and projection', () => {
   it('opens good boxes and drops undecryptable or invalid ones without stopping', async () => {
     const wsId = randomId();
     const keys = await generateIntakeKeyPair();
     const other = await generateIntakeKeyPair();
-    const good = view(randomId(), Date.now(), '/pricing');
+    const good = pageView({ id: randomId(), visitorId: randomId(), at: Date.now() });
+    const entry = async (n: number, id: string, text: string, key = keys.publicKey, ws = wsId) =>
+      ({ seq: n, id, sealed: await seal(key, text, ws), receivedAt: 0 }) satisfies LogEntry;
     const entries: LogEntry[] = [
-      {
-        seq: 1,
-        id: good.id,
-        sealed: await seal(keys.publicKey, JSON.stringify(good), wsId),
-        receivedAt: 0,
-      },
-      {
-        seq: 2,
-        id: randomId(),
-        sealed: await seal(other.publicKey, JSON.stringify(good), wsId),
-        receivedAt: 0,
-      },
+      await entry(1, good.id, JSON.stringify(good)),
+      await entry(2, randomId(), JSON.stringify(good), other.publicKey),
       { seq: 3, id: randomId(), sealed: 's1.AAAA.BBBB.CCCC', receivedAt: 0 },
-      {
-        seq: 4,
-        id: randomId(),
-        sealed: await seal(keys.publicKey, '{not json', wsId),
-        receivedAt: 0,
-      },
-      {
-        seq: 5,
-        id: randomId(),
-        sealed: await seal(keys.publicKey, JSON.stringify({ kind: 'x' }), wsId),
-        receivedAt: 0,
-      },
+      await entry(4, randomId(), '{not json'),
+      await entry(5, randomId(), JSON.stringify({ kind: 'x' })),
       // A valid box replayed under another event id must not be accepted.
-      {
-        seq: 6,
-        id: randomId(),
-        sealed: await seal(keys.publicKey, JSON.stringify(good), wsId),
-        receivedAt: 0,
-      },
-      {
-        seq: 7,
-        id: good.id,
-        sealed: await seal(keys.publicKey, JSON.stringify(good), randomId()),
-        receivedAt: 0,
-      },
+      await entry(6, randomId(), JSON.stringify(good)),
+      await entry(7, good.id, JSON.stringify(good), keys.publicKey, randomId()),
+      await entry(
+        8,
+        'excluded_visit_0000001',
+        JSON.stringify({
+          kind: 'excluded',
+          id: 'excluded_visit_0000001',
+          at: 1,
+          reason: 'bot',
+        }),
+      ),
     ];
     const result = await openBoxes(await importIntakePrivateKey(keys.privateKey), wsId, entries);
-    expect(result.events).toEqual([good]);
+    expect(result.views).toEqual([{ ...good, seq: 1 }]);
+    expect(result.excluded).toBe(1);
     expect(result.dropped.map((d) => [d.seq, d.reason]).sort()).toEqual([
       [2, 'undecryptable'],
       [3, 'undecryptable'],
@@ -148,136 +209,239 @@ describe('intake and projection', () => {
     ]);
   });
 
-  it('projects leads with their score and reports those that just turned hot', async () => {
-    const wsId = randomId();
-    const db = new WorkspaceDb(wsId);
+  it('stores leads with what their score is computed from, and what teammates decided', async () => {
+    const db = new WorkspaceDb(randomId());
+    const team = new Map([
+      ['other', { assignee: 'member1', tags: ['enterprise', 'vip'], customer: true }],
+    ]);
+    const projection = new Projection(db, (id) => team.get(id) ?? NO_TEAM_FACTS);
+    await projection.open();
     const visitor = randomId();
     const landing = view(visitor, 1000, '/', '?utm_source=linkedin&utm_medium=paid_social');
-    const first = await project(
-      db,
-      [{ visitorId: visitor, views: [landing], team: NO_TEAM }],
-      DEFAULT_RULES,
-      false,
-    );
-    expect(first).toEqual([]);
+    await projection.ingest([landing], landing.seq, { live: true });
     // Rows hold what the score is computed from; the rules in force give the score.
-    const scoreOfRow = async (id: string): Promise<number | undefined> => {
-      const stored = await db.leads.get(id);
-      return stored && scoreOf(stored.scoring, DEFAULT_RULES).score;
+    const scoreOfLead = async (id: string): Promise<number | undefined> => {
+      const lead = await db.leads.get(id);
+      return lead && scoreOf(rowOf(lead).scoring, DEFAULT_RULES).score;
     };
-    expect(await scoreOfRow(visitor)).toBe(50);
-
+    expect(await scoreOfLead(visitor)).toBe(50);
     const pricing = view(visitor, 2000, '/pricing');
-    const second = await project(
-      db,
-      [{ visitorId: visitor, views: [landing, pricing], team: NO_TEAM }],
-      DEFAULT_RULES,
-      false,
-    );
-    expect(second).toEqual([visitor]);
+    await projection.ingest([pricing], pricing.seq, { live: true });
+    expect(await scoreOfLead(visitor)).toBe(75);
 
-    // While the list is first built (a join), nothing alerts: every lead would be "new".
-    const other = randomId();
-    const quiet = await project(
-      db,
-      [
-        {
-          visitorId: other,
-          views: [
-            view(other, 3000, '/', '?utm_source=linkedin&utm_medium=paid_social'),
-            view(other, 3100, '/pricing'),
-          ],
-          team: { assignee: 'member1', tags: ['enterprise', 'vip'], customer: true },
-        },
-      ],
-      DEFAULT_RULES,
-      true,
-    );
-    expect(quiet).toEqual([]);
-    const customer = await db.leads.get(other);
+    const other = [
+      { ...view('other', 3000, '/', '?utm_source=linkedin&utm_medium=paid_social') },
+      { ...view('other', 3100, '/pricing') },
+    ];
+    await projection.ingest(other, seq, { live: false });
+    const customer = await db.leads.get('other');
     // What teammates decided lands in the row: the customer is L4 (so "L2 or later" adds 10),
     // with assignee and tags.
-    expect(await scoreOfRow(other)).toBe(85);
-    expect(customer?.stage).toBe('L4');
-    expect(customer?.assignee).toBe('member1');
-    expect(customer?.tags).toEqual(['enterprise', 'vip']);
-    expect(await scoreOfRow(visitor)).toBe(75);
+    expect(await scoreOfLead('other')).toBe(85);
+    expect(customer && rowOf(customer)).toMatchObject({
+      stage: 'L4',
+      assignee: 'member1',
+      tags: ['enterprise', 'vip'],
+    });
     // Rules that weigh paid ads more turn the same row's score, with no rewrite.
     const paidWeighsMore = { ...DEFAULT_RULES, points: { ...DEFAULT_RULES.points, paidAds: 40 } };
-    const row = await db.leads.get(visitor);
-    expect(row && scoreOf(row.scoring, paidWeighsMore).score).toBe(90);
-    expect(row?.lastActivity).toBe(2000);
+    const lead = await db.leads.get(visitor);
+    expect(lead && scoreOf(rowOf(lead).scoring, paidWeighsMore).score).toBe(90);
+    expect(lead && rowOf(lead).lastActivity).toBe(2000);
     db.close();
   });
 });
 
-describe('one doc, two copies', () => {
-  it('a doc reloaded from storage merges with a live peer', async () => {
+describe('the list, fed by the team worker', () => {
+  async function fedList() {
+    const workspace = randomId();
+    const db = new WorkspaceDb(workspace);
+    const projection = new Projection(db, () => NO_TEAM_FACTS);
+    await projection.open();
+    const channel = new MessageChannel();
+    const feed = new LeadFeed(channel.port2, randomId());
+    projection.on('changed', (change) => {
+      feed.publish(change);
+    });
+    const pages: ListPage[] = [];
+    const hot: ScoredRow[][] = [];
+    const list = new ListService(workspace, {
+      page: (page) => pages.push(page),
+      hot: (rows) => hot.push(rows),
+    });
+    list.connect(channel.port1);
+    await list.loaded;
+    opened.push(
+      {
+        destroy: () => {
+          list.close();
+        },
+      },
+      feed,
+    );
+    const query = { ...NO_FILTERS, kind: 'leads' as const, sort: 'activity' as const, me: 'm' };
+    return { db, projection, list, pages, hot, query, workspace };
+  }
+
+  it('alerts a lead that live intake pushed over 70, and pushes the window again', async () => {
+    const { projection, list, pages, hot, query } = await fedList();
+    expect((await list.show(query, 0, 10)).total).toBe(0);
+    const visitor = randomId();
+    const landing = view(visitor, 1000, '/', '?utm_source=linkedin&utm_medium=paid_social');
+    await projection.ingest([landing], landing.seq, { live: true });
+    await expect.poll(() => pages.at(-1)?.rows[0]?.score).toBe(50);
+    expect(hot).toEqual([]);
+    const pricing = view(visitor, 2000, '/pricing');
+    await projection.ingest([pricing], pricing.seq, { live: true });
+    await expect.poll(() => hot.flat().map((r) => [r.id, r.score])).toEqual([[visitor, 75]]);
+    await expect.poll(() => pages.at(-1)?.rows[0]?.score).toBe(75);
+  });
+
+  it('raises no alert for backlog (a join, a catch-up) however hot', async () => {
+    const { projection, list, pages, hot, query } = await fedList();
+    await list.show(query, 0, 10);
+    const visitor = randomId();
+    const views = [
+      view(visitor, 1000, '/', '?utm_source=linkedin&utm_medium=paid_social'),
+      view(visitor, 2000, '/pricing'),
+    ];
+    await projection.ingest(views, seq, { live: false });
+    await expect.poll(() => pages.at(-1)?.rows[0]?.score).toBe(75);
+    expect(hot).toEqual([]);
+  });
+
+  it('shows at once after a reload: its own copy, and what was written while it was away', async () => {
+    const { db, projection, list, query, workspace } = await fedList();
+    const a = view(randomId(), 1000, '/');
+    await projection.ingest([a], a.seq, { live: false });
+    await expect.poll(async () => (await list.show(query, 0, 10)).total).toBe(1);
+    // The copy is written a moment after the change.
+    await expect.poll(() => db.list.count(), { timeout: 5_000 }).toBeGreaterThan(0);
+    list.close();
+    // Written while no list was listening.
+    const b = view(randomId(), 2000, '/pricing');
+    await projection.ingest([b], b.seq, { live: false });
+    const again = new ListService(workspace, { page: () => {}, hot: () => {} });
+    opened.push({
+      destroy: () => {
+        again.close();
+      },
+    });
+    const page = await again.show(query, 0, 10);
+    expect(page.rows.map((r) => r.id)).toEqual([b.visitorId, a.visitorId]);
+  });
+});
+
+describe('lead reads', () => {
+  it('refreshes the open lead when it changes, and never for another lead', async () => {
     const db = new WorkspaceDb(randomId());
-    const store = await DocStore.open(db);
-    const peer = new Y.Doc();
-    addPageViews(peer, [view(randomId(), 1, '/demo')]);
-    Y.applyUpdate(store.doc, Y.encodeStateAsUpdate(peer), 'peer');
-    await store.flush();
-    store.destroy();
-    const again = await DocStore.open(db);
-    expect(views(again.doc).toJSON()).toEqual(views(peer).toJSON());
-    again.destroy();
+    const projection = new Projection(db, () => NO_TEAM_FACTS);
+    await projection.open();
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {};
+    const feed = new LeadFeed(channel.port2, randomId());
+    opened.push(feed);
+    projection.on('changed', (change) => {
+      feed.publish(change);
+    });
+    const told: [string, LeadDetail | null][] = [];
+    const reads = new LeadReads(
+      db,
+      feed,
+      () => DEFAULT_RULES,
+      (id, detail) => told.push([id, detail]),
+    );
+    const [shown, other] = [randomId(), randomId()];
+    const first = view(shown, 1000, '/');
+    await projection.ingest([first, view(other, 1000, '/')], seq, { live: false });
+
+    const detail = await reads.watch(shown);
+    expect(detail?.visits.map((v) => v.id)).toEqual([first.id]);
+    const elsewhere = view(other, 2000, '/pricing');
+    await projection.ingest([elsewhere], elsewhere.seq, { live: false });
+    const again = view(shown, 3000, '/pricing');
+    await projection.ingest([again], again.seq, { live: false });
+    await expect.poll(() => told.length).toBe(1);
+    expect(told[0]?.[0]).toBe(shown);
+    expect(told[0]?.[1]?.pageViews).toBe(2);
+    expect(told[0]?.[1]?.score).toBe(30); // /pricing 25, Berlin → Germany 5
     db.close();
   });
 });
 
 describe('doc links', () => {
-  /** Two copies joined by a peer link, as two teammates' team workers are through their pages. */
-  function pair(): { a: Y.Doc; b: Y.Doc; linkA: DocLinks; linkB: DocLinks } {
-    const a = new Y.Doc();
-    const b = new Y.Doc();
-    // Distinct channels: these stand for two browsers, not two tabs of one.
-    const linkA: DocLinks = new DocLinks(a, randomId(), (_, bytes) => {
-      linkB.received(1, bytes);
-    });
-    const linkB: DocLinks = new DocLinks(b, randomId(), (_, bytes) => {
-      linkA.received(1, bytes);
-    });
-    for (const [doc, links] of [
-      [a, linkA],
-      [b, linkB],
-    ] as const) {
-      doc.on('update', (update: Uint8Array, origin: unknown) => {
-        links.changed(update, origin);
+  /** Browsers joined by peer links, as teammates' team workers are through their pages. */
+  function browsers(count: number): { docs: Y.Doc[]; links: DocLinks[] } {
+    const docs: Y.Doc[] = [];
+    const links: DocLinks[] = [];
+    for (let i = 0; i < count; i++) {
+      const doc = new Y.Doc();
+      // Distinct channels: these stand for browsers, not tabs of one.
+      const link: DocLinks = new DocLinks(doc, new BroadcastChannel(randomId()), (to, bytes) => {
+        links[to]?.received(i, bytes);
       });
-      opened.push(links);
+      doc.on('update', (update: Uint8Array, origin: unknown) => {
+        link.changed(update, origin);
+      });
+      docs.push(doc);
+      links.push(link);
+      opened.push(link);
     }
-    return { a, b, linkA, linkB };
+    return { docs, links };
   }
 
   it('a link brings both copies level, then carries each change both ways', () => {
-    const { a, b, linkA, linkB } = pair();
-    addPageViews(a, [view('visitor1', 1, '/before')]);
-    assignLead(b, 'visitor1', 'member2', 'member2');
+    const {
+      docs: [a, b],
+      links: [linkA, linkB],
+    } = browsers(2);
+    if (!a || !b || !linkA || !linkB) throw new Error('fixture');
+    assignLead(a, 'visitor1', 'member1', 'member1', 1);
+    assignLead(b, 'visitor2', 'member2', 'member2', 1);
     linkA.opened(1);
-    linkB.opened(1);
-    expect(views(b).size).toBe(1);
-    expect(assignments(a).get('visitor1')?.to).toBe('member2');
-    addPageViews(b, [view('visitor2', 2, '/after')]);
-    expect(views(a).size).toBe(2);
+    linkB.opened(0);
+    expect(assignments(b).get('visitor1')?.to).toBe('member1');
+    expect(assignments(a).get('visitor2')?.to).toBe('member2');
+    assignLead(b, 'visitor3', 'member2', 'member2', 2);
+    expect(assignments(a).size).toBe(3);
     expect(Y.encodeStateVector(a)).toEqual(Y.encodeStateVector(b));
   });
 
+  it('passes changes on, so browsers that are not linked directly still converge live', () => {
+    // A – B – C: A and C have no link of their own.
+    const { docs, links } = browsers(3);
+    const [a, , c] = docs;
+    const [linkA, linkB, linkC] = links;
+    if (!a || !c || !linkA || !linkB || !linkC) throw new Error('fixture');
+    linkA.opened(1);
+    linkB.opened(0);
+    linkB.opened(2);
+    linkC.opened(1);
+    assignLead(a, 'visitor1', 'member1', 'member1', 1);
+    expect(assignments(c).get('visitor1')?.to).toBe('member1');
+    assignLead(c, 'visitor2', 'member3', 'member3', 2);
+    expect(assignments(a).get('visitor2')?.to).toBe('member3');
+    for (const doc of docs) expect(Y.encodeStateVector(doc)).toEqual(Y.encodeStateVector(a));
+  });
+
   it('a closed link carries nothing; unreadable bytes are counted and change nothing', () => {
-    const { a, b, linkA, linkB } = pair();
+    const {
+      docs: [a, b],
+      links: [linkA, linkB],
+    } = browsers(2);
+    if (!a || !b || !linkA || !linkB) throw new Error('fixture');
     linkA.opened(1);
     linkA.closed(1);
-    linkB.closed(1);
-    addPageViews(a, [view('visitor1', 1, '/')]);
-    expect(views(b).size).toBe(0);
+    linkB.closed(0);
+    assignLead(a, 'visitor1', 'member1', 'member1', 1);
+    expect(assignments(b).size).toBe(0);
     linkA.opened(1);
-    expect(views(b).size).toBe(1);
+    expect(assignments(b).size).toBe(1);
     const before = Y.encodeStateAsUpdate(b);
     const told: number[] = [];
-    linkB.onUnreadable = (count) => told.push(count);
-    linkB.received(1, new Uint8Array([0, 2, 200, 1, 2]));
-    linkB.received(1, new Uint8Array([9, 9, 9]));
+    linkB.on('unreadable', (count) => told.push(count));
+    linkB.received(0, new Uint8Array([0, 2, 200, 1, 2]));
+    linkB.received(0, new Uint8Array([9, 9, 9]));
     expect(linkB.unreadable).toBe(2);
     expect(told).toEqual([1, 2]);
     expect(Y.encodeStateAsUpdate(b)).toEqual(before);
@@ -286,19 +450,19 @@ describe('doc links', () => {
   it("keeps a person's tabs in step over their shared channel", async () => {
     const channel = randomId();
     const a = new Y.Doc();
-    addPageViews(a, [view('visitor1', 1, '/')]);
-    const tabA = new DocLinks(a, channel, () => {});
+    assignLead(a, 'visitor1', 'member1', 'member1', 1);
+    const tabA = new DocLinks(a, new BroadcastChannel(channel), () => {});
     a.on('update', (update: Uint8Array, origin: unknown) => {
       tabA.changed(update, origin);
     });
     const b = new Y.Doc();
-    const tabB = new DocLinks(b, channel, () => {});
+    const tabB = new DocLinks(b, new BroadcastChannel(channel), () => {});
     b.on('update', (update: Uint8Array, origin: unknown) => {
       tabB.changed(update, origin);
     });
     opened.push(tabA, tabB);
-    await expect.poll(() => views(b).size).toBe(1);
-    addPageViews(b, [view('visitor2', 2, '/b')]);
-    await expect.poll(() => views(a).size).toBe(2);
+    await expect.poll(() => assignments(b).size).toBe(1);
+    assignLead(b, 'visitor2', 'member1', 'member1', 2);
+    await expect.poll(() => assignments(a).size).toBe(2);
   });
 });

@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  countriesOfZone,
-  countryName,
-  countryOf,
-  regionOf,
-} from '../../src/core/geo.ts';
+import { countriesOfZone, countryName, countryOf, regionOf } from '../../src/core/geo.ts';
 
 describe('countryOf', () => {
   it.each<{ name: string; tz: string; languages: string[]; country: string | undefined }>([

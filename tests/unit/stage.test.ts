@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  STAGE_NAMES,
-  stageOf,
-  stageRank,
-  STAGES,
-  type Stage,
-} from '../../src/core/stage.ts';
+import { STAGE_NAMES, stageOf, stageRank, STAGES, type Stage } from '../../src/core/stage.ts';
 
 describe('stages', () => {
   it.each<{ named: boolean; messaged: boolean; customer: boolean; stage: Stage }>([

@@ -30,6 +30,9 @@ export class LeadListState {
   #filters = $state<ListFilters>(NO_FILTERS);
   #sort = $state<ListSort>('activity');
   #page = $state.raw<ListPage | undefined>();
+  /** The keyboard's row (-1: none), and the row to bring into view (a scroll request). */
+  #cursor = $state(-1);
+  #reveal = $state<{ row: number } | undefined>();
   #first = 0;
   #size = 30;
   /** Bumped by every request: an answer to an older one is dropped. */
@@ -119,9 +122,35 @@ export class LeadListState {
     this.filters = { ...NO_FILTERS, search: all ? '' : this.#filters.search };
   }
 
+  get cursor(): number {
+    return this.#cursor;
+  }
+
+  /** A row to scroll into view; a new object for every request. */
+  get reveal(): { row: number } | undefined {
+    return this.#reveal;
+  }
+
+  /** The lead under the keyboard's cursor, when its row is on screen. */
+  get cursorLead(): string | undefined {
+    const page = this.#page;
+    return page?.rows[this.#cursor - page.offset]?.id;
+  }
+
+  /** Moves the keyboard's cursor by `by` rows, and brings its row into view. */
+  move(by: number): void {
+    const total = this.#page?.total ?? 0;
+    if (total === 0) return;
+    this.#cursor = Math.max(0, Math.min(total - 1, this.#cursor + by));
+    this.#reveal = { row: this.#cursor };
+  }
+
   #changed(): void {
     this.#memory.save({ filters: $state.snapshot(this.#filters), sort: this.#sort });
+    // A new question starts at the top.
     this.#first = 0;
+    this.#cursor = -1;
+    this.#reveal = { row: 0 };
     this.#ask();
   }
 
