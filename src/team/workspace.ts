@@ -128,7 +128,10 @@ export class Workspace {
   async load(): Promise<void> {
     const record = this.#record;
     const store = this.#store;
+    const started = performance.now();
     await store.catchUp();
+    // Visible in the browser's performance tools (and read by the benchmark).
+    performance.measure('converge:team-doc-load', { start: started });
     this.#status({ tagsInUse: this.edits.tagsInUse });
     const team = (this.#team = await TeamLedger.open(store.doc, this.#db, record));
     team.on('team', (verified) => {

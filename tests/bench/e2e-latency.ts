@@ -50,14 +50,17 @@ const WATCH_ROWS = `(() => {
   }).observe(document.body, { childList: true, subtree: true });
 })()`;
 
-/** The newest lead's last activity = the page view's own timestamp (one view per visitor). */
+/**
+ * The lead written last: its last activity is the page view's own timestamp (one view per
+ * visitor). Read in the bench, not by the app: the page never reads the leads itself.
+ */
 const newestActivity = (workspace: string): string => `new Promise((resolve, reject) => {
   const req = indexedDB.open('converge-ws-${workspace}');
   req.onerror = () => reject(req.error);
   req.onsuccess = () => {
     const db = req.result;
-    const cursor = db.transaction('leads').objectStore('leads').index('lastActivity').openCursor(null, 'prev');
-    cursor.onsuccess = () => { resolve(cursor.result ? cursor.result.value.lastActivity : NaN); db.close(); };
+    const cursor = db.transaction('leads').objectStore('leads').index('rev').openCursor(null, 'prev');
+    cursor.onsuccess = () => { resolve(cursor.result ? cursor.result.value.facts.lastSeen : NaN); db.close(); };
     cursor.onerror = () => reject(cursor.error);
   };
 })`;

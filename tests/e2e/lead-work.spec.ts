@@ -149,6 +149,24 @@ test('a lead crossing 70 raises an alert to assign it, and a desktop notificatio
 }) => {
   const context = await browser.newContext();
   await context.grantPermissions(['notifications'], { origin: stack.appUrl });
+  // Count the page's own reads of the stored leads: the workers tell it everything it shows,
+  // so there must be none (a worker's IndexedDB calls are not the page's and are not counted).
+  await context.addInitScript({
+    content: `(() => {
+      window.leadReads = 0;
+      const stores = new Set(['leads', 'list', 'facts']);
+      for (const proto of [IDBObjectStore.prototype, IDBIndex.prototype]) {
+        for (const method of ['get', 'getAll', 'getAllKeys', 'getKey', 'count', 'openCursor', 'openKeyCursor']) {
+          const real = proto[method];
+          proto[method] = function (...args) {
+            const store = this instanceof IDBIndex ? this.objectStore : this;
+            if (stores.has(store.name)) window.leadReads++;
+            return real.apply(this, args);
+          };
+        }
+      }
+    })()`,
+  });
   // Record desktop notifications instead of showing them (headless has no desktop).
   await context.addInitScript({
     content: `(() => {
@@ -185,5 +203,9 @@ test('a lead crossing 70 raises an alert to assign it, and a desktop notificatio
   await alert.getByRole('button', { name: 'Assign to me' }).click();
   await expect(alert).toHaveCount(0);
   await expect(app.leadRows.first().getByTitle('Assignee')).toHaveText('Ada');
+  // The lead's detail, too, comes from the team worker.
+  await app.leadRows.first().click();
+  await expect(app.page.getByTestId('page-views')).toHaveText('2');
+  expect(await app.page.evaluate('window.leadReads')).toBe(0);
   await visitor.close();
 });
