@@ -4,6 +4,8 @@ import { defineConfig } from '@playwright/test';
 // tests start take a burst of intake from one address. Relay limits have tests of their own.
 process.env.RELAY_RATE_PER_SEC ??= '1000000';
 process.env.RELAY_RATE_BURST ??= '1000000';
+process.env.RELAY_READ_RATE_PER_SEC ??= '1000000';
+process.env.RELAY_READ_BURST ??= '1000000';
 
 export default defineConfig({
   testDir: 'tests/e2e',

@@ -34,6 +34,7 @@ const api: ListApi = {
       service = new ListService(workspaceId, {
         page: (page) => void events.page(page),
         hot: (rows) => void events.hot(rows),
+        error: (failure) => void events.error(failure),
       });
       await service.loaded;
     }),

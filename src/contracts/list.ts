@@ -7,6 +7,7 @@
 import type { FacetCounts, ListQuery } from '../core/lead-list.ts';
 import type { LeadRow, ScoredRow } from '../core/lead.ts';
 import type { ScoringRules } from '../core/scoring.ts';
+import type { Failure } from './errors.ts';
 
 export interface ListPage {
   /** Leads the query matches. */
@@ -22,6 +23,8 @@ export interface ListEvents {
   page: (page: ListPage) => void;
   /** Leads whose score just crossed into Hot, from live intake. */
   hot: (rows: ScoredRow[]) => void;
+  /** A background failure the user should hear about. */
+  error: (failure: Failure) => void;
 }
 
 /** What the page asks of the list worker. Failures reject with a plain `Failure`. */

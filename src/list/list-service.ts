@@ -5,6 +5,7 @@
  * pushed over 70. Nothing here reads IndexedDB to learn what changed: the feed says so. It
  * reads the leads themselves only to catch up with what was written while it was not listening.
  */
+import { toFailure } from '../contracts/errors.ts';
 import { Feed, type FeedMessage, type ListEvents, type ListPage } from '../contracts/list.ts';
 import { LeadList, type ListQuery } from '../core/lead-list.ts';
 import { rowOf, type LeadRow, type ScoredRow } from '../core/lead.ts';
@@ -39,8 +40,6 @@ export class ListService {
   #toCopy = new Map<string, LeadRow>();
   #goneToCopy = new Set<string>();
   #catchingUp: Promise<void> = Promise.resolve();
-  /** Failures the page should hear of (storage, mostly). */
-  onError: (err: unknown) => void = () => {};
 
   constructor(workspaceId: string, events: ListEvents, timers: Timers = realTimers) {
     this.#db = new WorkspaceDb(workspaceId);
@@ -49,6 +48,10 @@ export class ListService {
     this.#copy = new ListCopy(this.#db);
     this.#loaded = this.#load();
   }
+
+  #fail = (err: unknown): void => {
+    this.#events.error(toFailure(err));
+  };
 
   get loaded(): Promise<void> {
     return this.#loaded;
@@ -104,7 +107,7 @@ export class ListService {
         break;
       case Feed.hello:
         // Whatever was written before the team worker spoke is in storage.
-        this.#catchUp().catch(this.onError);
+        this.#catchUp().catch(this.#fail);
         break;
     }
   }
@@ -187,7 +190,7 @@ export class ListService {
       await this.#copy.append(rows, gone, () => this.#list.ordered(), this.#list.size);
     } catch (err) {
       // The copy is only a head start: what it misses is read from the leads next time.
-      this.onError(err);
+      this.#fail(err);
     }
   }
 

@@ -56,6 +56,8 @@ export class IntakeFollower extends ObservableV2<IntakeEvents> {
   #socket: Socket | undefined;
   #stopped = false;
   #retry = 0;
+  /** The last batch could not be stored. */
+  #storing = false;
   #timer: unknown;
   #queue: Promise<void> = Promise.resolve();
 
@@ -124,8 +126,9 @@ export class IntakeFollower extends ObservableV2<IntakeEvents> {
         this.#status(refused ? 'refused' : 'offline', data.message);
         return;
       }
-      this.#retry = 0;
       this.#status('live');
+      // A working connection starts the backoff again — unless storing batches is what fails.
+      if (!this.#storing) this.#retry = 0;
       const { events, cursor } = data;
       // Batches are applied strictly in order; after a failure the rest of this connection's
       // batches are skipped (no gaps) and the next connection replays from the durable cursor.
@@ -137,8 +140,12 @@ export class IntakeFollower extends ObservableV2<IntakeEvents> {
             cursor,
           );
           this.#cursor = cursor;
+          this.#storing = false;
+          this.#retry = 0;
         } catch (err) {
+          // A tab whose storage keeps failing must not reconnect four times a second.
           failed = true;
+          this.#storing = true;
           this.#status('offline', err instanceof Error ? err.message : String(err));
           socket.close();
         }

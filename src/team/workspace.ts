@@ -93,12 +93,18 @@ export class Workspace {
       this.#feed.publish(change);
       this.#snapshots?.changed();
     });
-    const storage = (failure: Failure | null): void => {
-      this.#status({ storageFull: failure?.code === 'storage_full' });
-      if (failure && failure.code !== 'storage_full') this.#events.error(failure);
-    };
-    store.on('storage', storage);
-    this.#projection.on('storage', storage);
+    // Storage is full while any writer finds it full; other failures are told as they come.
+    const failing = new Map<string, Failure>();
+    const storage =
+      (writer: string) =>
+      (failure: Failure | null): void => {
+        if (failure) failing.set(writer, failure);
+        else failing.delete(writer);
+        this.#status({ storageFull: [...failing.values()].some((f) => f.code === 'storage_full') });
+        if (failure && failure.code !== 'storage_full') this.#events.error(failure);
+      };
+    store.on('storage', storage('doc'));
+    this.#projection.on('storage', storage('leads'));
   }
 
   /** Readies the workspace; its doc stays empty until `load`. */

@@ -156,6 +156,8 @@ const only = process.argv
 // The benches build large workspaces on the relay and send bursts of visits from one address.
 process.env.RELAY_RATE_PER_SEC = '1000000';
 process.env.RELAY_RATE_BURST = '1000000';
+process.env.RELAY_READ_RATE_PER_SEC = '1000000';
+process.env.RELAY_READ_BURST = '1000000';
 process.env.RELAY_QUOTA_EVENTS = '5000000';
 const figures: Figures = {};
 const errors: string[] = [];

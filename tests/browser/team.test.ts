@@ -268,6 +268,9 @@ describe('the list, fed by the team worker', () => {
     const list = new ListService(workspace, {
       page: (page) => pages.push(page),
       hot: (rows) => hot.push(rows),
+      error: (failure) => {
+        throw new Error(failure.message);
+      },
     });
     list.connect(channel.port1);
     await list.loaded;
@@ -321,7 +324,7 @@ describe('the list, fed by the team worker', () => {
     // Written while no list was listening.
     const b = view(randomId(), 2000, '/pricing');
     await projection.ingest([b], b.seq, { live: false });
-    const again = new ListService(workspace, { page: () => {}, hot: () => {} });
+    const again = new ListService(workspace, { page: () => {}, hot: () => {}, error: () => {} });
     opened.push({
       destroy: () => {
         again.close();

@@ -68,6 +68,9 @@ export class Session extends ObservableV2<SessionEvents> {
       hot: (rows) => {
         this.emit('hot', [rows]);
       },
+      error: (failure) => {
+        this.emit('error', [failure]);
+      },
     };
     this.#listOpened = this.#list.open(record.id, Comlink.proxy(events));
   }
