@@ -15,7 +15,7 @@
  */
 import * as v from 'valibot';
 import * as Y from 'yjs';
-import { fromBase64Url, toBase64Url, utf8 } from './bytes.ts';
+import { fromBase64Url, sha256, toBase64Url, utf8 } from './bytes.ts';
 import { DEFAULT_RULES, normalizeRules, type ScoringRules } from './scoring.ts';
 
 export type Role = 'owner' | 'admin' | 'agent';
@@ -231,18 +231,16 @@ export function publicKeyOf(jwk: JsonWebKey): PublicKey {
   return { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y };
 }
 
-async function sha256(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', utf8.encode(text)));
-}
-
 /** The workspace id an owner's key makes (16 bytes of its hash, base64url). */
 export async function workspaceIdOf(key: PublicKey): Promise<string> {
-  return toBase64Url((await sha256(`${key.x}.${key.y}`)).subarray(0, 16));
+  return toBase64Url((await sha256(utf8.encode(`${key.x}.${key.y}`))).subarray(0, 16));
 }
 
 /** An entry's id: the hash of its content, so it cannot be replaced under the same id. */
 export async function entryId(entry: Entry): Promise<string> {
-  return toBase64Url((await sha256(`${entry.by}\n${entry.claim}\n${entry.sig}`)).subarray(0, 16));
+  return toBase64Url(
+    (await sha256(utf8.encode(`${entry.by}\n${entry.claim}\n${entry.sig}`))).subarray(0, 16),
+  );
 }
 
 /** What a signature covers: the workspace and the signer too, so it cannot be replayed. */
