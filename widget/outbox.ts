@@ -123,9 +123,14 @@ export class Outbox {
     if (raw === null) return this.memory;
     try {
       const parsed: unknown = JSON.parse(raw);
-      if (Array.isArray(parsed)) this.memory = parsed as IntakeItem[];
+      // Another script may have written the key: keep only what can be sent.
+      if (Array.isArray(parsed)) {
+        this.memory = (parsed as (Partial<IntakeItem> | null)[]).filter(
+          (e): e is IntakeItem => typeof e?.id === 'string' && typeof e.sealed === 'string',
+        );
+      }
     } catch {
-      // Unreadable (another script wrote the key): start over rather than break the page.
+      // Unreadable: start over rather than break the page.
     }
     return this.memory;
   }

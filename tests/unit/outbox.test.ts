@@ -218,6 +218,17 @@ describe('outbox', () => {
     expect(next.queued()).toEqual([]);
   });
 
+  it('skips what another script left under its key, and sends the rest', async () => {
+    const good = item();
+    const storage = new Map([[KEY, JSON.stringify([1, null, { id: 5 }, good, 'x'])]]);
+    const { relay, outbox, queued } = page(storage);
+    const event = item();
+    outbox.add(event);
+    await settle();
+    expect(relay.batches).toEqual([[good, event]]);
+    expect(queued()).toEqual([]);
+  });
+
   it('works from memory when storage is blocked or holds junk', async () => {
     const storage = new Map([[KEY, '{not json']]);
     const junk = page(storage);
