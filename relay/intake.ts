@@ -4,6 +4,7 @@
  * single SQLite transaction (one fsync), and each is answered only after that transaction has
  * committed; this is what makes "ack = durable" cheap enough for thousands of events/s.
  */
+import * as v from 'valibot';
 import {
   ID_PATTERN,
   RELAY_LIMITS,
@@ -11,6 +12,7 @@ import {
   type LogEntry,
   type RelayErrorCode,
 } from '../src/core/relay-protocol.ts';
+import { check, says, shape } from './checks.ts';
 import { eventBytes, type PendingWrite, type Store, type WriteResult } from './store.ts';
 
 /** `s1.<ephemeral key>.<iv>.<ciphertext>`, each part base64url: what `seal()` produces. */
@@ -22,6 +24,43 @@ export interface Rejection {
   message: string;
 }
 
+const ID_RULE = says('invalid_id', `must match ${ID_PATTERN.source}`);
+const NOT_SEALED = says('invalid_sealed', 'is not a sealed box (s1.<b64url>.<b64url>.<b64url>)');
+
+// In PROTOCOL.md's order: the batch's shape and size first, then each event's id and box.
+const intakeBody = shape(
+  {
+    events: v.pipe(
+      v.array(v.unknown(), says('invalid_body', 'must be an array')),
+      v.minLength(1, says('empty_batch', 'is empty')),
+      v.maxLength(
+        RELAY_LIMITS.maxBatch,
+        says('too_many_events', `must hold at most ${RELAY_LIMITS.maxBatch} events per request`),
+      ),
+      v.array(
+        shape(
+          {
+            id: v.pipe(v.string(ID_RULE), v.regex(ID_PATTERN, ID_RULE)),
+            sealed: v.pipe(
+              v.string(says('invalid_sealed', 'is not a string')),
+              v.maxLength(
+                RELAY_LIMITS.maxSealedBytes,
+                says('sealed_too_large', `is over ${RELAY_LIMITS.maxSealedBytes} bytes`),
+              ),
+              v.regex(SEALED_SHAPE, NOT_SEALED),
+            ),
+          },
+          says('invalid_body', 'is not an object'),
+        ),
+      ),
+    ),
+  },
+  says('invalid_body', 'must be a JSON object'),
+);
+
+/** Refusals that say the body is too big rather than malformed. */
+const TOO_LARGE: ReadonlySet<RelayErrorCode> = new Set(['too_many_events', 'sealed_too_large']);
+
 /** Parses and checks an intake body; the whole batch is refused if one event is malformed. */
 export function parseIntake(body: Buffer): IntakeItem[] | Rejection {
   let data: unknown;
@@ -30,61 +69,10 @@ export function parseIntake(body: Buffer): IntakeItem[] | Rejection {
   } catch {
     return { status: 400, error: 'invalid_json', message: 'the body is not valid JSON' };
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    return { status: 400, error: 'invalid_body', message: 'the body must be a JSON object' };
-  }
-  const events = (data as { events?: unknown }).events;
-  if (!Array.isArray(events)) {
-    return { status: 400, error: 'invalid_body', message: '"events" must be an array' };
-  }
-  if (events.length === 0) {
-    return { status: 400, error: 'empty_batch', message: '"events" is empty' };
-  }
-  if (events.length > RELAY_LIMITS.maxBatch) {
-    return {
-      status: 413,
-      error: 'too_many_events',
-      message: `at most ${RELAY_LIMITS.maxBatch} events per request`,
-    };
-  }
-  const items: IntakeItem[] = [];
-  for (let i = 0; i < events.length; i++) {
-    const event: unknown = events[i];
-    if (typeof event !== 'object' || event === null) {
-      return { status: 400, error: 'invalid_body', message: `events[${i}] is not an object` };
-    }
-    const { id, sealed } = event as { id?: unknown; sealed?: unknown };
-    if (typeof id !== 'string' || !ID_PATTERN.test(id)) {
-      return {
-        status: 400,
-        error: 'invalid_id',
-        message: `events[${i}].id must match ${ID_PATTERN.source}`,
-      };
-    }
-    if (typeof sealed !== 'string') {
-      return {
-        status: 400,
-        error: 'invalid_sealed',
-        message: `events[${i}].sealed is not a string`,
-      };
-    }
-    if (sealed.length > RELAY_LIMITS.maxSealedBytes) {
-      return {
-        status: 413,
-        error: 'sealed_too_large',
-        message: `events[${i}].sealed is over ${RELAY_LIMITS.maxSealedBytes} bytes`,
-      };
-    }
-    if (!SEALED_SHAPE.test(sealed)) {
-      return {
-        status: 400,
-        error: 'invalid_sealed',
-        message: `events[${i}].sealed is not a sealed box (s1.<b64url>.<b64url>.<b64url>)`,
-      };
-    }
-    items.push({ id, sealed });
-  }
-  return items;
+  const checked = check(intakeBody, data, 'the body', 'invalid_body');
+  if (checked.ok) return checked.value.events;
+  const { error, message } = checked;
+  return { status: TOO_LARGE.has(error) ? 413 : 400, error, message };
 }
 
 interface Waiting {

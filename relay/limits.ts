@@ -1,7 +1,13 @@
 /**
  * Token buckets, keyed (by client IP, IP + workspace, connection…), with a bounded number of
- * keys so that a flood of distinct keys cannot grow memory without limit.
+ * keys so that a flood of distinct keys cannot grow memory without limit. Time comes from a
+ * clock passed in (the process's monotonic one by default), so tests move it by hand.
  */
+
+/** Milliseconds on a clock that never goes back. */
+export type Clock = () => number;
+
+const monotonic: Clock = () => performance.now();
 
 interface Bucket {
   tokens: number;
@@ -12,13 +18,19 @@ export class RateLimiter {
   readonly #rate: number;
   readonly #burst: number;
   readonly #maxKeys: number;
+  readonly #clock: Clock;
   readonly #buckets = new Map<string, Bucket>();
 
-  /** `rate` tokens per second, at most `burst` saved up. */
-  constructor(rate: number, burst: number, maxKeys = 100_000) {
+  /** `rate` tokens per second, at most `burst` saved up, for at most `maxKeys` keys at once. */
+  constructor(
+    rate: number,
+    burst: number,
+    { maxKeys = 100_000, clock = monotonic }: { maxKeys?: number; clock?: Clock } = {},
+  ) {
     this.#rate = rate;
     this.#burst = burst;
     this.#maxKeys = maxKeys;
+    this.#clock = clock;
   }
 
   get size(): number {
@@ -29,7 +41,8 @@ export class RateLimiter {
    * Takes `cost` tokens for `key`. Returns 0 when allowed, otherwise how many milliseconds to
    * wait until `cost` tokens will be there (nothing is taken then).
    */
-  take(key: string, cost = 1, now = performance.now()): number {
+  take(key: string, cost = 1): number {
+    const now = this.#clock();
     let bucket = this.#buckets.get(key);
     if (bucket) {
       bucket.tokens = Math.min(
@@ -77,16 +90,21 @@ export function retryAfterSeconds(waitMs: number): string {
 export class TokenBucket {
   readonly #rate: number;
   readonly #burst: number;
+  readonly #clock: Clock;
   #tokens: number;
-  #at = performance.now();
+  #at: number;
 
-  constructor(rate: number, burst: number) {
+  constructor(rate: number, burst: number, clock: Clock = monotonic) {
     this.#rate = rate;
     this.#burst = burst;
+    this.#clock = clock;
     this.#tokens = burst;
+    this.#at = clock();
   }
 
-  take(cost = 1, now = performance.now()): boolean {
+  /** Takes `cost` tokens if there are that many. */
+  take(cost = 1): boolean {
+    const now = this.#clock();
     this.#tokens = Math.min(this.#burst, this.#tokens + ((now - this.#at) / 1000) * this.#rate);
     this.#at = now;
     if (this.#tokens < cost) return false;

@@ -6,6 +6,7 @@
  * A slow reader is never buffered for: above a high-water mark the follower drops back to
  * paging from the database when its socket drains.
  */
+import * as v from 'valibot';
 import type { WebSocket, RawData } from 'ws';
 import {
   ID_PATTERN,
@@ -15,6 +16,7 @@ import {
   type LogEntry,
   type RelayErrorCode,
 } from '../src/core/relay-protocol.ts';
+import { check, says, shape } from './checks.ts';
 import type { Store } from './store.ts';
 import { rawText, SocketSet } from './sockets.ts';
 import { checkToken } from './tokens.ts';
@@ -226,6 +228,23 @@ export class LiveHub {
   }
 }
 
+const NOT_WORKSPACE = says('bad_request', 'is not a workspace id');
+const NOT_TOKEN = says('bad_request', 'must be a non-empty string of at most 512 characters');
+const NOT_CURSOR = says('bad_request', 'must be a non-negative integer');
+
+const followMessage = shape(
+  {
+    type: v.literal(
+      'follow',
+      says('bad_request', 'must be "follow": the first message is {"type":"follow",…}'),
+    ),
+    workspace: v.pipe(v.string(NOT_WORKSPACE), v.regex(ID_PATTERN, NOT_WORKSPACE)),
+    token: v.pipe(v.string(NOT_TOKEN), v.minLength(1, NOT_TOKEN), v.maxLength(512, NOT_TOKEN)),
+    after: v.pipe(v.number(NOT_CURSOR), v.safeInteger(NOT_CURSOR), v.minValue(0, NOT_CURSOR)),
+  },
+  says('bad_request', 'must be an object'),
+);
+
 function parseFollow(data: RawData): LiveClientMessage | string {
   let message: unknown;
   try {
@@ -233,17 +252,6 @@ function parseFollow(data: RawData): LiveClientMessage | string {
   } catch {
     return 'the message is not valid JSON';
   }
-  if (typeof message !== 'object' || message === null) return 'the message must be an object';
-  const { type, workspace, token, after } = message as Record<string, unknown>;
-  if (type !== 'follow') return 'the first message must be {"type":"follow",…}';
-  if (typeof workspace !== 'string' || !ID_PATTERN.test(workspace)) {
-    return '"workspace" is not a workspace id';
-  }
-  if (typeof token !== 'string' || token.length === 0 || token.length > 512) {
-    return '"token" must be a non-empty string';
-  }
-  if (typeof after !== 'number' || !Number.isSafeInteger(after) || after < 0) {
-    return '"after" must be a non-negative integer';
-  }
-  return { type, workspace, token, after };
+  const checked = check(followMessage, message, 'the message', 'bad_request');
+  return checked.ok ? checked.value : checked.message;
 }

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import * as v from 'valibot';
 import { WebSocketServer } from 'ws';
 import {
   ID_PATTERN,
@@ -16,6 +17,7 @@ import {
   type RelayErrorCode,
   type SnapshotInfo,
 } from '../src/core/relay-protocol.ts';
+import { check, says, shape } from './checks.ts';
 import { checkOptions, type RelayOptions } from './config.ts';
 import {
   BodyTooLarge,
@@ -40,6 +42,18 @@ export interface Relay {
   port: number;
   close(): Promise<void>;
 }
+
+const WORKSPACE_RULE = says('invalid_workspace', `must match ${ID_PATTERN.source}`);
+const HASH_RULE = says('invalid_token_hash', 'must be 64 hex characters');
+
+/** A `RegisterRequest`; the hash may come in upper case. */
+const registerBody = shape(
+  {
+    workspace: v.pipe(v.string(WORKSPACE_RULE), v.regex(ID_PATTERN, WORKSPACE_RULE)),
+    readTokenHash: v.pipe(v.string(HASH_RULE), v.toLowerCase(), v.regex(TOKEN_HASH, HASH_RULE)),
+  },
+  says('invalid_workspace', 'must be a JSON object {workspace, readTokenHash}'),
+);
 
 /** Largest registration body. */
 const MAX_REGISTER_BYTES = 4096;
@@ -139,16 +153,9 @@ export async function startRelay(
     } catch {
       throw new HttpError(400, 'invalid_json', 'the body is not valid JSON');
     }
-    const fields = (typeof data === 'object' && data !== null ? data : {}) as Record<
-      string,
-      unknown
-    >;
-    const { workspace, readTokenHash } = fields;
-    if (typeof workspace !== 'string' || !ID_PATTERN.test(workspace)) throw badWorkspace();
-    const hash = typeof readTokenHash === 'string' ? readTokenHash.toLowerCase() : '';
-    if (!TOKEN_HASH.test(hash)) {
-      throw new HttpError(400, 'invalid_token_hash', 'readTokenHash must be 64 hex characters');
-    }
+    const checked = check(registerBody, data, 'the body', 'invalid_workspace');
+    if (!checked.ok) throw new HttpError(400, checked.error, checked.message);
+    const { workspace, readTokenHash: hash } = checked.value;
     const result = store.register(workspace, hash);
     if (result === 'conflict') {
       throw new HttpError(409, 'workspace_conflict', 'registered with another read token hash');

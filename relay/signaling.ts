@@ -9,10 +9,37 @@
  * {type:'error', error, message}), and bounds everything: payload size, topics per connection,
  * messages per second, connections, and the data queued for a slow receiver.
  */
+import * as v from 'valibot';
 import type { RawData, WebSocket } from 'ws';
 import type { RelayErrorCode, SignalServerMessage } from '../src/core/relay-protocol.ts';
+import { check, says, shape } from './checks.ts';
 import { TokenBucket } from './limits.ts';
 import { rawText, SocketSet } from './sockets.ts';
+
+const NOT_TOPIC = says('bad_message', 'must be a non-empty string');
+
+/** The messages y-webrtc's client sends; `data` and any other field of a publish pass as is. */
+const signalMessage = v.variant(
+  'type',
+  [
+    shape({
+      type: v.literal('subscribe'),
+      topics: v.array(v.unknown(), says('bad_message', 'must be an array of strings')),
+    }),
+    // y-webrtc's server ignores an unsubscribe without a list of topics: so does this one.
+    shape({ type: v.literal('unsubscribe'), topics: v.fallback(v.array(v.unknown()), []) }),
+    shape({
+      type: v.literal('publish'),
+      topic: v.pipe(v.string(NOT_TOPIC), v.minLength(1, NOT_TOPIC)),
+    }),
+    shape({ type: v.literal('ping') }),
+  ],
+  // Without a path the message itself is not an object; with one, its type is unknown.
+  (issue) =>
+    issue.path
+      ? says('bad_message', 'must be subscribe, unsubscribe, publish or ping')
+      : says('bad_message', 'must be a JSON object'),
+);
 
 export interface SignalingOptions {
   maxPayload: number;
@@ -88,38 +115,33 @@ export class SignalingHub {
       this.#error(peer, 'bad_json', 'the message is not valid JSON');
       return;
     }
-    if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-      this.#error(peer, 'bad_message', 'the message must be a JSON object');
+    const checked = check(signalMessage, message, 'the message', 'bad_message');
+    if (!checked.ok) {
+      this.#error(peer, checked.error, checked.message);
       return;
     }
-    const m = message as Record<string, unknown>;
+    const m = checked.value;
     switch (m.type) {
       case 'subscribe':
         this.#subscribe(peer, m.topics);
         return;
       case 'unsubscribe':
-        if (Array.isArray(m.topics)) {
-          for (const topic of m.topics) {
-            if (typeof topic === 'string' && peer.topics.delete(topic)) this.#leave(peer, topic);
-          }
+        for (const topic of m.topics) {
+          if (typeof topic === 'string' && peer.topics.delete(topic)) this.#leave(peer, topic);
         }
         return;
       case 'publish':
-        this.#publish(peer, m);
+        // Relayed as sent, every field of it: y-webrtc's messages are not ours to trim.
+        this.#publish(peer, m.topic, message as Record<string, unknown>);
         return;
       case 'ping':
         this.#send(peer, JSON.stringify({ type: 'pong' } satisfies SignalServerMessage));
         return;
-      default:
-        this.#error(peer, 'bad_message', 'type must be subscribe, unsubscribe, publish or ping');
     }
   }
 
-  #subscribe(peer: Peer, topics: unknown): void {
-    if (!Array.isArray(topics)) {
-      this.#error(peer, 'bad_message', '"topics" must be an array of strings');
-      return;
-    }
+  /** Joins each topic in turn; entries that are not topics are skipped, as y-webrtc's server does. */
+  #subscribe(peer: Peer, topics: readonly unknown[]): void {
     for (const topic of topics) {
       if (typeof topic !== 'string' || topic.length === 0) continue;
       if (topic.length > this.#options.maxTopicLength) {
@@ -138,12 +160,7 @@ export class SignalingHub {
     }
   }
 
-  #publish(peer: Peer, message: Record<string, unknown>): void {
-    const topic = message.topic;
-    if (typeof topic !== 'string' || topic.length === 0) {
-      this.#error(peer, 'bad_message', '"topic" must be a non-empty string');
-      return;
-    }
+  #publish(peer: Peer, topic: string, message: Record<string, unknown>): void {
     const receivers = this.#topics.get(topic);
     if (!receivers) return;
     // Serialized once for every receiver; sent as a text frame from the same buffer.

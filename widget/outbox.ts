@@ -13,16 +13,41 @@ const MAX_BACKOFF_MS = 15_000;
 /** keepalive requests may carry at most 64 KiB in flight; stay under it and the relay's limit. */
 const MAX_BATCH_CHARS = Math.min(RELAY_LIMITS.maxBodyBytes, 60_000);
 
+/** What the outbox takes from the page: tests hand in fakes for the network, storage and time. */
+export interface OutboxEnv {
+  fetch(url: string, init: RequestInit): Promise<{ ok: boolean; status: number }>;
+  /** The host site's storage: null when blocked or empty. */
+  read(key: string): string | null;
+  write(key: string, value: string): unknown;
+  setTimeout(run: () => void, ms: number): unknown;
+  clearTimeout(timer: unknown): void;
+  /** Jitter for the backoff, in [0, 1). */
+  random(): number;
+}
+
+// Wrapped: browsers refuse fetch and setTimeout called as methods of another object.
+const PAGE: OutboxEnv = {
+  fetch: (url, init) => fetch(url, init),
+  read: readItem,
+  write: writeItem,
+  setTimeout: (run, ms) => setTimeout(run, ms),
+  clearTimeout: (timer) => {
+    clearTimeout(timer as ReturnType<typeof setTimeout>);
+  },
+  random: Math.random,
+};
+
 export class Outbox {
   /** Used when storage is blocked, and as the truth between writes. */
   private memory: IntakeItem[] = [];
   private sending = false;
   private failures = 0;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timer: unknown;
 
   constructor(
     private readonly endpoint: string,
     private readonly storageKey: string,
+    private readonly env: OutboxEnv = PAGE,
   ) {
     this.memory = this.load();
   }
@@ -37,7 +62,7 @@ export class Outbox {
   /** Sends everything queued, one batch at a time; on failure retries later with backoff. */
   async flush(keepalive = false): Promise<void> {
     if (this.sending) return;
-    clearTimeout(this.timer);
+    this.env.clearTimeout(this.timer);
     this.timer = undefined;
     this.sending = true;
     try {
@@ -58,7 +83,7 @@ export class Outbox {
 
   private async send(batch: IntakeItem[], keepalive: boolean): Promise<'done' | 'retry'> {
     try {
-      const res = await fetch(this.endpoint, {
+      const res = await this.env.fetch(this.endpoint, {
         method: 'POST',
         // text/plain: a "simple" request, so no CORS preflight and keepalive works on unload.
         headers: { 'content-type': 'text/plain' },
@@ -87,25 +112,31 @@ export class Outbox {
     return batch;
   }
 
+  /** 1 s, 2 s, 4 s, 8 s, then every 15 s, each cut by up to half at random (no stampede). */
   private retryLater(): void {
     const base = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** this.failures++);
-    this.timer = setTimeout(() => void this.flush(), base * (0.5 + Math.random() / 2));
+    this.timer = this.env.setTimeout(() => void this.flush(), base * (0.5 + this.env.random() / 2));
   }
 
   private load(): IntakeItem[] {
-    const raw = readItem(this.storageKey);
+    const raw = this.env.read(this.storageKey);
     if (raw === null) return this.memory;
     try {
       const parsed: unknown = JSON.parse(raw);
-      if (Array.isArray(parsed)) this.memory = parsed as IntakeItem[];
+      // Another script may have written the key: keep only what can be sent.
+      if (Array.isArray(parsed)) {
+        this.memory = (parsed as (Partial<IntakeItem> | null)[]).filter(
+          (e): e is IntakeItem => typeof e?.id === 'string' && typeof e.sealed === 'string',
+        );
+      }
     } catch {
-      // Unreadable (another script wrote the key): start over rather than break the page.
+      // Unreadable: start over rather than break the page.
     }
     return this.memory;
   }
 
   private save(items: IntakeItem[]): void {
     this.memory = items;
-    writeItem(this.storageKey, JSON.stringify(items));
+    this.env.write(this.storageKey, JSON.stringify(items));
   }
 }

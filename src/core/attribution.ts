@@ -7,7 +7,7 @@
  * Everything here is visitor-supplied text: values are cleaned with `cleanText` and capped.
  */
 import { cleanText } from './capture.ts';
-import { decodeQueryComponent, forEachParam, siteOf, splitUrl } from './url.ts';
+import { decodeQueryComponent, forEachParam, hostSite, siteOf, splitUrl } from './url.ts';
 
 export const UTM_FIELDS = ['source', 'medium', 'campaign', 'content', 'term'] as const;
 export type UtmField = (typeof UTM_FIELDS)[number];
@@ -79,16 +79,6 @@ export function attributionOf(url: string): UrlAttribution {
   return parts ? attributionOfQuery(parts.query) : { utm: {}, clickIds: {} };
 }
 
-/** The five `utm_*` fields of a URL; empty values are dropped, duplicates keep the first. */
-export function parseUtm(url: string): Utm {
-  return attributionOf(url).utm;
-}
-
-/** The ad click ids of a URL, keyed by their canonical names (see CLICK_IDS). */
-export function parseClickIds(url: string): ClickIds {
-  return attributionOf(url).clickIds;
-}
-
 export function hasUtm(utm: Utm): boolean {
   for (const field of UTM_FIELDS) if (utm[field]) return true;
   return false;
@@ -120,7 +110,7 @@ export interface KnownSource {
 interface SourceDef extends KnownSource {
   /** Hosts matched with all their subdomains (`facebook.com` covers `l.facebook.com`). */
   domains?: readonly string[];
-  /** Brand labels matched under any public suffix, bare or with `www.`/`m.` (`google.co.uk`). */
+  /** Brand names matched under any ICANN suffix, bare or with `www.`/`m.` (`google.co.uk`). */
   brands?: readonly string[];
   /** utm_source values, compared lower-case without spaces, '_' or '-'. */
   aliases?: readonly string[];
@@ -285,9 +275,6 @@ for (const def of SOURCES) {
   for (const a of def.aliases ?? []) BY_ALIAS.set(a, source);
 }
 
-// A single TLD (com, de, shop, xn--…) or a country's second level (co.uk, com.au, co.jp).
-const PUBLIC_SUFFIXISH =
-  /^(?:[a-z]{2,6}|xn--[a-z0-9-]+|(?:co|com|net|org|ac|gob|gov|edu|or|ne)\.[a-z]{2})$/;
 const ALIAS_NOISE = /[\s_-]+/g;
 
 function sourceOfHost(host: string): KnownSource | undefined {
@@ -299,15 +286,19 @@ function sourceOfHost(host: string): KnownSource | undefined {
     if (dot < 0) break;
     h = h.slice(dot + 1);
   }
+  // Only a host that starts with a brand (after `www.`/`m.`) is worth a suffix look-up.
   const core = host.startsWith('www.')
     ? host.slice(4)
     : host.startsWith('m.')
       ? host.slice(2)
       : host;
   const dot = core.indexOf('.');
-  if (dot <= 0) return undefined;
-  const brand = BY_BRAND.get(core.slice(0, dot));
-  return brand && PUBLIC_SUFFIXISH.test(core.slice(dot + 1)) ? brand : undefined;
+  const brand = dot > 0 ? BY_BRAND.get(core.slice(0, dot)) : undefined;
+  if (!brand) return undefined;
+  // The brand must be the whole site under an ICANN suffix: google.co.uk, but not
+  // google.evil.com, nor google.com.de (a hosting platform's suffix: anyone's).
+  const site = hostSite(core);
+  return site.icann && site.subdomain === '' && site.site === core ? brand : undefined;
 }
 
 const sourceCache = new Map<string, KnownSource | null>();
@@ -345,10 +336,15 @@ function lookupSource(input: string): KnownSource | undefined {
 // ---------------------------------------------------------------------------------------------
 // Referrers and source domain
 
-/** Host of the first source page without a leading `www.` ('' for no or a bad URL). */
+/**
+ * Host of the first source page without a leading `www.` ('' for no or a bad URL). The `www.`
+ * goes only when it is a subdomain: `www.github.io` is someone's site of its own.
+ */
 export function sourceDomain(firstUrl: string): string {
   const host = splitUrl(firstUrl)?.host ?? '';
-  return host.startsWith('www.') ? host.slice(4) : host;
+  if (!host.startsWith('www.')) return host;
+  const { subdomain } = hostSite(host);
+  return subdomain === 'www' || subdomain.startsWith('www.') ? host.slice(4) : host;
 }
 
 /**

@@ -1,4 +1,10 @@
-/** Byte helpers shared by the widget, the app and the relay: base64url and random ids. */
+/**
+ * Byte helpers shared by the widget, the app and the relay: base64url, random ids, SHA-256.
+ *
+ * base64url is written out here rather than taken from lib0/buffer: lib0 (0.2.120) picks Node's
+ * `Buffer` wherever there is no `window`, so it throws in the team worker, and its Node decoder
+ * accepts any junk where this one refuses it (signatures and keys are decoded with it).
+ */
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
@@ -42,6 +48,11 @@ export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
 /** A random id of `bytes` random bytes, base64url (16 bytes → 22 characters). */
 export function randomId(bytes = 16): string {
   return toBase64Url(crypto.getRandomValues(new Uint8Array(bytes)));
+}
+
+/** SHA-256 (WebCrypto) of some bytes. */
+export async function sha256(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
 }
 
 export const utf8 = {

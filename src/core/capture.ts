@@ -3,7 +3,9 @@
  * builds these; the app validates every decrypted event here before it touches any state.
  * Everything in an event is visitor-supplied and untrusted: lengths are capped and control
  * characters stripped (SPEC §12). UTMs and click ids are derived from `url` by attribution.ts.
+ * The checks are valibot schemas; the widget imports only this file's types, never them.
  */
+import * as v from 'valibot';
 
 /** Client hints from `navigator.userAgentData`, where the browser has them. */
 export interface ClientHints {
@@ -67,37 +69,17 @@ export const LIMITS = {
 export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
 
 const ID_RE = /^[A-Za-z0-9_-]{16,64}$/;
-// C0/C1 controls, DEL, bidi overrides and zero-width marks: never meaningful in captured text.
-// eslint-disable-next-line no-control-regex
-const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
+// Never meaningful in captured text, and able to disguise it: C0/C1 controls and DEL; bidi
+// marks, embeddings, overrides and isolates (U+061C, U+200E–F, U+202A–E, U+2066–9); zero-width
+// and invisible characters (U+180E, U+200B–D, U+2060–4, the deprecated U+206A–F, U+FEFF).
+const INVISIBLE_RE =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u001f\u007f-\u009f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]/g;
 
-/** Strips control characters and caps the length: the one sanitiser for visitor text. */
+/** Strips control and invisible characters and caps the length: the one sanitiser for visitor text. */
 export function cleanText(value: string, max: number): string {
-  const cleaned = value.replace(CONTROL_RE, '').trim();
+  const cleaned = value.replace(INVISIBLE_RE, '').trim();
   return cleaned.length > max ? cleaned.slice(0, max) : cleaned;
-}
-
-class Invalid extends Error {}
-
-function str(value: unknown, field: string, max: number): string {
-  if (typeof value !== 'string') throw new Invalid(`${field} must be a string`);
-  return cleanText(value, max);
-}
-
-function id(value: unknown, field: string): string {
-  if (typeof value !== 'string' || !ID_RE.test(value)) throw new Invalid(`${field} is not an id`);
-  return value;
-}
-
-function pair(value: unknown, field: string): [number, number] {
-  if (!Array.isArray(value) || value.length !== 2) throw new Invalid(`${field} must be [w, h]`);
-  const [w, h] = value as unknown[];
-  if (!isSize(w) || !isSize(h)) throw new Invalid(`${field} must hold two sizes`);
-  return [w, h];
-}
-
-function isSize(n: unknown): n is number {
-  return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 100_000;
 }
 
 /** Keeps only http(s) URLs; anything else (javascript:, data:, junk) becomes ''. */
@@ -110,62 +92,146 @@ export function httpUrl(value: string): string {
   }
 }
 
-function hints(value: unknown): ClientHints | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'object') throw new Invalid('hints must be an object');
-  const h = value as Record<string, unknown>;
-  const out: ClientHints = {};
-  if (Array.isArray(h.brands)) {
-    out.brands = h.brands.slice(0, LIMITS.brands).map((b: unknown) => {
-      const r = (b ?? {}) as Record<string, unknown>;
-      return { brand: str(r.brand, 'brand', LIMITS.hint), version: str(r.version, 'version', 32) };
-    });
-  }
-  if (typeof h.mobile === 'boolean') out.mobile = h.mobile;
-  for (const key of ['platform', 'platformVersion', 'model'] as const) {
-    if (typeof h[key] === 'string') out[key] = cleanText(h[key], LIMITS.hint);
-  }
-  return out;
-}
+// ---------------------------------------------------------------------------------------------
+// Schemas: each message is what `checkCaptureEvent` answers for the first problem found.
+
+/** An object's own refusals: not an object at all, or a field missing. */
+const objectMessage = (subject: string) => (issue: v.ObjectIssue) => {
+  const key = issue.path?.[0]?.key;
+  return typeof key === 'string' ? `${key} is missing` : `${subject} must be an object`;
+};
+
+const text = (field: string, max: number) =>
+  v.pipe(
+    v.string(`${field} must be a string`),
+    v.transform((value) => cleanText(value, max)),
+  );
+
+const id = (field: string) =>
+  v.pipe(v.string(`${field} is not an id`), v.regex(ID_RE, `${field} is not an id`));
+
+const time = v.pipe(v.number('bad time'), v.finite('bad time'), v.minValue(0, 'bad time'));
+
+const size = (field: string) => {
+  const message = `${field} must hold two sizes`;
+  return v.pipe(
+    v.number(message),
+    v.integer(message),
+    v.minValue(0, message),
+    v.maxValue(100_000, message),
+  );
+};
+
+const pair = (field: string) =>
+  v.pipe(
+    v.array(v.unknown(), `${field} must be [w, h]`),
+    v.length(2, `${field} must be [w, h]`),
+    v.tuple([size(field), size(field)]),
+  );
+
+/** A list capped at `max` items before they are checked: the rest is ignored, not refused. */
+const capped = <T extends v.GenericSchema>(item: T, max: number, message: string) =>
+  v.pipe(
+    v.array(v.unknown(), message),
+    v.transform((list) => list.slice(0, max)),
+    v.array(item),
+  );
+
+/** An optional hint: a value of another type is dropped, the event is kept. */
+const hint = <T extends v.GenericSchema>(schema: T) => v.optional(v.fallback(schema, undefined));
+
+const brand = v.object(
+  { brand: text('brand', LIMITS.hint), version: text('version', 32) },
+  objectMessage('brand'),
+);
+
+const hintsSchema = v.pipe(
+  v.object(
+    {
+      // Only a list is read; inside it, every brand must be well-formed.
+      brands: v.optional(
+        v.pipe(
+          v.unknown(),
+          v.transform((value) => (Array.isArray(value) ? value : undefined)),
+          v.optional(capped(brand, LIMITS.brands, 'brands must be a list')),
+        ),
+      ),
+      mobile: hint(v.boolean()),
+      platform: hint(text('platform', LIMITS.hint)),
+      platformVersion: hint(text('platformVersion', LIMITS.hint)),
+      model: hint(text('model', LIMITS.hint)),
+    },
+    objectMessage('hints'),
+  ),
+  v.transform(({ brands, mobile, platform, platformVersion, model }) => {
+    // Only what was understood: no key stands for a dropped hint.
+    const out: ClientHints = {};
+    if (brands) out.brands = brands;
+    if (mobile !== undefined) out.mobile = mobile;
+    if (platform !== undefined) out.platform = platform;
+    if (platformVersion !== undefined) out.platformVersion = platformVersion;
+    if (model !== undefined) out.model = model;
+    return out;
+  }),
+);
+
+const excludedSchema = v.object(
+  {
+    kind: v.literal('excluded'),
+    id: id('id'),
+    at: time,
+    reason: v.picklist(['bot', 'automation'], 'bad reason'),
+  },
+  objectMessage('event'),
+);
+
+const pageViewSchema = v.object(
+  {
+    kind: v.literal('pageview'),
+    id: id('id'),
+    visitorId: id('visitorId'),
+    at: v.pipe(time, v.transform(Math.round)),
+    url: v.pipe(text('url', LIMITS.url), v.transform(httpUrl), v.nonEmpty('url must be http(s)')),
+    title: text('title', LIMITS.title),
+    referrer: v.pipe(text('referrer', LIMITS.url), v.transform(httpUrl)),
+    nav: v.picklist(['load', 'spa', 'bfcache'], 'bad nav'),
+    tz: text('tz', LIMITS.tz),
+    languages: capped(
+      text('language', LIMITS.language),
+      LIMITS.languages,
+      'languages must be a list',
+    ),
+    ua: text('ua', LIMITS.ua),
+    screen: pair('screen'),
+    viewport: pair('viewport'),
+    hints: v.nullish(hintsSchema),
+  },
+  objectMessage('event'),
+);
+
+const STOP_AT_FIRST = { abortEarly: true } as const;
 
 /** Validates and normalises a decrypted event. Never throws. */
 export function checkCaptureEvent(input: unknown): Checked<CaptureEvent> {
+  if (typeof input !== 'object' || input === null) {
+    return { ok: false, error: 'event must be an object' };
+  }
   try {
-    if (typeof input !== 'object' || input === null) throw new Invalid('event must be an object');
-    const e = input as Record<string, unknown>;
-    const at = e.at;
-    if (typeof at !== 'number' || !Number.isFinite(at) || at < 0) throw new Invalid('bad time');
-    if (e.kind === 'excluded') {
-      if (e.reason !== 'bot' && e.reason !== 'automation') throw new Invalid('bad reason');
-      return { ok: true, value: { kind: 'excluded', id: id(e.id, 'id'), at, reason: e.reason } };
+    const kind = (input as { kind?: unknown }).kind;
+    if (kind === 'excluded') {
+      const result = v.safeParse(excludedSchema, input, STOP_AT_FIRST);
+      return result.success
+        ? { ok: true, value: result.output }
+        : { ok: false, error: result.issues[0].message };
     }
-    if (e.kind !== 'pageview') throw new Invalid('unknown event kind');
-    const url = httpUrl(str(e.url, 'url', LIMITS.url));
-    if (!url) throw new Invalid('url must be http(s)');
-    const nav = e.nav;
-    if (nav !== 'load' && nav !== 'spa' && nav !== 'bfcache') throw new Invalid('bad nav');
-    if (!Array.isArray(e.languages)) throw new Invalid('languages must be a list');
-    const event: PageView = {
-      kind: 'pageview',
-      id: id(e.id, 'id'),
-      visitorId: id(e.visitorId, 'visitorId'),
-      at: Math.round(at),
-      url,
-      title: str(e.title, 'title', LIMITS.title),
-      referrer: httpUrl(str(e.referrer, 'referrer', LIMITS.url)),
-      nav,
-      tz: str(e.tz, 'tz', LIMITS.tz),
-      languages: e.languages
-        .slice(0, LIMITS.languages)
-        .map((l) => str(l, 'language', LIMITS.language)),
-      ua: str(e.ua, 'ua', LIMITS.ua),
-      screen: pair(e.screen, 'screen'),
-      viewport: pair(e.viewport, 'viewport'),
-    };
-    const h = hints(e.hints);
-    if (h) event.hints = h;
-    return { ok: true, value: event };
-  } catch (err) {
-    return { ok: false, error: err instanceof Invalid ? err.message : 'invalid event' };
+    if (kind !== 'pageview') return { ok: false, error: 'unknown event kind' };
+    const result = v.safeParse(pageViewSchema, input, STOP_AT_FIRST);
+    if (!result.success) return { ok: false, error: result.issues[0].message };
+    // No hints (undefined or null) leaves the field out.
+    const { hints, ...view } = result.output;
+    return { ok: true, value: hints ? { ...view, hints } : view };
+  } catch {
+    // A hostile object (a throwing getter) is refused like any other.
+    return { ok: false, error: 'invalid event' };
   }
 }

@@ -3,6 +3,7 @@
  * its relay, and the team secret. It lives in the URL fragment (`#/join/<code>`), which browsers
  * never send to any server; whoever holds the link can join, so it is shared like a password.
  */
+import * as v from 'valibot';
 import { fromBase64Url, toBase64Url, utf8 } from './bytes.ts';
 
 export interface Invite {
@@ -16,6 +17,16 @@ export interface Invite {
 const ID = /^[A-Za-z0-9_-]{16,64}$/;
 const SECRET = /^[A-Za-z0-9_-]{43}$/;
 
+const inviteSchema = v.object({
+  workspace: v.pipe(v.string(), v.regex(ID)),
+  name: v.pipe(
+    v.string(),
+    v.transform((name) => name.slice(0, 100)),
+  ),
+  relay: v.pipe(v.string(), v.regex(/^https?:\/\//)),
+  secret: v.pipe(v.string(), v.regex(SECRET)),
+});
+
 export function encodeInvite(invite: Invite): string {
   return toBase64Url(utf8.encode(JSON.stringify(invite)));
 }
@@ -28,18 +39,8 @@ export function decodeInvite(code: string): Invite {
   } catch {
     throw new Error('This invite link is damaged: ask for a new one.');
   }
-  const v = (value ?? {}) as Record<string, unknown>;
-  const { workspace, name, relay, secret } = v;
-  if (
-    typeof workspace !== 'string' ||
-    !ID.test(workspace) ||
-    typeof secret !== 'string' ||
-    !SECRET.test(secret) ||
-    typeof relay !== 'string' ||
-    !/^https?:\/\//.test(relay) ||
-    typeof name !== 'string'
-  ) {
-    throw new Error('This invite link is incomplete: ask for a new one.');
-  }
-  return { workspace, name: name.slice(0, 100), relay, secret };
+  // Which part is wrong means nothing to the person holding the link: one message for all.
+  const result = v.safeParse(inviteSchema, value, { abortEarly: true });
+  if (!result.success) throw new Error('This invite link is incomplete: ask for a new one.');
+  return result.output;
 }

@@ -13,8 +13,9 @@
  *   admin settings, and only the owner the workspace's own data (its name and intake key pair).
  *   Entries that fail a check are ignored (and counted).
  */
+import * as v from 'valibot';
 import * as Y from 'yjs';
-import { fromBase64Url, toBase64Url, utf8 } from './bytes.ts';
+import { fromBase64Url, sha256, toBase64Url, utf8 } from './bytes.ts';
 import { DEFAULT_RULES, normalizeRules, type ScoringRules } from './scoring.ts';
 
 export type Role = 'owner' | 'admin' | 'agent';
@@ -87,62 +88,103 @@ export const DEFAULT_SETTINGS: Settings = {
   workspace: null,
 };
 
-function isWidgetConfig(value: unknown): value is WidgetConfig {
-  if (typeof value !== 'object' || value === null) return false;
-  const w = value as Record<string, unknown>;
-  return (
-    Object.keys(w).length === 4 &&
-    typeof w.colour === 'string' &&
-    /^#[0-9a-f]{6}$/.test(w.colour) &&
-    (w.position === 'right' || w.position === 'left') &&
-    typeof w.greeting === 'string' &&
-    w.greeting.length <= GREETING_MAX &&
-    typeof w.namePrompt === 'string' &&
-    w.namePrompt.length <= GREETING_MAX
-  );
-}
+// ---------------------------------------------------------------------------------------------
+// What a well-formed claim is. Claims are checked as they were signed, never rewritten: these
+// schemas only say yes or no (`v.is`), and the parsed claim itself is what gets applied.
+
+const finiteNumber = v.pipe(v.number(), v.finite());
+const personName = v.pipe(
+  v.string(),
+  v.check((name) => name.trim() !== ''),
+  v.maxLength(NAME_MAX),
+);
+
+const widgetConfigSchema = v.strictObject({
+  colour: v.pipe(v.string(), v.regex(/^#[0-9a-f]{6}$/)),
+  position: v.picklist(['right', 'left']),
+  greeting: v.pipe(v.string(), v.maxLength(GREETING_MAX)),
+  namePrompt: v.pipe(v.string(), v.maxLength(GREETING_MAX)),
+});
 
 /** Well-formed, and the private key is the public key's other half. */
-function isWorkspaceInfo(value: unknown): value is WorkspaceInfo {
-  if (typeof value !== 'object' || value === null) return false;
-  const w = value as Record<string, unknown>;
-  if (Object.keys(w).length !== 4) return false;
-  if (typeof w.name !== 'string' || !w.name.trim() || w.name.length > NAME_MAX) return false;
-  if (typeof w.createdAt !== 'number' || !Number.isFinite(w.createdAt)) return false;
-  if (typeof w.intakePublicKey !== 'string' || w.intakePublicKey.length > 100) return false;
-  const jwk = w.intakePrivateKey as Record<string, unknown> | null;
-  if (typeof jwk !== 'object' || jwk === null || jwk.kty !== 'EC' || jwk.crv !== 'P-256') {
-    return false;
-  }
-  if (typeof jwk.x !== 'string' || typeof jwk.y !== 'string' || typeof jwk.d !== 'string') {
-    return false;
-  }
-  let point: Uint8Array;
-  try {
-    point = fromBase64Url(w.intakePublicKey);
-  } catch {
-    return false;
-  }
-  // The public key is the raw point 04 ‖ x ‖ y: it must be the private key's own.
-  return (
-    point.length === 65 &&
-    point[0] === 4 &&
-    toBase64Url(point.subarray(1, 33)) === jwk.x &&
-    toBase64Url(point.subarray(33)) === jwk.y
-  );
-}
+const workspaceInfoSchema = v.pipe(
+  v.strictObject({
+    name: personName,
+    intakePublicKey: v.pipe(v.string(), v.maxLength(100)),
+    intakePrivateKey: v.looseObject({
+      kty: v.literal('EC'),
+      crv: v.literal('P-256'),
+      x: v.string(),
+      y: v.string(),
+      d: v.string(),
+    }),
+    createdAt: finiteNumber,
+  }),
+  v.check((info) => {
+    let point: Uint8Array;
+    try {
+      point = fromBase64Url(info.intakePublicKey);
+    } catch {
+      return false;
+    }
+    // The public key is the raw point 04 ‖ x ‖ y: it must be the private key's own.
+    return (
+      point.length === 65 &&
+      point[0] === 4 &&
+      toBase64Url(point.subarray(1, 33)) === info.intakePrivateKey.x &&
+      toBase64Url(point.subarray(33)) === info.intakePrivateKey.y
+    );
+  }),
+);
 
-const SETTING_CHECKS: { [K in keyof Settings]: (value: unknown) => value is Settings[K] } = {
-  retentionDays: (value): value is RetentionDays =>
-    (RETENTION_DAYS as readonly unknown[]).includes(value),
+/** What each admin setting may be set to by a signed claim. */
+const SETTING_VALUES: { [K in keyof Settings]: v.GenericSchema<unknown, Settings[K]> } = {
+  retentionDays: v.picklist(RETENTION_DAYS),
   // Signed rules must already be in their clean form: what every peer scores with, exactly.
-  scoringRules: (value): value is ScoringRules =>
-    typeof value === 'object' &&
-    value !== null &&
-    JSON.stringify(normalizeRules(value)) === JSON.stringify(value),
-  widget: isWidgetConfig,
-  workspace: (value): value is WorkspaceInfo | null => value !== null && isWorkspaceInfo(value),
+  scoringRules: v.custom<ScoringRules>(
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      JSON.stringify(normalizeRules(value)) === JSON.stringify(value),
+  ),
+  widget: widgetConfigSchema,
+  // A signed claim never sets it back to null (only a member who just joined has none).
+  workspace: workspaceInfoSchema,
 };
+
+const publicKeySchema = v.looseObject({
+  kty: v.literal('EC'),
+  crv: v.literal('P-256'),
+  x: v.string(),
+  y: v.string(),
+});
+
+const memberClaimSchema = v.looseObject({
+  kind: v.literal('member'),
+  member: v.string(),
+  name: personName,
+  role: v.picklist(ROLES),
+  key: publicKeySchema,
+  at: finiteNumber,
+});
+
+// One option per setting name: only the names Settings has are claims at all (a name such as
+// "__proto__" or "toString" is not looked up anywhere).
+const settingClaimSchema = v.variant(
+  'name',
+  Object.entries(SETTING_VALUES).map(([name, value]) =>
+    v.looseObject({
+      kind: v.literal('setting'),
+      name: v.literal(name),
+      value,
+      at: finiteNumber,
+    }),
+  ),
+);
+
+const claimSchema = v.variant('kind', [memberClaimSchema, settingClaimSchema]);
+
+const entrySchema = v.looseObject({ by: v.string(), claim: v.string(), sig: v.string() });
 
 export interface SettingClaim<K extends keyof Settings = keyof Settings> {
   kind: 'setting';
@@ -189,18 +231,16 @@ export function publicKeyOf(jwk: JsonWebKey): PublicKey {
   return { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y };
 }
 
-async function sha256(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', utf8.encode(text)));
-}
-
 /** The workspace id an owner's key makes (16 bytes of its hash, base64url). */
 export async function workspaceIdOf(key: PublicKey): Promise<string> {
-  return toBase64Url((await sha256(`${key.x}.${key.y}`)).subarray(0, 16));
+  return toBase64Url((await sha256(utf8.encode(`${key.x}.${key.y}`))).subarray(0, 16));
 }
 
 /** An entry's id: the hash of its content, so it cannot be replaced under the same id. */
 export async function entryId(entry: Entry): Promise<string> {
-  return toBase64Url((await sha256(`${entry.by}\n${entry.claim}\n${entry.sig}`)).subarray(0, 16));
+  return toBase64Url(
+    (await sha256(utf8.encode(`${entry.by}\n${entry.claim}\n${entry.sig}`))).subarray(0, 16),
+  );
 }
 
 /** What a signature covers: the workspace and the signer too, so it cannot be replayed. */
@@ -246,12 +286,6 @@ export async function record(doc: Y.Doc, signer: Signer, claim: Claim): Promise<
   ledger(doc).set(await entryId(entry), entry);
 }
 
-function isPublicKey(value: unknown): value is PublicKey {
-  if (typeof value !== 'object' || value === null) return false;
-  const k = value as Record<string, unknown>;
-  return k.kty === 'EC' && k.crv === 'P-256' && typeof k.x === 'string' && typeof k.y === 'string';
-}
-
 /** Parses a claim's text; undefined when it is not a well-formed claim. */
 export function parseClaim(text: string): Claim | undefined {
   let value: unknown;
@@ -260,21 +294,7 @@ export function parseClaim(text: string): Claim | undefined {
   } catch {
     return undefined;
   }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const c = value as Record<string, unknown>;
-  if (typeof c.at !== 'number' || !Number.isFinite(c.at)) return undefined;
-  if (c.kind === 'member') {
-    if (typeof c.member !== 'string' || typeof c.name !== 'string') return undefined;
-    if (!c.name.trim() || c.name.length > NAME_MAX) return undefined;
-    if (!ROLES.includes(c.role as Role) || !isPublicKey(c.key)) return undefined;
-    return value as MemberClaim;
-  }
-  if (c.kind === 'setting') {
-    const check = SETTING_CHECKS[c.name as keyof Settings] as ((v: unknown) => boolean) | undefined;
-    if (!check?.(c.value)) return undefined;
-    return value as SettingClaim;
-  }
-  return undefined;
+  return v.is(claimSchema, value) ? (value as Claim) : undefined;
 }
 
 function sameKey(a: PublicKey, b: PublicKey): boolean {
@@ -334,18 +354,13 @@ export class LedgerVerifier {
     const parsed: { id: string; entry: Entry; claim: Claim }[] = [];
     let rejected = 0;
     for (const [id, value] of entries) {
-      const entry = value as Partial<Entry> | null;
-      const claim =
-        entry && typeof entry.by === 'string' && typeof entry.sig === 'string'
-          ? typeof entry.claim === 'string'
-            ? parseClaim(entry.claim)
-            : undefined
-          : undefined;
-      if (!claim || id !== (await entryId(entry as Entry))) {
+      const entry = v.is(entrySchema, value) ? (value as Entry) : undefined;
+      const claim = entry && parseClaim(entry.claim);
+      if (!entry || !claim || id !== (await entryId(entry))) {
         rejected++;
         continue;
       }
-      parsed.push({ id, entry: entry as Entry, claim });
+      parsed.push({ id, entry, claim });
     }
     parsed.sort((a, b) => a.claim.at - b.claim.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 

@@ -3,7 +3,8 @@
  * the relay read token (the relay keeps only its hash), the sync room's name and password, and
  * the snapshot key. HKDF-SHA-256 with a distinct label per use, so no two uses share a key.
  */
-import { fromBase64Url, randomId, toBase64Url, utf8 } from './bytes.ts';
+import { toHexString } from 'lib0/buffer';
+import { fromBase64Url, randomId, sha256, toBase64Url, utf8 } from './bytes.ts';
 
 export function newTeamSecret(): string {
   return randomId(32);
@@ -37,8 +38,7 @@ export async function readToken(teamSecret: string): Promise<string> {
 
 /** SHA-256 hex: what the relay stores and compares for a read token. */
 export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', utf8.encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+  return toHexString(await sha256(utf8.encode(text)));
 }
 
 /** Password for the team's sync room (y-webrtc derives its own key from it). */

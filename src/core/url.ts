@@ -6,7 +6,11 @@
  * Captured URLs are already canonical (`httpUrl` stores `URL.href`), so plain string cuts are
  * exact for them; anything unusual in the authority (userinfo, IPv6, percent-encoding,
  * non-ASCII, backslashes) goes through `new URL` so the answer never differs from WHATWG's.
+ *
+ * Also the one place that knows registrable domains (`siteOf`, `hostSite`), from tldts's copy
+ * of the Public Suffix List.
  */
+import { parse } from 'tldts';
 
 export interface UrlParts {
   /** Lower-case host name, no port, no trailing dot. */
@@ -123,85 +127,63 @@ export function forEachParam(query: string, visit: (name: string, rawValue: stri
   }
 }
 
-// Hosting platforms where every customer gets a subdomain: each subdomain is its own site.
-// A short list instead of the whole Public Suffix List (~40 KB) — the common cases only.
-const SHARED_SUFFIXES = new Set([
-  'github.io',
-  'gitlab.io',
-  'vercel.app',
-  'netlify.app',
-  'pages.dev',
-  'workers.dev',
-  'web.app',
-  'firebaseapp.com',
-  'herokuapp.com',
-  'onrender.com',
-  'fly.dev',
-  'azurewebsites.net',
-  'cloudfront.net',
-  'blogspot.com',
-  'wordpress.com',
-  'substack.com',
-  'notion.site',
-  'webflow.io',
-  'framer.website',
-  'framer.app',
-  'wixsite.com',
-  'myshopify.com',
-  'carrd.co',
-  'glitch.me',
-  'ngrok.io',
-  'ngrok-free.app',
-  'ngrok.app',
-]);
+// The hosts handed in are already parsed and lower-cased (`splitUrl`): tldts need not find or
+// check a hostname again. Private suffixes count (alice.github.io and bob.github.io are two
+// sites); `icann` tells the two kinds apart.
+const TLDTS_OPTIONS = {
+  allowPrivateDomains: true,
+  extractHostname: false,
+  validateHostname: false,
+  mixedInputs: false,
+  detectIp: true,
+} as const;
 
-// Second-level labels under which country codes sell names: example.co.uk is one site.
-const SECOND_LEVEL = new Set([
-  'co',
-  'com',
-  'net',
-  'org',
-  'ac',
-  'gov',
-  'edu',
-  'gob',
-  'or',
-  'ne',
-  'go',
-]);
-
-const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
-
-/**
- * The registrable-ish part of a host ("site"): `blog.example.co.uk` → `example.co.uk`,
- * `www.example.com` → `example.com`, `alice.github.io` → `alice.github.io`. Approximate by
- * design (no Public Suffix List); IP addresses and single-label hosts are their own site.
- */
-export function siteOf(host: string): string {
-  let site = siteCache.get(host);
-  if (site === undefined) {
-    site = computeSite(host);
-    // Bounded memo: hosts repeat across leads; the answer never depends on the cache.
-    if (siteCache.size >= 5000) siteCache.clear();
-    siteCache.set(host, site);
-  }
-  return site;
+/** A host around its registrable domain, by the Public Suffix List. */
+export interface HostSite {
+  /**
+   * The registrable domain ("site"): `blog.example.co.uk` → `example.co.uk`, `alice.github.io`
+   * → `alice.github.io`. IP addresses, `localhost` and bare suffixes are their own site.
+   */
+  site: string;
+  /** The labels in front of the site (`www`, `blog.shop`); '' for none. */
+  subdomain: string;
+  /** The site without its public suffix (`example` of `example.co.uk`); '' when there is none. */
+  name: string;
+  /** The suffix is in the list's ICANN section (com, co.uk), not a hosting platform's (github.io). */
+  icann: boolean;
 }
 
-const siteCache = new Map<string, string>();
+/** How a lower-case host (as `splitUrl` gives it) splits around its registrable domain. */
+export function hostSite(host: string): HostSite {
+  let parts = siteCache.get(host);
+  if (parts === undefined) {
+    parts = computeSite(host);
+    // Bounded memo: hosts repeat across leads; the answer never depends on the cache.
+    if (siteCache.size >= 5000) siteCache.clear();
+    siteCache.set(host, parts);
+  }
+  return parts;
+}
 
-function computeSite(host: string): string {
-  const h = host.startsWith('www.') ? host.slice(4) : host;
-  if (!h.includes('.') || IPV4.test(h) || h.includes(':')) return h;
-  const labels = h.split('.');
-  const n = labels.length;
-  if (n <= 2) return h;
-  const lastTwo = `${labels[n - 2] ?? ''}.${labels[n - 1] ?? ''}`;
-  const lastThree = `${labels[n - 3] ?? ''}.${lastTwo}`;
-  if (SHARED_SUFFIXES.has(lastTwo)) return lastThree;
-  if (n >= 4 && SHARED_SUFFIXES.has(lastThree)) return labels.slice(n - 4).join('.');
-  const second = labels[n - 2] ?? '';
-  const tld = labels[n - 1] ?? '';
-  if (tld.length === 2 && SECOND_LEVEL.has(second)) return lastThree;
-  return lastTwo;
+/** The registrable domain of a host: see `HostSite.site`. */
+export function siteOf(host: string): string {
+  return hostSite(host).site;
+}
+
+const siteCache = new Map<string, HostSite>();
+
+// An all-digit last label: an IPv4 address, or junk that WHATWG refuses anyway.
+const NUMERIC_END = /(?:^|\.)\d+$/;
+
+function computeSite(host: string): HostSite {
+  const own: HostSite = { site: host, subdomain: '', name: '', icann: false };
+  if (NUMERIC_END.test(host)) return own;
+  const parsed = parse(host, TLDTS_OPTIONS);
+  if (parsed.isIp || parsed.domain === null) return own;
+  return {
+    site: parsed.domain,
+    subdomain: parsed.subdomain ?? '',
+    name: parsed.domainWithoutSuffix ?? '',
+    icann: parsed.isIcann === true,
+  };
 }

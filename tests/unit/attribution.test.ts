@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
+  attributionOf,
   CLICK_IDS,
   channelOf,
   isExternalReferrer,
   isPaid,
   knownSource,
-  parseClickIds,
-  parseUtm,
   sourceDomain,
   sourceMediumOf,
   UTM_MAX,
@@ -17,7 +16,7 @@ import {
 
 const page = (query: string): string => `https://demo.example/landing${query}`;
 
-describe('parseUtm', () => {
+describe('attributionOf: UTMs', () => {
   it.each<{ name: string; query: string; utm: Utm }>([
     {
       name: 'reads all five fields',
@@ -78,23 +77,23 @@ describe('parseUtm', () => {
     },
     { name: 'gives nothing without a query', query: '', utm: {} },
   ])('$name', ({ query, utm }) => {
-    expect(parseUtm(page(query))).toEqual(utm);
+    expect(attributionOf(page(query)).utm).toEqual(utm);
   });
 
   it('caps overly long values', () => {
-    const utm = parseUtm(page(`?utm_campaign=${'x'.repeat(5000)}`));
+    const { utm } = attributionOf(page(`?utm_campaign=${'x'.repeat(5000)}`));
     expect(utm.campaign).toHaveLength(UTM_MAX);
   });
 
   it.each(['', 'not a url', 'javascript:alert(1)?utm_source=x', '/relative?utm_source=x'])(
     'gives nothing for the non-http URL %j',
     (url) => {
-      expect(parseUtm(url)).toEqual({});
+      expect(attributionOf(url)).toEqual({ utm: {}, clickIds: {} });
     },
   );
 });
 
-describe('parseClickIds', () => {
+describe('attributionOf: click ids', () => {
   it.each<{ name: string; query: string; ids: ClickIds }>([
     { name: 'reads gclid', query: '?gclid=Cj0KCQ', ids: { gclid: 'Cj0KCQ' } },
     {
@@ -112,11 +111,11 @@ describe('parseClickIds', () => {
     { name: 'strips control characters', query: '?dclid=d%00%0A1', ids: { dclid: 'd1' } },
     { name: 'ignores unknown parameters', query: '?ref=ph&clid=x&utm_source=y', ids: {} },
   ])('$name', ({ query, ids }) => {
-    expect(parseClickIds(page(query))).toEqual(ids);
+    expect(attributionOf(page(query)).clickIds).toEqual(ids);
   });
 
   it('caps overly long ids', () => {
-    expect(parseClickIds(page(`?gclid=${'a'.repeat(3000)}`)).gclid).toHaveLength(256);
+    expect(attributionOf(page(`?gclid=${'a'.repeat(3000)}`)).clickIds.gclid).toHaveLength(256);
   });
 
   it('captures at least the ids SPEC §4 lists', () => {
@@ -216,6 +215,9 @@ describe('knownSource', () => {
     ['WWW.LinkedIn.com', 'LinkedIn', 'social'],
     ['https://www.producthunt.com/posts/converge', 'ProductHunt', 'community'],
     ['linkedin.com/feed', 'LinkedIn', 'social'],
+    ['www.amazon.science', 'Amazon', 'shopping'],
+    ['m.google.co.in', 'Google', 'search'],
+    ['www.ebay.com.au', 'eBay', 'shopping'],
   ])('host %s → %s (%s)', (host, name, kind) => {
     expect(knownSource(host)).toEqual({ name, kind });
   });
@@ -255,6 +257,10 @@ describe('knownSource', () => {
     'ycombinator.com.evil',
     'news.google.com',
     'docs.google.com',
+    'google.com.de',
+    'www.google.co.com',
+    'google.github.io',
+    'google.zz',
     'demo.example',
     'newsletter-tool',
     '',
@@ -271,6 +277,11 @@ describe('sourceDomain', () => {
     ['https://app.demo.example/', 'app.demo.example'],
     ['http://localhost:5174/demo/', 'localhost'],
     ['https://WWW.Shop.Example:8443/x', 'shop.example'],
+    ['https://www.example.co.uk/x', 'example.co.uk'],
+    ['https://shop.example.co.uk/x', 'shop.example.co.uk'],
+    ['https://www.github.io/', 'www.github.io'],
+    ['http://127.0.0.1:8080/', '127.0.0.1'],
+    ['http://[::1]:3000/', '[::1]'],
     ['', ''],
     ['javascript:alert(1)', ''],
   ])('%s → %j', (url, domain) => {
@@ -291,6 +302,22 @@ describe('isExternalReferrer', () => {
     { referrer: 'https://other.co.uk/', url: 'https://demo.co.uk/', external: true },
     { referrer: 'https://alice.github.io/', url: 'https://bob.github.io/', external: true },
     { referrer: 'not a url', url: 'https://demo.example/', external: false },
+    {
+      referrer: 'https://shop.example.co.uk/',
+      url: 'https://www.example.co.uk/',
+      external: false,
+    },
+    {
+      referrer: 'https://shop.example.com.au/',
+      url: 'https://example.com.au/',
+      external: false,
+    },
+    { referrer: 'https://a.example.ltd.uk/', url: 'https://b.other.ltd.uk/', external: true },
+    { referrer: 'https://alice.gitbook.io/', url: 'https://bob.gitbook.io/', external: true },
+    { referrer: 'https://www.github.io/', url: 'https://github.io/', external: true },
+    { referrer: 'http://localhost:3000/', url: 'http://localhost:5173/', external: false },
+    { referrer: 'http://127.0.0.1/', url: 'http://127.0.0.2/', external: true },
+    { referrer: 'http://[::1]:3000/', url: 'http://[::1]:5173/', external: false },
   ])('$referrer → $url: $external', ({ referrer, url, external }) => {
     expect(isExternalReferrer(referrer, url)).toBe(external);
   });

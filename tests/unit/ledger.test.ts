@@ -233,6 +233,31 @@ describe('team ledger', () => {
     expect(result.rejected).toBe(10);
   });
 
+  it('takes only the settings there are: no name reaches into the settings object', async () => {
+    const t = await team();
+    const names = ['__proto__', 'toString', 'valueOf', 'constructor', 'hasOwnProperty'];
+    for (const name of names) {
+      // Unsigned junk that anyone with the team secret could write…
+      const text = JSON.stringify({ kind: 'setting', name, value: 14, at: 1 });
+      ledger(t.doc).set(`junk-${name}`, { by: 'ada', claim: text, sig: '' });
+      // …and the same claims signed by the owner.
+      const signed = await signClaim(t.as(t.ada), {
+        kind: 'setting',
+        name,
+        value: 14,
+        at: nextAt(t.doc),
+      } as unknown as Claim);
+      ledger(t.doc).set(await entryId(signed), signed);
+    }
+    expect(nextAt(t.doc)).toBeGreaterThan(0);
+    const result = await t.resolve();
+    expect(result.rejected).toBe(2 * names.length);
+    expect(Object.keys(result.settings).sort()).toEqual(
+      ['retentionDays', 'scoringRules', 'widget', 'workspace'].sort(),
+    );
+    expect(Object.getPrototypeOf(result.settings)).toBe(Object.prototype);
+  });
+
   it('orders entries by a clock that never goes below what the signer saw', async () => {
     const t = await team();
     const future = Date.now() + 3_600_000;

@@ -3,6 +3,7 @@ import {
   decodeQueryComponent,
   forEachParam,
   hostOf,
+  hostSite,
   siteOf,
   splitUrl,
 } from '../../src/core/url.ts';
@@ -92,5 +93,45 @@ describe('siteOf', () => {
     ['127.0.0.1', '127.0.0.1'],
   ])('%s → %s', (host, site) => {
     expect(siteOf(host)).toBe(site);
+  });
+
+  // Suffixes a short hand-made list missed, and hosts it cut in the wrong place.
+  it.each([
+    ['shop.example.co.uk', 'example.co.uk'],
+    ['shop.example.ltd.uk', 'example.ltd.uk'],
+    ['x.example.gv.at', 'example.gv.at'],
+    ['foo.city.kawasaki.jp', 'city.kawasaki.jp'],
+    ['docs.example.com.au', 'example.com.au'],
+    ['shop.example.uk.com', 'example.uk.com'],
+    ['alice.gitbook.io', 'alice.gitbook.io'],
+    ['a.bucket.s3.amazonaws.com', 'bucket.s3.amazonaws.com'],
+    ['www.github.io', 'www.github.io'],
+    ['github.io', 'github.io'],
+    ['co.uk', 'co.uk'],
+    ['app.localhost', 'app.localhost'],
+    ['10.0.0.1', '10.0.0.1'],
+    ['[::1]', '[::1]'],
+    ['[2001:db8::1]', '[2001:db8::1]'],
+  ])('%s → %s (by the Public Suffix List)', (host, site) => {
+    expect(siteOf(host)).toBe(site);
+  });
+});
+
+describe('hostSite', () => {
+  it.each<[string, ReturnType<typeof hostSite>]>([
+    [
+      'www.example.co.uk',
+      { site: 'example.co.uk', subdomain: 'www', name: 'example', icann: true },
+    ],
+    [
+      'blog.shop.example.com',
+      { site: 'example.com', subdomain: 'blog.shop', name: 'example', icann: true },
+    ],
+    ['alice.github.io', { site: 'alice.github.io', subdomain: '', name: 'alice', icann: false }],
+    ['example.com.de', { site: 'example.com.de', subdomain: '', name: 'example', icann: false }],
+    ['localhost', { site: 'localhost', subdomain: '', name: '', icann: false }],
+    ['192.168.1.20', { site: '192.168.1.20', subdomain: '', name: '', icann: false }],
+  ])('%s', (host, parts) => {
+    expect(hostSite(host)).toEqual(parts);
   });
 });
