@@ -80,7 +80,10 @@ export default ts.config(
         'error',
         {
           patterns: [
-            { group: ['dexie', 'ws', 'node:*', 'better-sqlite3'], message: 'src/core does no I/O.' },
+            {
+              group: ['dexie', 'ws', 'node:*', 'better-sqlite3'],
+              message: 'src/core does no I/O.',
+            },
             {
               group: ['../app/*', '../team/*', '../list/*', '../data/*', '../contracts/*'],
               message: 'src/core imports only itself and pure libraries.',

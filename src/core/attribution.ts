@@ -7,35 +7,17 @@
  * Everything here is visitor-supplied text: values are cleaned with `cleanText` and capped.
  */
 import { cleanText } from './capture.ts';
+import {
+  AD_CLICK_IDS,
+  CLICK_IDS,
+  UTM_FIELDS,
+  type Channel,
+  type ClickId,
+  type ClickIds,
+  type Utm,
+  type UtmField,
+} from './utm.ts';
 import { decodeQueryComponent, forEachParam, hostSite, siteOf, splitUrl } from './url.ts';
-
-export const UTM_FIELDS = ['source', 'medium', 'campaign', 'content', 'term'] as const;
-export type UtmField = (typeof UTM_FIELDS)[number];
-export type Utm = Partial<Record<UtmField, string>>;
-
-/**
- * Ad click ids captured from landing URLs. All but `fbclid` are added by ad platforms only;
- * Facebook adds `fbclid` to ordinary outbound link clicks too, so it proves nothing about ads.
- */
-export const CLICK_IDS = [
-  'gclid', // Google Ads
-  'gbraid', // Google Ads (iOS app → web)
-  'wbraid', // Google Ads (web → app)
-  'dclid', // Google Display & Video 360 / Campaign Manager
-  'msclkid', // Microsoft Advertising
-  'fbclid', // Facebook: any outbound link, not only ads
-  'li_fat_id', // LinkedIn Ads
-  'ttclid', // TikTok Ads
-  'twclid', // X (Twitter) Ads
-  'yclid', // Yandex Direct
-  'rdt_cid', // Reddit Ads
-  'ScCid', // Snapchat Ads
-] as const;
-export type ClickId = (typeof CLICK_IDS)[number];
-export type ClickIds = Partial<Record<string, string>>;
-
-/** Click ids that only ads carry: any of them marks a visit as paid. */
-export const AD_CLICK_IDS: readonly ClickId[] = CLICK_IDS.filter((id) => id !== 'fbclid');
 
 /** Longest UTM value kept; longer values are cut (they are shown, never trusted). */
 export const UTM_MAX = 200;
@@ -365,37 +347,6 @@ export function isExternalHost(referrerHost: string, pageHost: string): boolean 
 
 // ---------------------------------------------------------------------------------------------
 // Channels
-
-export type Channel =
-  | 'Paid Search'
-  | 'Paid Social'
-  | 'Organic Search'
-  | 'Organic Social'
-  | 'Email'
-  | 'Referral'
-  | 'Direct'
-  | 'Display'
-  | 'Affiliates'
-  | 'Paid Video'
-  | 'Organic Video'
-  | 'Paid Other'
-  | 'Other';
-
-export const CHANNELS: readonly Channel[] = [
-  'Direct',
-  'Paid Search',
-  'Paid Social',
-  'Paid Video',
-  'Display',
-  'Paid Other',
-  'Organic Social',
-  'Organic Video',
-  'Organic Search',
-  'Email',
-  'Affiliates',
-  'Referral',
-  'Other',
-];
 
 /** Source and medium a click id implies when the URL has no UTMs (GA4 auto-tagging). */
 const CLICK_ID_SOURCE: Readonly<Record<ClickId, { source: string; medium?: string }>> = {

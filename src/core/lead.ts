@@ -12,25 +12,23 @@ import {
   channelOf,
   isPaid,
   sourceDomain,
-  type Channel,
-  type ClickIds,
   type UrlAttribution,
-  type Utm,
 } from './attribution.ts';
 import { cleanText, type ClientHints, type PageView } from './capture.ts';
 import { deviceOf, type Device } from './device.ts';
-import { countryOf } from './geo.ts';
+import { countryName, countryOf } from './geo.ts';
 import { generatedName } from './identity.ts';
 import {
   combineScoreFacts,
   scoreOf,
-  visitScoring,
   type Band,
   type ScoreFacts,
   type ScoreResult,
   type ScoringRules,
 } from './scoring.ts';
 import { stageOf, stageRank, type Stage } from './stage.ts';
+import type { Channel, ClickIds, Utm } from './utm.ts';
+import { visitScoring } from './visit-signals.ts';
 
 /** Most recent visits kept in the facts; the first visit is always kept on top of these. */
 export const MAX_VISITS = 200;
@@ -107,14 +105,21 @@ export const NO_TEAM_FACTS: TeamFacts = Object.freeze({
 
 /**
  * A lead as each browser stores it: its visitor's facts (page views folded in as they arrive
- * from the intake log) and its teammates' decisions. `rev` orders writes: a reader that saw
- * every lead up to some rev catches up with the ones above it.
+ * from the intake log), its teammates' decisions, and the list row they make, kept with them
+ * so the list reads it as it is. `rev` orders writes: a reader that saw every lead up to some
+ * rev catches up with the ones above it.
  */
 export interface Lead {
   id: string;
   facts: LeadFacts;
   team: TeamFacts;
   rev: number;
+  row: LeadRow;
+}
+
+/** A lead from its parts, with its list row. */
+export function leadOf(id: string, facts: LeadFacts, team: TeamFacts, rev: number): Lead {
+  return { id, facts, team, rev, row: rowOf(id, facts, team, rev) };
 }
 
 /** UTMs and click ids of the visits parsed in one fold, by event id (each URL parsed once). */
@@ -239,16 +244,15 @@ export function withPageViews(
 ): Lead | undefined {
   const facts = foldPageViews(views, lead?.facts);
   if (!facts) return undefined;
-  return { id: visitorId, facts, team, rev };
+  return leadOf(visitorId, facts, team, rev);
 }
 
 /** The stage and what scoring needs: shared by the list row and the detail. */
 function scored(facts: LeadFacts, team: TeamFacts): { stage: Stage; scoring: ScoreFacts } {
   const stage = stageOf({ ...facts, customer: facts.customer || team.customer });
   const scoring = combineScoreFacts(facts.visits, {
-    tz: facts.tz,
-    languages: facts.languages,
     named: stageRank(stage) >= 2,
+    country: countryOf(facts.tz, facts.languages) !== undefined,
   });
   return { stage, scoring };
 }
@@ -284,11 +288,10 @@ export interface ScoredRow extends LeadRow {
 }
 
 /** The list row of a lead: attribution from the FIRST touch, score facts from its visits. */
-export function rowOf(lead: Lead): LeadRow {
-  const { facts, team } = lead;
+function rowOf(id: string, facts: LeadFacts, team: TeamFacts, rev: number): LeadRow {
   const { stage, scoring } = scored(facts, team);
   const row: LeadRow = {
-    id: lead.id,
+    id,
     ...namesOf(facts),
     stage,
     scoring,
@@ -297,7 +300,7 @@ export function rowOf(lead: Lead): LeadRow {
     lastActivity: facts.lastSeen,
     assignee: team.assignee ?? '',
     tags: team.tags,
-    rev: lead.rev,
+    rev,
   };
   const country = countryOf(facts.tz, facts.languages);
   if (country) row.country = country;
@@ -373,6 +376,8 @@ export type TimelineVisit = Pick<Visit, 'id' | 'url' | 'title' | 'at'>;
 /** Everything the lead detail shows: the summary, what teammates decided, the visits. */
 export interface LeadDetail extends LeadSummary, Omit<TeamFacts, 'customer'> {
   customer: boolean;
+  /** The country's name in English ('' when unknown). */
+  countryName: string;
   languages: string[];
   /** Kept visits, newest first. */
   visits: TimelineVisit[];
@@ -385,11 +390,13 @@ export function detailOf(lead: Lead, rules: ScoringRules): LeadDetail {
     const v = facts.visits[i];
     if (v) visits.push({ id: v.id, url: v.url, title: v.title, at: v.at });
   }
+  const summary = summarize(facts, rules, team);
   return {
-    ...summarize(facts, rules, team),
+    ...summary,
     assignee: team.assignee,
     tags: team.tags,
     customer: facts.customer || team.customer,
+    countryName: countryName(summary.country ?? ''),
     languages: [...facts.languages],
     visits,
   };

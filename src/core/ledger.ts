@@ -271,13 +271,13 @@ export async function signClaim(signer: Signer, claim: Claim): Promise<Entry> {
 }
 
 /** A clock for a new claim: now, but never before what this peer has already seen. */
-export function nextAt(doc: Y.Doc): number {
+export function nextAt(doc: Y.Doc, now: number): number {
   let latest = 0;
   ledger(doc).forEach((entry) => {
     const at = parseClaim(entry.claim)?.at ?? 0;
     if (at > latest) latest = at;
   });
-  return Math.max(Date.now(), latest + 1);
+  return Math.max(now, latest + 1);
 }
 
 /** Signs a claim and adds it to the doc. */

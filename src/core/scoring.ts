@@ -4,20 +4,11 @@
  * and clamped to 0–100 and banded Hot (70+), Warm (50–69) or Cold (0–49). Signals look at all
  * of the lead's visits, not only the first.
  *
- * The list re-scores 100,000 leads in one go (budget 150 ms), so nothing here re-parses: each
- * visit's URL is split once, when it is folded into its lead (`visitScoring`, string cuts in
- * url.ts), and a lead keeps only its score facts; rules are compiled once per rules object.
+ * The list re-scores 100,000 leads in one go (budget 150 ms), so nothing here parses a URL: each
+ * visit's URL is split once, when it is folded into its lead (visit-signals.ts), and a lead
+ * keeps only its score facts; rules are compiled once per rules object. This file has no
+ * dependencies, so what only shows or scores leads (the page, the list worker) stays small.
  */
-import {
-  attributionOfQuery,
-  hasUtm,
-  isExternalHost,
-  isPaid,
-  knownSource,
-  type UrlAttribution,
-} from './attribution.ts';
-import { countryOf } from './geo.ts';
-import { hostOf, splitUrl, type UrlParts } from './url.ts';
 
 export type SignalId =
   | 'highIntentPage'
@@ -187,51 +178,9 @@ function unchanged(c: CompiledRules, rules: ScoringRules): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Paths
-
-// A page file name counts like the bare segment: /pricing.html is the pricing page.
-const PAGE_EXTENSION = /\.(?:html?|php|aspx?|jsp)$/;
-
-/** Lower-case, decoded path segments of a page, plus those of a hash route (`#/pricing`). */
-export function pathSegments(parts: UrlParts): string[] {
-  const out: string[] = [];
-  addSegments(parts.path, out);
-  const hash = parts.hash;
-  if (hash.startsWith('/') || hash.startsWith('!/')) {
-    const q = hash.indexOf('?');
-    addSegments(q < 0 ? hash : hash.slice(0, q), out);
-  }
-  return out;
-}
-
-function addSegments(path: string, out: string[]): void {
-  for (const raw of path.toLowerCase().split('/')) {
-    if (!raw || raw === '!') continue;
-    let segment = raw;
-    if (segment.includes('%')) {
-      try {
-        segment = decodeURIComponent(segment);
-      } catch {
-        // keep as written
-      }
-    }
-    if (segment.includes('.')) segment = segment.replace(PAGE_EXTENSION, '');
-    if (segment) out.push(segment);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Scoring
 
-const PH_OR_LINKEDIN = new Set(['ProductHunt', 'LinkedIn']);
-
-function isPhOrLinkedIn(hostOrSource: string | undefined): boolean {
-  if (!hostOrSource) return false;
-  const source = knownSource(hostOrSource);
-  return source !== undefined && PH_OR_LINKEDIN.has(source.name);
-}
-
-// Visit-based signals as bits, so a lead's visits are OR-ed together cheaply.
+// Signals as bits, so a lead's visits are OR-ed together cheaply.
 const Bit = {
   HighIntent: 1,
   Paid: 2,
@@ -271,37 +220,10 @@ export interface ScoreFacts {
 /** A lead who browsed more distinct pages than this is judged on the first ones. */
 export const MAX_PAGES = 200;
 
-/** What one visit gives scoring, from its URL parsed once (its UTMs and click ids too). */
-export interface VisitScoring {
-  /** The rule-free signals this visit fires, as bits. */
-  signals: number;
-  /** The page as its segments, "/a/b/" ('' when the URL does not parse). */
-  page: string;
-  attribution: UrlAttribution;
-}
-
-export function visitScoring(visit: { url: string; referrer: string }): VisitScoring {
-  const parts = splitUrl(visit.url);
-  const attribution = parts ? attributionOfQuery(parts.query) : { utm: {}, clickIds: {} };
-  let bits = 0;
-  const { utm, clickIds } = attribution;
-  if (isPaid(utm, clickIds)) bits |= Bit.Paid;
-  if (hasUtm(utm)) bits |= Bit.Utm;
-  if (isPhOrLinkedIn(utm.source)) bits |= Bit.PhOrLinkedIn;
-  if (visit.referrer) {
-    const refHost = hostOf(visit.referrer);
-    if (refHost) {
-      if (isPhOrLinkedIn(refHost)) bits |= Bit.PhOrLinkedIn;
-      if (isExternalHost(refHost, parts?.host ?? '')) bits |= Bit.External;
-    }
-  }
-  return { signals: bits, page: parts ? pageKey(pathSegments(parts)) : '', attribution };
-}
-
 /** A lead's score facts from its visits (chronological) and profile. */
 export function combineScoreFacts(
   visits: readonly { signals: number; page: string }[],
-  profile: Pick<ScoreInput, 'tz' | 'languages' | 'named'>,
+  profile: { named: boolean; country: boolean },
 ): ScoreFacts {
   let bits = 0;
   const pages = new Set<string>();
@@ -310,20 +232,8 @@ export function combineScoreFacts(
     if (visit.page && pages.size < MAX_PAGES) pages.add(visit.page);
   }
   if (profile.named) bits |= Bit.Name;
-  if (countryOf(profile.tz, profile.languages) !== undefined) bits |= Bit.Country;
+  if (profile.country) bits |= Bit.Country;
   return { signals: bits, pages: [...pages] };
-}
-
-/** Score facts straight from visits (each URL parsed here). */
-export function scoreFacts(input: ScoreInput): ScoreFacts {
-  return combineScoreFacts(input.visits.map(visitScoring), input);
-}
-
-/** A page as its segments, "/a/b/" (the home page is "/"). */
-function pageKey(segments: readonly string[]): string {
-  let key = '/';
-  for (const segment of segments) key += `${segment}/`;
-  return key;
 }
 
 /** Whether a page ("/a/b/") has a segment, or run of segments, the rules call high-intent. */

@@ -8,7 +8,7 @@
 import { toFailure } from '../contracts/errors.ts';
 import { Feed, type FeedMessage, type ListEvents, type ListPage } from '../contracts/list.ts';
 import { LeadList, type ListQuery } from '../core/lead-list.ts';
-import { rowOf, type LeadRow, type ScoredRow } from '../core/lead.ts';
+import type { LeadRow, ScoredRow } from '../core/lead.ts';
 import { bandOf, DEFAULT_RULES, type ScoringRules } from '../core/scoring.ts';
 import { readMeta, WorkspaceDb } from '../data/db.ts';
 import { realTimers, type Timers } from '../contracts/time.ts';
@@ -73,11 +73,11 @@ export class ListService {
   #catchUp(): Promise<void> {
     const run = async (): Promise<void> => {
       const leads = await this.#db.leads.where('rev').above(this.#rev).toArray();
-      const rows = leads.map(rowOf);
+      const rows = leads.map((lead) => lead.row);
       this.#apply(rows, [], []);
       // Leads that went away unseen (none are deleted without a word today): read them all.
       if ((await this.#db.leads.count()) !== this.#list.size) {
-        const all = (await this.#db.leads.toArray()).map(rowOf);
+        const all = (await this.#db.leads.toArray()).map((lead) => lead.row);
         const present = new Set(all.map((r) => r.id));
         const gone = [...this.#list.ids()].filter((id) => !present.has(id));
         this.#apply(all, gone, []);

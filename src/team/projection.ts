@@ -10,7 +10,7 @@
 import { ObservableV2 } from 'lib0/observable';
 import { toFailure, type Failure } from '../contracts/errors.ts';
 import { decodeSegment, encodeSegment, type LoggedPageView } from '../core/facts.ts';
-import { rowOf, withPageViews, type Lead, type LeadRow, type TeamFacts } from '../core/lead.ts';
+import { leadOf, withPageViews, type Lead, type LeadRow, type TeamFacts } from '../core/lead.ts';
 import { readMeta, type FactSegment, type WorkspaceDb } from '../data/db.ts';
 
 /** What one write changed. */
@@ -132,7 +132,11 @@ export class Projection extends ObservableV2<ProjectionEvents> {
     if (segment && segment.count < SMALL_SEGMENT) this.#smallSegments++;
     if (leads.length) {
       this.emit('changed', [
-        { rows: leads.map(rowOf), gone: [], live: options.live ? leads.map((l) => l.id) : [] },
+        {
+          rows: leads.map((l) => l.row),
+          gone: [],
+          live: options.live ? leads.map((l) => l.id) : [],
+        },
       ]);
     }
     if (this.#smallSegments >= MERGE_AFTER_SMALL) await this.#mergeSmallSegments();
@@ -179,7 +183,7 @@ export class Projection extends ObservableV2<ProjectionEvents> {
         db.transaction('rw', db.leads, db.dirty, db.meta, async () => {
           const stored = await db.leads.bulkGet(wanted);
           for (const lead of stored) {
-            if (lead) leads.push({ ...lead, team: this.#teamOf(lead.id), rev });
+            if (lead) leads.push(leadOf(lead.id, lead.facts, this.#teamOf(lead.id), rev));
           }
           if (leads.length) {
             await db.leads.bulkPut(leads);
@@ -189,7 +193,8 @@ export class Projection extends ObservableV2<ProjectionEvents> {
         }),
       );
       if (leads.length) this.#rev = rev;
-      if (leads.length) this.emit('changed', [{ rows: leads.map(rowOf), gone: [], live: [] }]);
+      if (leads.length)
+        this.emit('changed', [{ rows: leads.map((l) => l.row), gone: [], live: [] }]);
     });
   }
 

@@ -130,7 +130,7 @@ export class TeamLedger extends ObservableV2<TeamLedgerEvents> {
       name: this.#record.memberName,
       role: 'agent',
       key: publicKeyOf(this.#record.signingPublicKey),
-      at: nextAt(this.#doc),
+      at: nextAt(this.#doc, Date.now()),
     });
   }
 
@@ -143,7 +143,7 @@ export class TeamLedger extends ObservableV2<TeamLedgerEvents> {
       name,
       role: me.role,
       key: me.key,
-      at: nextAt(this.#doc),
+      at: nextAt(this.#doc, Date.now()),
     });
   }
 
@@ -154,12 +154,12 @@ export class TeamLedger extends ObservableV2<TeamLedgerEvents> {
       name: member.name,
       role,
       key: member.key,
-      at: nextAt(this.#doc),
+      at: nextAt(this.#doc, Date.now()),
     });
   }
 
   async setSetting<K extends keyof Settings>(name: K, value: Settings[K]): Promise<void> {
-    await this.#write({ kind: 'setting', name, value, at: nextAt(this.#doc) });
+    await this.#write({ kind: 'setting', name, value, at: nextAt(this.#doc, Date.now()) });
   }
 
   async #write(claim: Parameters<typeof record>[2]): Promise<void> {

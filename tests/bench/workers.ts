@@ -15,13 +15,15 @@ interface TargetInfo {
 export async function workerHeapMb(browser: Browser, name: string): Promise<number> {
   const cdp = await browser.newBrowserCDPSession();
   try {
-    const { targetInfos } = (await cdp.send('Target.getTargets')) as { targetInfos: TargetInfo[] };
-    const target = targetInfos.find((t) => t.type === 'worker' && t.url.includes(name));
+    const { targetInfos } = await cdp.send('Target.getTargets');
+    const target = (targetInfos as TargetInfo[]).find(
+      (t) => t.type === 'worker' && t.url.includes(name),
+    );
     if (!target) throw new Error(`no ${name} worker`);
-    const { sessionId } = (await cdp.send('Target.attachToTarget', {
+    const { sessionId } = await cdp.send('Target.attachToTarget', {
       targetId: target.targetId,
       flatten: false,
-    })) as { sessionId: string };
+    });
     let id = 0;
     const call = (method: string): Promise<Record<string, unknown>> =>
       new Promise((resolve, reject) => {

@@ -10,7 +10,7 @@ import type { ListPage } from '../../src/contracts/list.ts';
 import type { Timers } from '../../src/contracts/time.ts';
 import { randomId } from '../../src/core/bytes.ts';
 import type { LoggedPageView } from '../../src/core/facts.ts';
-import { NO_TEAM_FACTS, rowOf, type LeadDetail, type ScoredRow } from '../../src/core/lead.ts';
+import { NO_TEAM_FACTS, type LeadDetail, type ScoredRow } from '../../src/core/lead.ts';
 import { NO_FILTERS } from '../../src/core/lead-list.ts';
 import type { LogEntry } from '../../src/core/relay-protocol.ts';
 import { DEFAULT_RULES, scoreOf } from '../../src/core/scoring.ts';
@@ -222,7 +222,7 @@ describe('intake and projection', () => {
     // Rows hold what the score is computed from; the rules in force give the score.
     const scoreOfLead = async (id: string): Promise<number | undefined> => {
       const lead = await db.leads.get(id);
-      return lead && scoreOf(rowOf(lead).scoring, DEFAULT_RULES).score;
+      return lead && scoreOf(lead.row.scoring, DEFAULT_RULES).score;
     };
     expect(await scoreOfLead(visitor)).toBe(50);
     const pricing = view(visitor, 2000, '/pricing');
@@ -238,7 +238,7 @@ describe('intake and projection', () => {
     // What teammates decided lands in the row: the customer is L4 (so "L2 or later" adds 10),
     // with assignee and tags.
     expect(await scoreOfLead('other')).toBe(85);
-    expect(customer && rowOf(customer)).toMatchObject({
+    expect(customer?.row).toMatchObject({
       stage: 'L4',
       assignee: 'member1',
       tags: ['enterprise', 'vip'],
@@ -246,8 +246,8 @@ describe('intake and projection', () => {
     // Rules that weigh paid ads more turn the same row's score, with no rewrite.
     const paidWeighsMore = { ...DEFAULT_RULES, points: { ...DEFAULT_RULES.points, paidAds: 40 } };
     const lead = await db.leads.get(visitor);
-    expect(lead && scoreOf(rowOf(lead).scoring, paidWeighsMore).score).toBe(90);
-    expect(lead && rowOf(lead).lastActivity).toBe(2000);
+    expect(lead && scoreOf(lead.row.scoring, paidWeighsMore).score).toBe(90);
+    expect(lead?.row.lastActivity).toBe(2000);
     db.close();
   });
 });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   attributionOf,
-  CLICK_IDS,
   channelOf,
   isExternalReferrer,
   isPaid,
@@ -9,10 +8,8 @@ import {
   sourceDomain,
   sourceMediumOf,
   UTM_MAX,
-  type Channel,
-  type ClickIds,
-  type Utm,
 } from '../../src/core/attribution.ts';
+import { CLICK_IDS, type Channel, type ClickIds, type Utm } from '../../src/core/utm.ts';
 
 const page = (query: string): string => `https://demo.example/landing${query}`;
 

@@ -101,9 +101,10 @@ describe('following the intake log', () => {
     vi.useFakeTimers();
     let fail = true;
     const stored: number[] = [];
-    const { f, sockets } = follower(async (entries) => {
-      if (fail) throw new Error('storage full');
+    const { f, sockets } = follower((entries) => {
+      if (fail) return Promise.reject(new Error('storage full'));
       stored.push(...entries.map((e) => e.seq));
+      return Promise.resolve();
     });
     f.start();
     sockets[0]?.onopen?.();
@@ -137,7 +138,7 @@ describe('following the intake log', () => {
 
   it('says the relay refused the workspace, and stops trying once stopped', async () => {
     vi.useFakeTimers();
-    const { f, sockets, statuses } = follower(async () => {});
+    const { f, sockets, statuses } = follower(() => Promise.resolve());
     f.start();
     sockets[0]?.onopen?.();
     sockets[0]?.say({ type: 'error', error: 'unauthorized', message: 'wrong read token' });

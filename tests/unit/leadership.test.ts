@@ -65,21 +65,30 @@ describe('leadership', () => {
       leadership({
         locks,
         name: 'leader',
-        lead: async () => void led.push(name),
+        lead: () => {
+          led.push(name);
+          return Promise.resolve();
+        },
         onError: () => {},
         timers,
       });
     const a = tab('a');
     const b = tab('b');
-    await vi.waitFor(() => expect(led).toEqual(['a']));
+    await vi.waitFor(() => {
+      expect(led).toEqual(['a']);
+    });
     expect(a.leading).toBe(true);
     expect(b.leading).toBe(false);
     a.stop();
-    await vi.waitFor(() => expect(led).toEqual(['a', 'b']));
+    await vi.waitFor(() => {
+      expect(led).toEqual(['a', 'b']);
+    });
     expect(a.leading).toBe(false);
     expect(b.leading).toBe(true);
     b.stop();
-    await vi.waitFor(() => expect(locks.holders()).toBe(0));
+    await vi.waitFor(() => {
+      expect(locks.holders()).toBe(0);
+    });
   });
 
   it('a tab that stops while waiting never leads', async () => {
@@ -88,20 +97,28 @@ describe('leadership', () => {
     const a = leadership({
       locks,
       name: 'leader',
-      lead: async () => void led.push('a'),
+      lead: () => {
+        led.push('a');
+        return Promise.resolve();
+      },
       onError: () => {},
       timers,
     });
     const b = leadership({
       locks,
       name: 'leader',
-      lead: async () => void led.push('b'),
+      lead: () => {
+        led.push('b');
+        return Promise.resolve();
+      },
       onError: () => {},
       timers,
     });
     b.stop();
     a.stop();
-    await vi.waitFor(() => expect(locks.holders()).toBe(0));
+    await vi.waitFor(() => {
+      expect(locks.holders()).toBe(0);
+    });
     expect(led).toEqual(['a']);
   });
 
@@ -142,7 +159,10 @@ describe('leadership', () => {
     const other = leadership({
       locks,
       name: 'leader',
-      lead: async () => void (healthy = true),
+      lead: () => {
+        healthy = true;
+        return Promise.resolve();
+      },
       onError: () => {},
       timers,
     });

@@ -48,7 +48,7 @@ async function team() {
     name,
     role,
     key: p.key,
-    at: nextAt(doc),
+    at: nextAt(doc, Date.now()),
   });
   await record(doc, as(ada), memberClaim(ada, 'Ada', 'owner'));
   await record(doc, as(grace), memberClaim(grace, 'Grace', 'agent'));
@@ -56,7 +56,7 @@ async function team() {
     kind: 'setting',
     name,
     value,
-    at: nextAt(doc),
+    at: nextAt(doc, Date.now()),
   });
   const verifier = new LedgerVerifier(workspace);
   const resolve = () => verifier.resolve(ledger(doc).entries());
@@ -182,7 +182,12 @@ describe('team ledger', () => {
   it('rejects forged signatures, entries under another id, replays and malformed claims', async () => {
     const t = await team();
     const mallory = await person('mallory');
-    const claim: Claim = { kind: 'setting', name: 'retentionDays', value: 30, at: nextAt(t.doc) };
+    const claim: Claim = {
+      kind: 'setting',
+      name: 'retentionDays',
+      value: 30,
+      at: nextAt(t.doc, Date.now()),
+    };
     // Signed by Mallory's key, but claiming to be Ada.
     const forged = await signClaim(
       { workspace: t.workspace, memberId: t.ada.id, privateKey: mallory.privateKey },
@@ -214,7 +219,7 @@ describe('team ledger', () => {
         kind: 'setting',
         name: 'widget',
         value,
-        at: nextAt(t.doc),
+        at: nextAt(t.doc, Date.now()),
       } as unknown as Claim);
       ledger(t.doc).set(await entryId(entry), entry);
     }
@@ -222,7 +227,7 @@ describe('team ledger', () => {
       kind: 'setting',
       name: 'scoringRules',
       value: { highIntentPaths: ['/Pricing/'], points: {} },
-      at: nextAt(t.doc),
+      at: nextAt(t.doc, Date.now()),
     } as unknown as Claim);
     ledger(t.doc).set(await entryId(rules), rules);
 
@@ -245,11 +250,11 @@ describe('team ledger', () => {
         kind: 'setting',
         name,
         value: 14,
-        at: nextAt(t.doc),
+        at: nextAt(t.doc, Date.now()),
       } as unknown as Claim);
       ledger(t.doc).set(await entryId(signed), signed);
     }
-    expect(nextAt(t.doc)).toBeGreaterThan(0);
+    expect(nextAt(t.doc, Date.now())).toBeGreaterThan(0);
     const result = await t.resolve();
     expect(result.rejected).toBe(2 * names.length);
     expect(Object.keys(result.settings).sort()).toEqual(
@@ -267,7 +272,7 @@ describe('team ledger', () => {
       value: 14,
       at: future,
     });
-    expect(nextAt(t.doc)).toBe(future + 1);
+    expect(nextAt(t.doc, Date.now())).toBe(future + 1);
     // The next change, made with that clock, wins over the one "from the future".
     await record(t.doc, t.as(t.ada), t.setting('retentionDays', 30));
     expect((await t.resolve()).settings.retentionDays).toBe(30);

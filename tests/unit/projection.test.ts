@@ -6,7 +6,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomId } from '../../src/core/bytes.ts';
 import { decodeSegment, type LoggedPageView } from '../../src/core/facts.ts';
-import { NO_TEAM_FACTS, rowOf, type TeamFacts } from '../../src/core/lead.ts';
+import { NO_TEAM_FACTS, type TeamFacts } from '../../src/core/lead.ts';
 import { WorkspaceDb } from '../../src/data/db.ts';
 import { Projection, type LeadChange } from '../../src/team/projection.ts';
 import { pageView } from '../page-view.ts';
@@ -110,7 +110,7 @@ describe('the projection', () => {
     await db.dirty.put({ id: visitor(1) });
     await p.reproject([visitor(1), 'unknown-lead-0000000']);
     const lead = await db.leads.get(visitor(1));
-    expect(lead && rowOf(lead)).toMatchObject({ assignee: 'ada', tags: ['vip'], stage: 'L4' });
+    expect(lead?.row).toMatchObject({ assignee: 'ada', tags: ['vip'], stage: 'L4' });
     expect(await db.dirty.count()).toBe(0);
     expect(changes.at(-1)?.rows.map((r) => r.id)).toEqual([visitor(1)]);
   });

@@ -4,7 +4,6 @@ import {
   DEFAULT_RULES,
   normalizeRules,
   MAX_PAGES,
-  scoreFacts,
   scoreOf,
   SIGNALS,
   type Band,
@@ -12,6 +11,7 @@ import {
   type ScoringRules,
   type SignalId,
 } from '../../src/core/scoring.ts';
+import { scoreFacts } from '../../src/core/visit-signals.ts';
 
 const SITE = 'https://demo.example';
 

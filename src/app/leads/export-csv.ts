@@ -3,7 +3,7 @@
  * are folded from the team doc by the team worker a slice at a time, so a 100,000-lead export
  * never freezes the page and can report its progress.
  */
-import { UTM_FIELDS } from '../../core/attribution.ts';
+import { UTM_FIELDS } from '../../core/utm.ts';
 import { csvLine } from '../../core/csv.ts';
 import type { ListQuery } from '../../core/lead-list.ts';
 import type { Session } from '../session/session.ts';
