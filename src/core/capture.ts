@@ -5,6 +5,7 @@
  * characters stripped (SPEC §12). UTMs and click ids are derived from `url` by attribution.ts.
  * The checks are valibot schemas; the widget imports only this file's types, never them.
  */
+import { canonicalHttpUrl } from './canonical-url.ts';
 import * as v from 'valibot';
 
 /** Client hints from `navigator.userAgentData`, where the browser has them. */
@@ -82,8 +83,10 @@ export function cleanText(value: string, max: number): string {
   return cleaned.length > max ? cleaned.slice(0, max) : cleaned;
 }
 
-/** Keeps only http(s) URLs; anything else (javascript:, data:, junk) becomes ''. */
+/** Keeps only http(s) URLs, as the URL parser writes them; anything else becomes ''. */
 export function httpUrl(value: string): string {
+  const canonical = canonicalHttpUrl(value);
+  if (canonical !== undefined) return canonical;
   try {
     const u = new URL(value);
     return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : '';

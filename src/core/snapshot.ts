@@ -1,13 +1,15 @@
 /**
- * The workspace as stored on the relay, encrypted: the team doc (a Yjs state update, gzipped)
- * and the visitors' facts up to a log cursor (the fact segments as each browser keeps them,
+ * The workspace as stored on the relay, encrypted: the team doc (its Yjs updates, as the
+ * uploader stores them, gzipped) and the visitors' facts up to a log cursor (the fact segments as each browser keeps them,
  * already compressed), so a new member or device loads the whole workspace with no teammate
  * online and reads the intake log only from that cursor on.
  *
  * Format: `0x02 | iv (12 bytes) | AES-GCM(contents)` under a key derived from the team secret,
  * the workspace id bound in as additional data. Contents, in lib0's encoding: cursor (varuint),
- * the gzipped doc (varuint8array), the number of segments (varuint), each segment's bytes
- * (varuint8array). The relay holds it and can read nothing of it.
+ * the doc's updates (a varuint count, then each update gzipped, as a varuint8array), the
+ * fact segments (likewise, each already compressed). The relay holds it and can read nothing
+ * of it. The doc goes as its stored updates rather than merged into one: merging a large doc
+ * takes Yjs seconds, applying several updates in a row costs no more than one.
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
@@ -19,8 +21,8 @@ const VERSION = 2;
 export interface SnapshotContents {
   /** The intake log up to this seq is in `facts`. */
   cursor: number;
-  /** The team doc as one update. */
-  doc: Uint8Array;
+  /** The team doc, as updates to apply in order. */
+  doc: Uint8Array[];
   /** Fact segments, in log order, as stored (see core/facts.ts). */
   facts: Uint8Array[];
 }
@@ -32,7 +34,8 @@ export async function encryptSnapshot(
 ): Promise<Uint8Array<ArrayBuffer>> {
   const encoder = encoding.createEncoder();
   encoding.writeVarUint(encoder, contents.cursor);
-  encoding.writeVarUint8Array(encoder, await gzip(contents.doc));
+  encoding.writeVarUint(encoder, contents.doc.length);
+  for (const update of contents.doc) encoding.writeVarUint8Array(encoder, await gzip(update));
   encoding.writeVarUint(encoder, contents.facts.length);
   for (const segment of contents.facts) encoding.writeVarUint8Array(encoder, segment);
   const plain = encoding.toUint8Array(encoder);
@@ -73,7 +76,9 @@ export async function decryptSnapshot(
   try {
     const decoder = decoding.createDecoder(new Uint8Array(plain));
     const cursor = decoding.readVarUint(decoder);
-    const doc = await gunzip(decoding.readVarUint8Array(decoder));
+    const doc: Uint8Array[] = [];
+    const updates = decoding.readVarUint(decoder);
+    for (let i = 0; i < updates; i++) doc.push(await gunzip(decoding.readVarUint8Array(decoder)));
     const count = decoding.readVarUint(decoder);
     const facts: Uint8Array[] = [];
     for (let i = 0; i < count; i++) facts.push(decoding.readVarUint8Array(decoder));

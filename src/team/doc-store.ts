@@ -104,17 +104,19 @@ export class DocStore extends ObservableV2<DocStoreEvents> {
   }
 
   /**
-   * Takes in a whole state from elsewhere (the relay snapshot): stored as one row exactly as
+   * Takes in a whole state from elsewhere (the relay snapshot): stored as rows exactly as
    * received — re-encoding a large doc costs seconds — then applied.
    */
-  async adopt(update: Uint8Array): Promise<void> {
+  async adopt(updates: readonly Uint8Array[]): Promise<void> {
     const db = this.#db;
     await db.transaction('rw', db.updates, async () => {
       await this.catchUp();
-      this.#lastSeq = await db.updates.add({ update });
+      for (const update of updates) this.#lastSeq = await db.updates.add({ update });
     });
     this.#applyQuietly(() => {
-      Y.applyUpdate(this.doc, update, FROM_SNAPSHOT);
+      this.doc.transact(() => {
+        for (const update of updates) Y.applyUpdate(this.doc, update, FROM_SNAPSHOT);
+      }, FROM_SNAPSHOT);
     });
   }
 
@@ -182,29 +184,28 @@ export class DocStore extends ObservableV2<DocStoreEvents> {
     this.emit('storage', [null]);
   }
 
-  /** The doc as stored, its update rows merged (no re-encoding of the live doc). */
-  async stored(): Promise<Uint8Array<ArrayBuffer>> {
-    const rows = await this.#db.updates.toArray();
-    // A fresh buffer of its own (never shared memory): no need to copy megabytes to say so.
-    return Y.mergeUpdates(rows.map((r) => r.update)) as Uint8Array<ArrayBuffer>;
+  /** The doc as stored: its update rows, in order (what the relay snapshot carries). */
+  async stored(): Promise<Uint8Array[]> {
+    return (await this.#db.updates.toArray()).map((r) => r.update);
   }
 
   /**
-   * Replaces the stored rows up to now with one merged row. Rows appended meanwhile (a higher
-   * seq, by another tab) are kept.
+   * Replaces the stored rows up to now with the doc as one update. Rows appended meanwhile (a
+   * higher seq, by another tab) are kept. Encoding the doc from memory costs Yjs less than
+   * merging its stored updates.
    */
   async #compact(): Promise<void> {
     const db = this.#db;
-    const rows = await db.updates.toArray();
-    const upTo = rows[rows.length - 1]?.seq;
-    if (upTo === undefined || rows.length < 2) return;
-    const merged = Y.mergeUpdates(rows.map((r) => r.update));
+    await this.catchUp();
+    const upTo = this.#lastSeq;
+    if ((await db.updates.where('seq').belowOrEqual(upTo).count()) < 2) return;
+    const merged = Y.encodeStateAsUpdate(this.doc);
     const seq = await db.transaction('rw', db.updates, async () => {
       await db.updates.where('seq').belowOrEqual(upTo).delete();
       return db.updates.add({ update: merged });
     });
     // This tab holds everything merged: the merged row is nothing new to it.
-    if (this.#lastSeq >= upTo) this.#lastSeq = Math.max(this.#lastSeq, seq);
+    if (this.#lastSeq === upTo) this.#lastSeq = seq;
   }
 
   override destroy(): void {

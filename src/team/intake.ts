@@ -41,6 +41,35 @@ export interface IntakeEvents {
   status: (status: IntakeStatus, detail: string) => void;
 }
 
+/** Entries stored together at most, when batches queue up behind a write. */
+const MAX_BATCH = 2_000;
+
+/** A message of the relay's live log, when it is one (the relay is not trusted). */
+function readMessage(text: string): LiveServerMessage | undefined {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const m = data as Partial<Record<string, unknown>> | null;
+  if (m?.type === 'error') {
+    return {
+      type: 'error',
+      error: typeof m.error === 'string' ? m.error : 'internal',
+      message: typeof m.message === 'string' ? m.message : '',
+    };
+  }
+  if (m?.type !== 'events' || !Array.isArray(m.events) || !Number.isSafeInteger(m.cursor)) {
+    return undefined;
+  }
+  const events = (m.events as Partial<LogEntry>[]).filter(
+    (e): e is LogEntry =>
+      Number.isSafeInteger(e.seq) && typeof e.id === 'string' && typeof e.sealed === 'string',
+  );
+  return { type: 'events', events, cursor: m.cursor as number };
+}
+
 export function liveUrl(relayUrl: string): string {
   const url = new URL('/v1/live', relayUrl);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -113,14 +142,40 @@ export class IntakeFollower extends ObservableV2<IntakeEvents> {
       };
       socket.send(JSON.stringify(follow));
     };
-    socket.onmessage = (msg) => {
-      if (typeof msg.data !== 'string') return;
-      let data: LiveServerMessage;
-      try {
-        data = JSON.parse(msg.data) as LiveServerMessage;
-      } catch {
-        return;
+    /** Batches received and not yet stored: stored together, as one, while the last one is. */
+    let pending: { events: LogEntry[]; cursor: number }[] = [];
+    const drain = async (): Promise<void> => {
+      while (pending.length && !failed) {
+        let count = 0;
+        let take = 0;
+        while (take < pending.length && (take === 0 || count < MAX_BATCH)) {
+          count += pending[take]?.events.length ?? 0;
+          take++;
+        }
+        const batches = pending.slice(0, take);
+        pending = pending.slice(take);
+        const cursor = batches[batches.length - 1]?.cursor ?? this.#cursor;
+        if (cursor <= this.#cursor) continue;
+        const entries = batches.flatMap((b) => b.events).filter((e) => e.seq > this.#cursor);
+        try {
+          await this.#opts.onBatch(entries, cursor);
+          this.#cursor = cursor;
+          this.#storing = false;
+          this.#retry = 0;
+        } catch (err) {
+          // The rest of this connection's batches are dropped (no gaps): the next connection
+          // replays from the durable cursor. A tab whose storage keeps failing must not
+          // reconnect four times a second.
+          failed = true;
+          this.#storing = true;
+          this.#status('offline', err instanceof Error ? err.message : String(err));
+          socket.close();
+        }
       }
+    };
+    socket.onmessage = (msg) => {
+      const data = typeof msg.data === 'string' ? readMessage(msg.data) : undefined;
+      if (!data) return;
       if (data.type === 'error') {
         refused = data.error === 'unauthorized' || data.error === 'unknown_workspace';
         this.#status(refused ? 'refused' : 'offline', data.message);
@@ -129,27 +184,12 @@ export class IntakeFollower extends ObservableV2<IntakeEvents> {
       this.#status('live');
       // A working connection starts the backoff again — unless storing batches is what fails.
       if (!this.#storing) this.#retry = 0;
-      const { events, cursor } = data;
-      // Batches are applied strictly in order; after a failure the rest of this connection's
-      // batches are skipped (no gaps) and the next connection replays from the durable cursor.
-      this.#queue = this.#queue.then(async () => {
-        if (failed || cursor <= this.#cursor) return;
-        try {
-          await this.#opts.onBatch(
-            events.filter((e) => e.seq > this.#cursor),
-            cursor,
-          );
-          this.#cursor = cursor;
-          this.#storing = false;
-          this.#retry = 0;
-        } catch (err) {
-          // A tab whose storage keeps failing must not reconnect four times a second.
-          failed = true;
-          this.#storing = true;
-          this.#status('offline', err instanceof Error ? err.message : String(err));
-          socket.close();
-        }
-      });
+      const idle = pending.length === 0;
+      pending.push({ events: data.events, cursor: data.cursor });
+      // Batches are stored strictly in order, one write at a time; those that arrive meanwhile
+      // wait and go in together (a write costs much the same for fifty events as for a
+      // thousand).
+      if (idle) this.#queue = this.#queue.then(drain);
     };
     socket.onclose = () => {
       if (this.#socket !== socket) return;

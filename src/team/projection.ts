@@ -143,33 +143,100 @@ export class Projection extends ObservableV2<ProjectionEvents> {
   }
 
   /**
-   * Takes in the facts of a snapshot (its segments, in log order) beyond the stored cursor, a
-   * chunk at a time — each chunk durable with its cursor — and moves the cursor to `cursor`.
+   * Takes in the facts of a snapshot (its segments, in log order) beyond the stored cursor.
+   * The segments and the cursor are stored first, in one transaction; then the leads are folded
+   * in memory and told (the list shows them all at once), then written, a chunk per
+   * transaction. Writing one row per lead is what costs; the list need not wait for it. Were
+   * the tab closed meanwhile, the stored segments are folded in again when it next leads
+   * (`resume`): folding is idempotent, so leads written before, or since, come out the same.
    */
-  async takeIn(segments: readonly Uint8Array[], cursor: number): Promise<{ invalid: number }> {
-    let invalid = 0;
-    let chunk: LoggedPageView[] = [];
-    let whole: Uint8Array | undefined;
-    const flush = async (): Promise<void> => {
-      const last = chunk[chunk.length - 1]?.seq;
-      if (last !== undefined) await this.ingest(chunk, last, { live: false, segment: whole });
-      chunk = [];
-      whole = undefined;
-    };
-    for (const bytes of segments) {
-      const decoded = await decodeSegment(bytes);
-      invalid += decoded.invalid;
-      const events = decoded.events.filter((e) => e.seq > this.#cursor && e.seq <= cursor);
-      if (events.length === 0) continue;
-      // A segment is kept whole (its bytes stored as they came) unless chunks merge.
-      if (chunk.length > 0 && chunk.length + events.length > CHUNK) await flush();
-      whole = chunk.length === 0 && decoded.invalid === 0 ? bytes : undefined;
-      chunk.push(...events);
+  takeIn(segments: readonly Uint8Array[], cursor: number): Promise<{ invalid: number }> {
+    return this.#serial(async () => {
+      if (cursor <= this.#cursor) return { invalid: 0 };
+      const from = this.#cursor;
+      const kept: FactSegment[] = [];
+      const events: LoggedPageView[] = [];
+      let invalid = 0;
+      for (const bytes of segments) {
+        const decoded = await decodeSegment(bytes);
+        invalid += decoded.invalid;
+        const fresh = decoded.events.filter((e) => e.seq > from && e.seq <= cursor);
+        const first = fresh[0];
+        const last = fresh[fresh.length - 1];
+        if (!first || !last) continue;
+        // A segment wholly beyond the cursor is stored as it came.
+        const whole = fresh.length === decoded.events.length && decoded.invalid === 0;
+        kept.push({
+          last: last.seq,
+          first: first.seq,
+          count: fresh.length,
+          bytes: whole ? bytes : await encodeSegment(fresh),
+        });
+        events.push(...fresh);
+      }
+      const db = this.#db;
+      const rev = this.#rev + 1;
+      await this.#write(() =>
+        db.transaction('rw', db.facts, db.meta, async () => {
+          await db.facts.bulkPut(kept);
+          await db.meta.bulkPut([
+            { key: 'cursor', value: cursor },
+            { key: 'rev', value: rev },
+            { key: 'folding', value: true },
+          ]);
+        }),
+      );
+      this.#cursor = cursor;
+      this.#rev = rev;
+      await this.#foldIn(events);
+      return { invalid };
+    });
+  }
+
+  /** Folds in the stored facts again if taking in a snapshot was cut short (see `takeIn`). */
+  resume(): Promise<void> {
+    return this.#serial(async () => {
+      if (!(await readMeta(this.#db, 'folding', false))) return;
+      const events: LoggedPageView[] = [];
+      for (const segment of await this.#db.facts.toArray()) {
+        events.push(...(await decodeSegment(segment.bytes)).events);
+      }
+      await this.#foldIn(events);
+    });
+  }
+
+  /** Folds many facts into their leads: told at once, written a chunk at a time. */
+  async #foldIn(events: readonly LoggedPageView[]): Promise<void> {
+    const db = this.#db;
+    const byLead = new Map<string, LoggedPageView[]>();
+    for (const e of events) {
+      let views = byLead.get(e.visitorId);
+      if (!views) byLead.set(e.visitorId, (views = []));
+      views.push(e);
     }
-    await flush();
-    // The snapshot may have covered entries without page views: the cursor moves past them.
-    if (cursor > this.#cursor) await this.ingest([], cursor, { live: false });
-    return { invalid };
+    const ids = [...byLead.keys()];
+    const rev = this.#rev;
+    // A browser that has no leads yet (a new member) has nothing to read back.
+    const known = (await db.leads.count()) > 0;
+    const leads: Lead[] = [];
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const chunk = ids.slice(i, i + CHUNK);
+      const stored = known ? await db.leads.bulkGet(chunk) : [];
+      chunk.forEach((id, j) => {
+        const lead = withPageViews(stored[j], id, byLead.get(id) ?? [], this.#teamOf(id), rev);
+        if (lead) leads.push(lead);
+      });
+    }
+    for (let i = 0; i < leads.length; i += CHUNK) {
+      this.emit('changed', [
+        { rows: leads.slice(i, i + CHUNK).map((l) => l.row), gone: [], live: [] },
+      ]);
+    }
+    for (let i = 0; i < leads.length; i += CHUNK) {
+      const chunk = leads.slice(i, i + CHUNK);
+      await this.#write(() => db.leads.bulkPut(chunk).then(() => undefined));
+    }
+    await this.#write(() => db.meta.delete('folding'));
   }
 
   /** Folds the team doc's facts in again for these leads (those this browser has). */

@@ -208,6 +208,7 @@ export class Workspace {
     // Another tab may have led until now: pick up what it stored.
     await this.#store.catchUp();
     await this.#projection.open();
+    await this.#projection.resume();
     this.#leading = true;
     this.#status({ leader: true });
     this.#reproject(await this.#db.dirty.toCollection().primaryKeys());

@@ -99,7 +99,7 @@ describe('doc store', () => {
     db.close();
   });
 
-  it('hands over the stored doc (what the relay snapshot seals) as one update', async () => {
+  it('hands over the stored doc (what the relay snapshot seals) as its stored updates', async () => {
     const db = new WorkspaceDb(randomId());
     const store = await DocStore.open(db);
     assignLead(store.doc, 'visitor1', 'ada', 'ada', 1);
@@ -108,7 +108,9 @@ describe('doc store', () => {
     await store.flush();
     expect(await db.updates.count()).toBe(2);
     const restored = new Y.Doc();
-    Y.applyUpdate(restored, await store.stored());
+    const stored = await store.stored();
+    expect(stored).toHaveLength(2);
+    for (const update of stored) Y.applyUpdate(restored, update);
     expect(assignments(restored).toJSON()).toEqual(assignments(store.doc).toJSON());
     store.destroy();
     db.close();

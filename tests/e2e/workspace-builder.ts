@@ -185,7 +185,7 @@ export async function buildWorkspace(options: {
   const update = new Uint8Array(Y.encodeStateAsUpdate(doc));
   const sealed = await encryptSnapshot(await snapshotKey(secret), workspace, {
     cursor,
-    doc: update,
+    doc: [update],
     facts,
   });
   await post(new URL(`/v1/workspaces/${workspace}/snapshot`, relay), {

@@ -82,18 +82,61 @@ describe('following the intake log', () => {
     socket.onopen?.();
     expect(socket.sent).toEqual([{ type: 'follow', workspace: 'ws', token: 'token', after: 7 }]);
     socket.say({ type: 'events', events: [entry(8), entry(9)], cursor: 9 });
-    socket.say({ type: 'events', events: [entry(9), entry(10)], cursor: 10 });
     await vi.advanceTimersByTimeAsync(0);
     expect(statuses.at(-1)).toBe('live');
+    // Two more batches arrive while the first is being stored: they go in together, after it.
+    socket.say({ type: 'events', events: [entry(10)], cursor: 10 });
+    socket.say({ type: 'events', events: [entry(11)], cursor: 11 });
+    await vi.advanceTimersByTimeAsync(0);
     expect(f.cursor).toBe(7);
     finish();
     await vi.advanceTimersByTimeAsync(0);
     expect(f.cursor).toBe(9);
     finish();
     await vi.advanceTimersByTimeAsync(0);
+    expect(stored).toEqual([
+      [8, 9],
+      [10, 11],
+    ]);
+    expect(f.cursor).toBe(11);
     // Entries already stored are not handed over again.
-    expect(stored).toEqual([[8, 9], [10]]);
-    expect(f.cursor).toBe(10);
+    socket.say({ type: 'events', events: [entry(11), entry(12)], cursor: 12 });
+    await vi.advanceTimersByTimeAsync(0);
+    finish();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(stored.at(-1)).toEqual([12]);
+    f.stop();
+  });
+
+  it('ignores what is not a message of the log', async () => {
+    vi.useFakeTimers();
+    const stored: number[] = [];
+    const { f, sockets } = follower((entries) => {
+      stored.push(...entries.map((e) => e.seq));
+      return Promise.resolve();
+    });
+    f.start();
+    const socket = sockets[0];
+    if (!socket) throw new Error('no socket');
+    socket.onopen?.();
+    for (const junk of [
+      '{not json',
+      '[]',
+      '{"type":"events","events":"x","cursor":1}',
+      '{"type":"events","events":[],"cursor":"1"}',
+    ]) {
+      socket.onmessage?.({ data: junk });
+    }
+    socket.onmessage?.({
+      data: JSON.stringify({
+        type: 'events',
+        events: [entry(1), { seq: 'x' }, { ...entry(2), sealed: 3 }],
+        cursor: 2,
+      }),
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(stored).toEqual([1]);
+    expect(f.cursor).toBe(2);
     f.stop();
   });
 

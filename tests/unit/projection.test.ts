@@ -135,6 +135,29 @@ describe('the projection', () => {
     expect(member.changes.every((c) => c.live.length === 0)).toBe(true);
   });
 
+  it('folds a snapshot’s facts in again when the tab closed before its leads were written', async () => {
+    const source = await projection();
+    await source.p.ingest(LOG, 12, { live: false });
+    const { cursor, segments } = await source.p.facts();
+    const member = await projection();
+    const put = member.db.leads.bulkPut.bind(member.db.leads);
+    member.db.leads.bulkPut = (() =>
+      Promise.reject(new Error('the tab closed'))) as unknown as typeof put;
+    await expect(member.p.takeIn(segments, cursor)).rejects.toThrow('the tab closed');
+    // The facts and the cursor are in; the leads are not.
+    expect(await member.db.leads.count()).toBe(0);
+    expect(await member.db.meta.get('cursor')).toEqual({ key: 'cursor', value: 12 });
+    member.db.leads.bulkPut = put;
+
+    const again = new Projection(member.db, () => NO_TEAM_FACTS);
+    await again.open();
+    await again.resume();
+    expect((await member.db.leads.toArray()).map((l) => l.facts)).toEqual(
+      (await source.db.leads.toArray()).map((l) => l.facts),
+    );
+    expect(await member.db.meta.get('folding')).toBeUndefined();
+  });
+
   it('drops a snapshot’s events that fail validation, and counts them', async () => {
     const source = await projection();
     const bad = { ...logged(1), url: 'javascript:alert(1)' };
