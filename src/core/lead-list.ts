@@ -10,7 +10,7 @@
  * merged back in, one pass over the order (a full sort of 1,000,000 leads takes a second; a
  * live stream of visits changes a few hundred at a time).
  */
-import { DEFAULT_RULES, HOT, scoreOf, type ScoreFacts, type ScoringRules } from './scoring.ts';
+import { DEFAULT_RULES, HOT, scorer, type ScoreFacts, type ScoringRules } from './scoring.ts';
 import type { Stage } from './stage.ts';
 import { STAGES } from './stage.ts';
 
@@ -78,7 +78,7 @@ const RESORT_SHARE = 0.25;
 export class LeadList<E extends ListEntry = ListEntry> {
   readonly #entries = new Map<string, E>();
   readonly #scores = new Map<string, number>();
-  #rules: ScoringRules = DEFAULT_RULES;
+  #score = scorer(DEFAULT_RULES);
   #rulesKey = JSON.stringify(DEFAULT_RULES);
   /** Built when first needed (the first search; a sort first asked for), then kept. */
   #text: Map<string, string> | undefined;
@@ -117,11 +117,9 @@ export class LeadList<E extends ListEntry = ListEntry> {
   useRules(rules: ScoringRules): void {
     const key = JSON.stringify(rules);
     if (key === this.#rulesKey) return;
-    this.#rules = rules;
     this.#rulesKey = key;
-    for (const [id, entry] of this.#entries) {
-      this.#scores.set(id, scoreOf(entry.scoring, rules).score);
-    }
+    const score = (this.#score = scorer(rules));
+    for (const [id, entry] of this.#entries) this.#scores.set(id, score(entry.scoring));
     // Every score may have moved: the score order is sorted again when next asked for.
     this.#sorted.delete('score');
     this.#cache = undefined;
@@ -132,7 +130,7 @@ export class LeadList<E extends ListEntry = ListEntry> {
     const turnedHot: string[] = [];
     for (const entry of entries) {
       const before = this.#scores.get(entry.id);
-      const score = scoreOf(entry.scoring, this.#rules).score;
+      const score = this.#score(entry.scoring);
       if (score >= HOT && !(before !== undefined && before >= HOT)) turnedHot.push(entry.id);
       this.#entries.set(entry.id, entry);
       this.#scores.set(entry.id, score);

@@ -246,10 +246,36 @@ function isHighIntentPage(page: string, rules: CompiledRules): boolean {
 }
 
 /** Scores a lead's facts: signals in table order, total rounded and clamped to 0–100. */
+function firedBits(facts: ScoreFacts, c: CompiledRules): number {
+  let bits = facts.signals & ~Bit.HighIntent;
+  for (const page of facts.pages) {
+    if (isHighIntentPage(page, c)) {
+      bits |= Bit.HighIntent;
+      break;
+    }
+  }
+  return bits;
+}
+
+/**
+ * The score alone, by rules compiled once: what a list needs of every lead at once, with no
+ * breakdown to build (`scoreOf` gives that).
+ */
+export function scorer(rules: ScoringRules): (facts: ScoreFacts) => number {
+  const c = compiledOf(rules);
+  return (facts) => {
+    const bits = firedBits(facts, c);
+    let total = 0;
+    for (let i = 0; i < SIGNAL_BITS.length; i++) {
+      if (bits & (SIGNAL_BITS[i] ?? 0)) total += c.points[i] ?? 0;
+    }
+    return Math.max(0, Math.min(100, Math.round(total)));
+  };
+}
+
 export function scoreOf(facts: ScoreFacts, rules: ScoringRules = DEFAULT_RULES): ScoreResult {
   const c = compiledOf(rules);
-  let bits = facts.signals & ~Bit.HighIntent;
-  if (facts.pages.some((page) => isHighIntentPage(page, c))) bits |= Bit.HighIntent;
+  const bits = firedBits(facts, c);
   const signals: ScoreResult['signals'] = [];
   let total = 0;
   for (let i = 0; i < SIGNALS.length; i++) {

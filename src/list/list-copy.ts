@@ -6,7 +6,7 @@
  * since (a higher `rev`) are read from the leads themselves.
  */
 import type { LeadRow } from '../core/lead.ts';
-import type { WorkspaceDb } from '../data/db.ts';
+import type { ListBlock, WorkspaceDb } from '../data/db.ts';
 
 /** Rows per block when the copy is rewritten. */
 const BLOCK_ROWS = 5_000;
@@ -58,8 +58,14 @@ export class ListCopy {
       await this.rewrite(all());
       return;
     }
-    await this.#db.list.add({ rows, gone });
-    this.#blocks++;
+    // In blocks of the usual size: one huge row costs as much to read back as many small ones.
+    const blocks: ListBlock[] = [];
+    for (let i = 0; i < rows.length; i += BLOCK_ROWS) {
+      blocks.push({ rows: rows.slice(i, i + BLOCK_ROWS), gone: i === 0 ? gone : [] });
+    }
+    if (blocks.length === 0) blocks.push({ rows: [], gone });
+    await this.#db.list.bulkAdd(blocks);
+    this.#blocks += blocks.length;
   }
 
   /** Replaces the copy with these rows. */

@@ -10,8 +10,10 @@ import {
   type ScoreInput,
   type ScoringRules,
   type SignalId,
+  scorer,
 } from '../../src/core/scoring.ts';
 import { scoreFacts } from '../../src/core/visit-signals.ts';
+import { prng } from '../prng.ts';
 
 const SITE = 'https://demo.example';
 
@@ -442,5 +444,26 @@ describe('score facts (what a list row keeps, whatever the rules)', () => {
     expect(facts.pages[0]).toBe('/p0/');
     expect(new Set(facts.pages).size).toBe(MAX_PAGES);
     expect(scoreFacts(lead({ visits: [visit('/'), visit('/')] })).pages).toEqual(['/']);
+  });
+});
+
+describe('the score alone (what the list computes for every lead)', () => {
+  it('is the score of the full breakdown, for any facts and rules', () => {
+    const random = prng(11);
+    const pages = ['/', '/pricing/', '/en/demo/', '/blog/pricing-tips/', '/book/', '/get/started/'];
+    for (let n = 0; n < 2_000; n++) {
+      const points = Object.fromEntries(
+        SIGNALS.map((s) => [s.id, Math.round((random() - 0.3) * 60)]),
+      ) as Record<SignalId, number>;
+      const rules = normalizeRules({
+        highIntentPaths: pages.filter(() => random() < 0.3).map((p) => p.slice(1, -1)),
+        points,
+      });
+      const facts = {
+        signals: Math.floor(random() * 128),
+        pages: pages.filter(() => random() < 0.4),
+      };
+      expect(scorer(rules)(facts)).toBe(scoreOf(facts, rules).score);
+    }
   });
 });
