@@ -27,8 +27,10 @@ export interface ProjectionEvents {
   storage: (failure: Failure | null) => void;
 }
 
-/** Events folded per transaction when taking in many at once (a snapshot's facts). */
+/** Leads written per transaction when taking in many at once (a snapshot's facts). */
 const CHUNK = 5_000;
+/** Facts taken in at once that are folded in memory (beyond, a segment at a time). */
+const IN_MEMORY_EVENTS = 300_000;
 /** Segments smaller than this are merged once there are many of them. */
 const SMALL_SEGMENT = 500;
 const MERGE_AFTER_SMALL = 64;
@@ -42,10 +44,17 @@ export class Projection extends ObservableV2<ProjectionEvents> {
   #failing = false;
   #smallSegments = 0;
 
-  constructor(db: WorkspaceDb, teamOf: (leadId: string) => TeamFacts) {
+  readonly #inMemoryEvents: number;
+
+  constructor(
+    db: WorkspaceDb,
+    teamOf: (leadId: string) => TeamFacts,
+    options: { inMemoryEvents?: number } = {},
+  ) {
     super();
     this.#db = db;
     this.#teamOf = teamOf;
+    this.#inMemoryEvents = options.inMemoryEvents ?? IN_MEMORY_EVENTS;
   }
 
   /** Reads where intake stopped (another tab may have led until now). */
@@ -104,12 +113,7 @@ export class Projection extends ObservableV2<ProjectionEvents> {
               : await encodeSegment(fresh),
         }
       : undefined;
-    const byLead = new Map<string, LoggedPageView[]>();
-    for (const e of fresh) {
-      let views = byLead.get(e.visitorId);
-      if (!views) byLead.set(e.visitorId, (views = []));
-      views.push(e);
-    }
+    const byLead = groupByLead(fresh);
     const leadIds = [...byLead.keys()];
     const rev = this.#rev + 1;
     const db = this.#db;
@@ -155,7 +159,9 @@ export class Projection extends ObservableV2<ProjectionEvents> {
       if (cursor <= this.#cursor) return { invalid: 0 };
       const from = this.#cursor;
       const kept: FactSegment[] = [];
-      const events: LoggedPageView[] = [];
+      // Kept in memory while there are not too many to hold at once; else read back a
+      // segment at a time.
+      let events: LoggedPageView[] | undefined = [];
       let invalid = 0;
       for (const bytes of segments) {
         const decoded = await decodeSegment(bytes);
@@ -172,7 +178,8 @@ export class Projection extends ObservableV2<ProjectionEvents> {
           count: fresh.length,
           bytes: whole ? bytes : await encodeSegment(fresh),
         });
-        events.push(...fresh);
+        if (events && events.length + fresh.length <= this.#inMemoryEvents) events.push(...fresh);
+        else events = undefined;
       }
       const db = this.#db;
       const rev = this.#rev + 1;
@@ -182,13 +189,16 @@ export class Projection extends ObservableV2<ProjectionEvents> {
           await db.meta.bulkPut([
             { key: 'cursor', value: cursor },
             { key: 'rev', value: rev },
-            { key: 'folding', value: true },
+            // Where folding started: what `resume` folds in again if the tab closes meanwhile.
+            { key: 'folding', value: from },
           ]);
         }),
       );
       this.#cursor = cursor;
       this.#rev = rev;
-      await this.#foldIn(events);
+      if (events) await this.#foldIn(events);
+      else await this.#foldStored(from);
+      await this.#write(() => db.meta.delete('folding'));
       return { invalid };
     });
   }
@@ -196,36 +206,28 @@ export class Projection extends ObservableV2<ProjectionEvents> {
   /** Folds in the stored facts again if taking in a snapshot was cut short (see `takeIn`). */
   resume(): Promise<void> {
     return this.#serial(async () => {
-      if (!(await readMeta(this.#db, 'folding', false))) return;
-      const events: LoggedPageView[] = [];
-      for (const segment of await this.#db.facts.toArray()) {
-        events.push(...(await decodeSegment(segment.bytes)).events);
-      }
-      await this.#foldIn(events);
+      const from = await readMeta<number | undefined>(this.#db, 'folding', undefined);
+      if (from === undefined) return;
+      // A new rev: the leads written now must be newer than any a list has copied.
+      this.#rev++;
+      await this.#write(() =>
+        this.#db.meta.put({ key: 'rev', value: this.#rev }).then(() => undefined),
+      );
+      await this.#foldStored(from);
+      await this.#write(() => this.#db.meta.delete('folding'));
     });
   }
 
-  /** Folds many facts into their leads: told at once, written a chunk at a time. */
+  /** Folds many facts into their leads: all told at once, then written a chunk at a time. */
   async #foldIn(events: readonly LoggedPageView[]): Promise<void> {
     const db = this.#db;
-    const byLead = new Map<string, LoggedPageView[]>();
-    for (const e of events) {
-      let views = byLead.get(e.visitorId);
-      if (!views) byLead.set(e.visitorId, (views = []));
-      views.push(e);
-    }
+    const byLead = groupByLead(events);
     const ids = [...byLead.keys()];
-    const rev = this.#rev;
     // A browser that has no leads yet (a new member) has nothing to read back.
     const known = (await db.leads.count()) > 0;
     const leads: Lead[] = [];
     for (let i = 0; i < ids.length; i += CHUNK) {
-      const chunk = ids.slice(i, i + CHUNK);
-      const stored = known ? await db.leads.bulkGet(chunk) : [];
-      chunk.forEach((id, j) => {
-        const lead = withPageViews(stored[j], id, byLead.get(id) ?? [], this.#teamOf(id), rev);
-        if (lead) leads.push(lead);
-      });
+      leads.push(...(await this.#fold(ids.slice(i, i + CHUNK), byLead, known)));
     }
     for (let i = 0; i < leads.length; i += CHUNK) {
       this.emit('changed', [
@@ -236,7 +238,36 @@ export class Projection extends ObservableV2<ProjectionEvents> {
       const chunk = leads.slice(i, i + CHUNK);
       await this.#write(() => db.leads.bulkPut(chunk).then(() => undefined));
     }
-    await this.#write(() => db.meta.delete('folding'));
+  }
+
+  /** Folds the stored segments above `from` into their leads, one segment at a time. */
+  async #foldStored(from: number): Promise<void> {
+    const db = this.#db;
+    const keys = await db.facts.where('last').above(from).primaryKeys();
+    for (const key of keys) {
+      const segment = await db.facts.get(key);
+      if (!segment) continue;
+      const events = (await decodeSegment(segment.bytes)).events.filter((e) => e.seq > from);
+      const byLead = groupByLead(events);
+      const leads = await this.#fold([...byLead.keys()], byLead, true);
+      this.emit('changed', [{ rows: leads.map((l) => l.row), gone: [], live: [] }]);
+      await this.#write(() => db.leads.bulkPut(leads).then(() => undefined));
+    }
+  }
+
+  /** The given leads with their new page views folded in (read back first when `known`). */
+  async #fold(
+    ids: string[],
+    byLead: Map<string, LoggedPageView[]>,
+    known: boolean,
+  ): Promise<Lead[]> {
+    const stored = known ? await this.#db.leads.bulkGet(ids) : [];
+    const leads: Lead[] = [];
+    ids.forEach((id, j) => {
+      const lead = withPageViews(stored[j], id, byLead.get(id) ?? [], this.#teamOf(id), this.#rev);
+      if (lead) leads.push(lead);
+    });
+    return leads;
   }
 
   /** Folds the team doc's facts in again for these leads (those this browser has). */
@@ -324,4 +355,14 @@ export class Projection extends ObservableV2<ProjectionEvents> {
     }
     this.#smallSegments = await db.facts.filter((s) => s.count < SMALL_SEGMENT).count();
   }
+}
+
+function groupByLead(events: readonly LoggedPageView[]): Map<string, LoggedPageView[]> {
+  const byLead = new Map<string, LoggedPageView[]>();
+  for (const e of events) {
+    let views = byLead.get(e.visitorId);
+    if (!views) byLead.set(e.visitorId, (views = []));
+    views.push(e);
+  }
+  return byLead;
 }

@@ -44,9 +44,12 @@ function logged(seq: number, who = seq % 3, path = seq % 2 ? '/pricing' : '/'): 
 
 const LOG = Array.from({ length: 12 }, (_, i) => logged(i + 1));
 
-async function projection(team: (id: string) => TeamFacts = () => NO_TEAM_FACTS) {
+async function projection(
+  team: (id: string) => TeamFacts = () => NO_TEAM_FACTS,
+  options: { inMemoryEvents?: number } = {},
+) {
   const db = database();
-  const p = new Projection(db, team);
+  const p = new Projection(db, team, options);
   await p.open();
   const changes: LeadChange[] = [];
   p.on('changed', (change) => changes.push(change));
@@ -133,6 +136,21 @@ describe('the projection', () => {
       (await whole.db.leads.toArray()).map((l) => l.facts),
     );
     expect(member.changes.every((c) => c.live.length === 0)).toBe(true);
+  });
+
+  it('folds a large snapshot a segment at a time, with the same leads', async () => {
+    const source = await projection();
+    for (let i = 0; i < LOG.length; i += 3) {
+      await source.p.ingest(LOG.slice(i, i + 3), i + 3, { live: false });
+    }
+    const { cursor, segments } = await source.p.facts();
+    expect(segments.length).toBeGreaterThan(1);
+    const member = await projection(() => NO_TEAM_FACTS, { inMemoryEvents: 2 });
+    await member.p.takeIn(segments, cursor);
+    expect((await member.db.leads.toArray()).map((l) => l.facts)).toEqual(
+      (await source.db.leads.toArray()).map((l) => l.facts),
+    );
+    expect(member.changes.length).toBe(segments.length);
   });
 
   it('folds a snapshot’s facts in again when the tab closed before its leads were written', async () => {
