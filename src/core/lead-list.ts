@@ -60,10 +60,6 @@ export interface ListResult {
   counts: FacetCounts;
 }
 
-function inKind(kind: ListQuery['kind'], stage: Stage): boolean {
-  return kind === 'leads' ? stage !== 'L4' : stage === 'L3' || stage === 'L4';
-}
-
 /** Lower-cased text the search box matches: name, source domain and tags. */
 function searchText(entry: ListEntry): string {
   return `${entry.displayName}\n${entry.sourceDomain}\n${entry.tags.join('\n')}`.toLowerCase();
@@ -227,23 +223,41 @@ export class LeadList<E extends ListEntry = ListEntry> {
       tags: {},
     };
     const ids: string[] = [];
-    for (const e of this.#order(q.sort)) {
-      if (!inKind(q.kind, e.stage)) continue;
+    // One pass, no allocation per lead: the list answers this for every filter click.
+    const order = this.#order(q.sort);
+    const leadsKind = q.kind === 'leads';
+    const anyStage = stages.size === 0;
+    const anyTag = tags.size === 0;
+    const wantAll = q.assignment === 'all';
+    const wantMine = q.assignment === 'me';
+    const tagCounts = new Map<string, number>();
+    for (let i = 0; i < order.length; i++) {
+      const e = order[i] as E;
+      const stage = e.stage;
+      if (leadsKind ? stage === 'L4' : stage !== 'L3' && stage !== 'L4') continue;
       if (text && !text.get(e.id)?.includes(search)) continue;
       const mine = e.assignee === q.me;
       const unassigned = e.assignee === '';
-      const a = q.assignment === 'all' || (q.assignment === 'me' ? mine : unassigned);
-      const s = stages.size === 0 || stages.has(e.stage);
-      const t = tags.size === 0 || e.tags.some((tag) => tags.has(tag));
+      const a = wantAll || (wantMine ? mine : unassigned);
+      const s = anyStage || stages.has(stage);
+      const leadTags = e.tags;
+      let t = anyTag;
+      for (let j = 0; !t && j < leadTags.length; j++) t = tags.has(leadTags[j] as string);
       if (s && t) {
         counts.assignment.all++;
         if (mine) counts.assignment.me++;
         if (unassigned) counts.assignment.unassigned++;
       }
-      if (a && t) counts.stages[e.stage]++;
-      if (a && s) for (const tag of e.tags) counts.tags[tag] = (counts.tags[tag] ?? 0) + 1;
-      if (a && s && t) ids.push(e.id);
+      if (a && t) counts.stages[stage]++;
+      if (a && s) {
+        for (let j = 0; j < leadTags.length; j++) {
+          const tag = leadTags[j] as string;
+          tagCounts.set(tag, (tagCounts.get(tag) ?? 0) + 1);
+        }
+        if (t) ids.push(e.id);
+      }
     }
+    counts.tags = Object.fromEntries(tagCounts);
     const result = { ids, counts };
     this.#cache = { key, result };
     return result;
