@@ -14,7 +14,8 @@ export interface ListPage {
   total: number;
   offset: number;
   rows: ScoredRow[];
-  counts: FacetCounts;
+  /** Each filter option's count; undefined in a first window painted before the list loaded. */
+  counts: FacetCounts | undefined;
 }
 
 /** What the list worker tells the page. */

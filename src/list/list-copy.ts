@@ -6,7 +6,23 @@
  * since (a higher `rev`) are read from the leads themselves.
  */
 import type { LeadRow } from '../core/lead.ts';
-import type { ListBlock, WorkspaceDb } from '../data/db.ts';
+import { readMeta, type ListBlock, type WorkspaceDb } from '../data/db.ts';
+
+/** Newest rows kept apart, per list, for the first paint. */
+const HEAD_ROWS = 200;
+
+/**
+ * The top of each list (newest activity first) and its length, kept apart from the copy: the
+ * first window of a list, unfiltered, is painted from it before the copy is read — reading a
+ * million rows takes seconds.
+ */
+export interface ListHead {
+  leads: LeadRow[];
+  inbox: LeadRow[];
+  totals: { leads: number; inbox: number };
+  /** The highest rev it saw: a lead written since makes it stale. */
+  rev: number;
+}
 
 /** Rows per block when the copy is rewritten. */
 const BLOCK_ROWS = 5_000;
@@ -66,6 +82,28 @@ export class ListCopy {
     if (blocks.length === 0) blocks.push({ rows: [], gone });
     await this.#db.list.bulkAdd(blocks);
     this.#blocks += blocks.length;
+  }
+
+  /** The head, when no lead was written after it (else undefined: it would show old rows). */
+  async readHead(): Promise<ListHead | undefined> {
+    const head = await readMeta<ListHead | undefined>(this.#db, 'listHead', undefined);
+    const newest = await this.#db.leads.orderBy('rev').last();
+    return head && (newest?.rev ?? 0) <= head.rev ? head : undefined;
+  }
+
+  /** Notes the head of the lists, from every row newest first. */
+  async writeHead(ordered: readonly LeadRow[]): Promise<void> {
+    const head: ListHead = { leads: [], inbox: [], totals: { leads: 0, inbox: 0 }, rev: 0 };
+    for (const row of ordered) {
+      if (row.rev > head.rev) head.rev = row.rev;
+      if (row.stage !== 'L4') {
+        if (head.totals.leads++ < HEAD_ROWS) head.leads.push(row);
+      }
+      if (row.stage === 'L3' || row.stage === 'L4') {
+        if (head.totals.inbox++ < HEAD_ROWS) head.inbox.push(row);
+      }
+    }
+    await this.#db.meta.put({ key: 'listHead', value: head });
   }
 
   /** Replaces the copy with these rows. */

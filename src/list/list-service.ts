@@ -9,10 +9,10 @@ import { toFailure } from '../contracts/errors.ts';
 import { Feed, type FeedMessage, type ListEvents, type ListPage } from '../contracts/list.ts';
 import { LeadList, type ListQuery } from '../core/lead-list.ts';
 import type { LeadRow, ScoredRow } from '../core/lead.ts';
-import { bandOf, DEFAULT_RULES, type ScoringRules } from '../core/scoring.ts';
+import { bandOf, DEFAULT_RULES, scorer, type ScoringRules } from '../core/scoring.ts';
 import { readMeta, WorkspaceDb } from '../data/db.ts';
 import { realTimers, type Timers } from '../contracts/time.ts';
-import { ListCopy } from './list-copy.ts';
+import { ListCopy, type ListHead } from './list-copy.ts';
 
 /** The page's window is pushed again at most this often while leads keep changing. */
 const PUSH_EVERY_MS = 50;
@@ -34,6 +34,11 @@ export class ListService {
   /** Highest `rev` of the rows held: rows written above it are read on catch-up. */
   #rev = 0;
   #loaded: Promise<void>;
+  #isLoaded = false;
+  /** The top of each list as last noted: the first window, until the list has loaded. */
+  readonly #head: Promise<ListHead | undefined>;
+  /** The team worker keeps the verified rules; until it speaks, the last ones it stored. */
+  readonly #rules: Promise<ScoringRules>;
   #view: View | undefined;
   #pushTimer: unknown;
   #copyTimer: unknown;
@@ -46,6 +51,8 @@ export class ListService {
     this.#events = events;
     this.#timers = timers;
     this.#copy = new ListCopy(this.#db);
+    this.#head = this.#copy.readHead().catch(() => undefined);
+    this.#rules = readMeta<ScoringRules>(this.#db, 'rules', DEFAULT_RULES);
     this.#loaded = this.#load();
   }
 
@@ -59,14 +66,16 @@ export class ListService {
 
   async #load(): Promise<void> {
     const started = performance.now();
-    // The team worker keeps the verified rules; until it speaks, the last ones it stored.
-    this.#list.useRules(await readMeta<ScoringRules>(this.#db, 'rules', DEFAULT_RULES));
+    this.#list.useRules(await this.#rules);
     const { rows, rev } = await this.#copy.read();
     this.#list.upsert(rows.values());
     this.#rev = rev;
     await this.#catchUp();
+    this.#isLoaded = true;
     // Visible in the browser's performance tools (and read by the benchmark).
     performance.measure('converge:list-load', { start: started });
+    // A window painted from the head gets its counts, and whatever changed since.
+    if (this.#view) this.#events.page(this.#page(this.#view));
   }
 
   /** Reads the leads written since the rows held (by any tab, while this one was away). */
@@ -155,9 +164,40 @@ export class ListService {
   }
 
   async show(query: ListQuery, offset: number, limit: number): Promise<ListPage> {
-    await this.#loaded;
     this.#view = { query, offset, limit };
-    return this.#page(this.#view);
+    if (!this.#isLoaded) {
+      const early = await this.#fromHead(this.#view);
+      if (early) return early;
+    }
+    await this.#loaded;
+    return this.#page({ query, offset, limit });
+  }
+
+  /** The first window of an unfiltered list, from its head, while the list loads. */
+  async #fromHead(view: View): Promise<ListPage | undefined> {
+    const q = view.query;
+    const unfiltered =
+      q.sort === 'activity' &&
+      q.assignment === 'all' &&
+      q.stages.length === 0 &&
+      q.tags.length === 0 &&
+      !q.search.trim();
+    const head = unfiltered ? await this.#head : undefined;
+    const rows = head?.[q.kind];
+    if (!head || !rows || view.offset !== 0) return undefined;
+    // The head holds the first rows of the list: enough for a window at its top.
+    if (rows.length < view.limit && rows.length < head.totals[q.kind]) return undefined;
+    if (this.#isLoaded) return undefined;
+    const score = scorer(await this.#rules);
+    return {
+      total: head.totals[q.kind],
+      offset: 0,
+      rows: rows.slice(0, view.limit).map((row) => {
+        const s = score(row.scoring);
+        return { ...row, score: s, band: bandOf(s) };
+      }),
+      counts: undefined,
+    };
   }
 
   async ids(query: ListQuery): Promise<string[]> {
@@ -166,7 +206,8 @@ export class ListService {
   }
 
   #schedulePush(): void {
-    if (this.#pushTimer !== undefined || !this.#view) return;
+    // Until the list has loaded, the load's end pushes the window.
+    if (this.#pushTimer !== undefined || !this.#view || !this.#isLoaded) return;
     this.#pushTimer = this.#timers.setTimeout(() => {
       this.#pushTimer = undefined;
       if (this.#view) this.#events.page(this.#page(this.#view));
@@ -188,6 +229,7 @@ export class ListService {
     this.#goneToCopy.clear();
     try {
       await this.#copy.append(rows, gone, () => this.#list.ordered(), this.#list.size);
+      await this.#copy.writeHead(this.#list.ordered());
     } catch (err) {
       // The copy is only a head start: what it misses is read from the leads next time.
       this.#fail(err);

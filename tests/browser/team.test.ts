@@ -10,13 +10,19 @@ import type { ListPage } from '../../src/contracts/list.ts';
 import type { Timers } from '../../src/contracts/time.ts';
 import { randomId } from '../../src/core/bytes.ts';
 import type { LoggedPageView } from '../../src/core/facts.ts';
-import { NO_TEAM_FACTS, type LeadDetail, type ScoredRow } from '../../src/core/lead.ts';
+import {
+  NO_TEAM_FACTS,
+  type LeadDetail,
+  type LeadRow,
+  type ScoredRow,
+} from '../../src/core/lead.ts';
 import { NO_FILTERS } from '../../src/core/lead-list.ts';
 import type { LogEntry } from '../../src/core/relay-protocol.ts';
 import { DEFAULT_RULES, scoreOf } from '../../src/core/scoring.ts';
 import { generateIntakeKeyPair, importIntakePrivateKey, seal } from '../../src/core/seal.ts';
 import { assignLead, assignments } from '../../src/core/team-doc.ts';
 import { WorkspaceDb } from '../../src/data/db.ts';
+import { ListCopy } from '../../src/list/list-copy.ts';
 import { ListService } from '../../src/list/list-service.ts';
 import { DocLinks } from '../../src/team/doc-links.ts';
 import { DocStore } from '../../src/team/doc-store.ts';
@@ -334,6 +340,62 @@ describe('the list, fed by the team worker', () => {
     });
     const page = await again.show(query, 0, 10);
     expect(page.rows.map((r) => r.id)).toEqual([b.visitorId, a.visitorId]);
+  });
+});
+
+describe('the first window after a reload', () => {
+  it('is painted from the head of the list, then pushed again with its counts once loaded', async () => {
+    const workspace = randomId();
+    const db = new WorkspaceDb(workspace);
+    const row = (i: number): LeadRow => ({
+      id: `lead${String(i).padStart(18, '0')}`,
+      displayName: `Lead ${String(i)}`,
+      generatedName: `Lead ${String(i)}`,
+      stage: 'L1',
+      scoring: { signals: 0, pages: ['/pricing/'] },
+      sourceDomain: 'site.example',
+      channel: 'Direct',
+      lastActivity: i,
+      assignee: '',
+      tags: [],
+      rev: 1,
+    });
+    // Leads, a list copy large enough to take a while to read, and its head.
+    const rows = Array.from({ length: 20_000 }, (_, i) => row(i));
+    await db.leads.bulkPut(rows.map((r) => ({ id: r.id, rev: 1, row: r }) as unknown as Lead));
+    await db.list.bulkAdd(
+      Array.from({ length: 4 }, (_, b) => ({
+        rows: rows.slice(b * 5_000, b * 5_000 + 5_000),
+        gone: [],
+      })),
+    );
+    const copy = new ListCopy(db);
+    await copy.writeHead([...rows].reverse());
+    const pages: ListPage[] = [];
+    const list = new ListService(workspace, {
+      page: (p) => pages.push(p),
+      hot: () => {},
+      error: () => {},
+    });
+    opened.push({
+      destroy: () => {
+        list.close();
+      },
+    });
+    const query = { ...NO_FILTERS, kind: 'leads' as const, sort: 'activity' as const, me: 'm' };
+    const first = await list.show(query, 0, 30);
+    expect(first.counts).toBeUndefined();
+    expect(first.total).toBe(20_000);
+    expect(first.rows.map((r) => r.id)).toEqual(
+      rows
+        .slice(-30)
+        .reverse()
+        .map((r) => r.id),
+    );
+    expect(first.rows[0]?.score).toBe(25);
+    await expect.poll(() => pages.at(-1)?.counts?.assignment.all).toBe(20_000);
+    expect(pages.at(-1)?.rows.map((r) => r.id)).toEqual(first.rows.map((r) => r.id));
+    db.close();
   });
 });
 
