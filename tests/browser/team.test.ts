@@ -12,6 +12,7 @@ import { randomId } from '../../src/core/bytes.ts';
 import type { LoggedPageView } from '../../src/core/facts.ts';
 import {
   NO_TEAM_FACTS,
+  type Lead,
   type LeadDetail,
   type LeadRow,
   type ScoredRow,
