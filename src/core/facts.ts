@@ -40,6 +40,17 @@ export async function decodeSegment(
   return { events, invalid };
 }
 
+/** Events grouped by their visitor (each lead's, in the order given). */
+export function groupByLead(events: readonly LoggedPageView[]): Map<string, LoggedPageView[]> {
+  const byLead = new Map<string, LoggedPageView[]>();
+  for (const e of events) {
+    let views = byLead.get(e.visitorId);
+    if (!views) byLead.set(e.visitorId, (views = []));
+    views.push(e);
+  }
+  return byLead;
+}
+
 export function gzip(bytes: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
   return pipe(bytes, new CompressionStream('gzip'));
 }

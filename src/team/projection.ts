@@ -9,9 +9,10 @@
  */
 import { ObservableV2 } from 'lib0/observable';
 import { toFailure, type Failure } from '../contracts/errors.ts';
-import { decodeSegment, encodeSegment, type LoggedPageView } from '../core/facts.ts';
+import { decodeSegment, encodeSegment, groupByLead, type LoggedPageView } from '../core/facts.ts';
 import { leadOf, withPageViews, type Lead, type LeadRow, type TeamFacts } from '../core/lead.ts';
 import { readMeta, type FactSegment, type WorkspaceDb } from '../data/db.ts';
+import { countSmallSegments, mergeSmallSegments, SMALL_SEGMENT } from './fact-segments.ts';
 
 /** What one write changed. */
 export interface LeadChange {
@@ -31,8 +32,7 @@ export interface ProjectionEvents {
 const CHUNK = 5_000;
 /** Facts taken in at once that are folded in memory (beyond, a segment at a time). */
 const IN_MEMORY_EVENTS = 300_000;
-/** Segments smaller than this are merged once there are many of them. */
-const SMALL_SEGMENT = 500;
+/** Small segments (live intake writes one per batch) are merged once there are this many. */
 const MERGE_AFTER_SMALL = 64;
 
 export class Projection extends ObservableV2<ProjectionEvents> {
@@ -62,7 +62,7 @@ export class Projection extends ObservableV2<ProjectionEvents> {
     await this.#serial(async () => {
       this.#cursor = await readMeta(this.#db, 'cursor', 0);
       this.#rev = await readMeta(this.#db, 'rev', 0);
-      this.#smallSegments = await this.#db.facts.filter((s) => s.count < SMALL_SEGMENT).count();
+      this.#smallSegments = await countSmallSegments(this.#db);
     });
   }
 
@@ -143,7 +143,9 @@ export class Projection extends ObservableV2<ProjectionEvents> {
         },
       ]);
     }
-    if (this.#smallSegments >= MERGE_AFTER_SMALL) await this.#mergeSmallSegments();
+    if (this.#smallSegments >= MERGE_AFTER_SMALL) {
+      this.#smallSegments = await mergeSmallSegments(this.#db);
+    }
   }
 
   /**
@@ -318,51 +320,4 @@ export class Projection extends ObservableV2<ProjectionEvents> {
       this.emit('storage', [null]);
     }
   }
-
-  /** Merges runs of small segments (live intake writes one per batch) into larger ones. */
-  async #mergeSmallSegments(): Promise<void> {
-    const db = this.#db;
-    const segments = await db.facts.toArray();
-    const runs: FactSegment[][] = [];
-    let run: FactSegment[] = [];
-    let size = 0;
-    for (const segment of segments) {
-      if (segment.count >= SMALL_SEGMENT || size + segment.count > CHUNK) {
-        if (run.length > 1) runs.push(run);
-        run = [];
-        size = 0;
-      }
-      if (segment.count < SMALL_SEGMENT) {
-        run.push(segment);
-        size += segment.count;
-      }
-    }
-    if (run.length > 1) runs.push(run);
-    for (const parts of runs) {
-      const events: LoggedPageView[] = [];
-      for (const part of parts) events.push(...(await decodeSegment(part.bytes)).events);
-      const last = parts[parts.length - 1]?.last ?? 0;
-      const merged: FactSegment = {
-        last,
-        first: parts[0]?.first ?? last,
-        count: events.length,
-        bytes: await encodeSegment(events),
-      };
-      await db.transaction('rw', db.facts, async () => {
-        await db.facts.bulkDelete(parts.map((p) => p.last));
-        await db.facts.put(merged);
-      });
-    }
-    this.#smallSegments = await db.facts.filter((s) => s.count < SMALL_SEGMENT).count();
-  }
-}
-
-function groupByLead(events: readonly LoggedPageView[]): Map<string, LoggedPageView[]> {
-  const byLead = new Map<string, LoggedPageView[]>();
-  for (const e of events) {
-    let views = byLead.get(e.visitorId);
-    if (!views) byLead.set(e.visitorId, (views = []));
-    views.push(e);
-  }
-  return byLead;
 }

@@ -6,6 +6,7 @@
  */
 import { ObservableV2 } from 'lib0/observable';
 import type * as Y from 'yjs';
+import { CodedError } from '../contracts/errors.ts';
 import type { VerifiedTeam } from '../contracts/team.ts';
 import {
   ledger,
@@ -136,7 +137,7 @@ export class TeamLedger extends ObservableV2<TeamLedgerEvents> {
 
   async rename(name: string): Promise<void> {
     const me = this.me;
-    if (!me) throw new Error('not a member of this team yet');
+    if (!me) throw new CodedError('not_loaded', 'not a member of this team yet');
     await this.#write({
       kind: 'member',
       member: me.id,

@@ -8,24 +8,21 @@
  * A member who just joined has no workspace data yet: the workspace waits for it (from the
  * relay snapshot or a teammate) before any work that needs it.
  */
-import { toFailure, type Failure } from '../contracts/errors.ts';
+import { CodedError, toFailure, type Failure } from '../contracts/errors.ts';
 import type { StatusPatch, TeamEvents } from '../contracts/team.ts';
 import { realClock, realTimers, type Clock, type Timers } from '../contracts/time.ts';
 import type { LeadDetail } from '../core/lead.ts';
 import type { Member, Role, Settings, WorkspaceInfo } from '../core/ledger.ts';
 import { channelName, lockName } from '../core/names.ts';
 import { DEFAULT_RULES, type ScoringRules } from '../core/scoring.ts';
-import { importIntakePrivateKey } from '../core/seal.ts';
-import { readToken, sha256Hex } from '../core/team-keys.ts';
 import { localDb, readMeta, WorkspaceDb, type WorkspaceRecord } from '../data/db.ts';
 import { DocLinks } from './doc-links.ts';
 import { DocStore, FROM_SNAPSHOT, FROM_STORE } from './doc-store.ts';
-import { Intake } from './intake.ts';
+import { Leader } from './leader.ts';
 import { LeadFeed } from './lead-feed.ts';
 import { LeadReads } from './lead-reads.ts';
 import { leadership, type Leadership } from './leadership.ts';
 import { Projection } from './projection.ts';
-import { registerWorkspace } from './relay-client.ts';
 import { Snapshots } from './snapshots.ts';
 import { TeamEdits } from './team-edits.ts';
 import { TeamLedger } from './team-ledger.ts';
@@ -44,14 +41,13 @@ export class Workspace {
   links: DocLinks | undefined;
   #team: TeamLedger | undefined;
   #snapshots: Snapshots | undefined;
-  #intake: Intake | undefined;
+  #leader: Leader | undefined;
   #leadership: Leadership | undefined;
   /** The workspace's data as the verified ledger has it (null until it has arrived). */
   #verifiedInfo: WorkspaceInfo | null = null;
   /** The data this tab works with, from the moment it joined. */
   #info: WorkspaceInfo | undefined;
   #loaded = false;
-  #leading = false;
   #rules: ScoringRules = DEFAULT_RULES;
   #rulesKey = '';
 
@@ -83,7 +79,7 @@ export class Workspace {
       this.#status({ tagsInUse });
     });
     store.on('flushed', (dirty) => {
-      if (this.#leading) this.#reproject(dirty);
+      this.#leader?.reproject(dirty);
     });
     store.on('update', (update, origin) => {
       this.links?.changed(update, origin);
@@ -191,82 +187,31 @@ export class Workspace {
       this.#record.intakePublicKey = info.intakePublicKey;
       void localDb.workspaces.update(this.#record.id, { intakePublicKey: info.intakePublicKey });
     }
+    const leader = new Leader({
+      record: this.#record,
+      info,
+      db: this.#db,
+      store: this.#store,
+      projection: this.#projection,
+      snapshots: this.#snapshots,
+      status: (patch) => {
+        this.#status(patch);
+      },
+      fail: this.#fail,
+      clock: this.#clock,
+      timers: this.#timers,
+    });
+    this.#leader = leader;
     this.#leadership = leadership({
       locks: navigator.locks,
       name: lockName.leader(this.#record.id),
-      lead: () => this.#lead(info),
+      lead: () => leader.start(),
       resign: () => {
-        this.#resign();
+        leader.stop();
       },
       onError: this.#fail,
       timers: this.#timers,
     });
-  }
-
-  /** This tab leads: intake, projection and the relay snapshot. */
-  async #lead(info: WorkspaceInfo): Promise<void> {
-    // Another tab may have led until now: pick up what it stored.
-    await this.#store.catchUp();
-    await this.#projection.open();
-    await this.#projection.resume();
-    this.#leading = true;
-    this.#status({ leader: true });
-    this.#reproject(await this.#db.dirty.toCollection().primaryKeys());
-    const record = this.#record;
-    const token = await readToken(record.teamSecret);
-    await this.#register(token);
-    // A snapshot restored on joining carries the facts up to its cursor: the log from there.
-    const projection = this.#projection;
-    await this.#snapshots?.keep({
-      read: () => projection.facts(),
-      takeIn: (segments, cursor) => projection.takeIn(segments, cursor),
-    });
-    let key: Promise<CryptoKey> | undefined;
-    this.#intake = new Intake({
-      relayUrl: record.relayUrl,
-      workspaceId: record.id,
-      token,
-      intakeKey: () => (key ??= importIntakePrivateKey(info.intakePrivateKey)),
-      projection,
-      diagnostics: await readMeta(this.#db, 'diagnostics', { dropped: 0, excluded: 0 }),
-      clock: this.#clock,
-      timers: this.#timers,
-    });
-    this.#intake.on('status', (intake, intakeDetail) => {
-      this.#status({ intake, intakeDetail });
-    });
-    this.#intake.on('diagnostics', (diagnostics) => {
-      this.#status({ diagnostics });
-    });
-    this.#intake.start();
-  }
-
-  /** Registers the workspace with the relay (the owner's first open), trying until it works. */
-  async #register(token: string): Promise<void> {
-    const record = this.#record;
-    for (let wait = 1_000; !record.registered && this.#leading; wait = Math.min(30_000, wait * 2)) {
-      try {
-        await registerWorkspace(record.relayUrl, {
-          workspace: record.id,
-          readTokenHash: await sha256Hex(token),
-        });
-        record.registered = true;
-        await localDb.workspaces.update(record.id, { registered: true });
-      } catch (err) {
-        this.#status({ intake: 'offline', intakeDetail: toFailure(err).message });
-        await new Promise<void>((resolve) => this.#timers.setTimeout(resolve, wait));
-      }
-    }
-  }
-
-  #resign(): void {
-    this.#leading = false;
-    this.#intake?.stop();
-    this.#status({ leader: false });
-  }
-
-  #reproject(ids: Iterable<string>): void {
-    this.#projection.reproject(ids).catch(this.#fail);
   }
 
   /**
@@ -294,7 +239,7 @@ export class Workspace {
     return this.#verifiedTeam().setSetting(name, value);
   }
   #verifiedTeam(): TeamLedger {
-    if (!this.#team) throw new Error('The workspace is still loading: try again in a moment.');
+    if (!this.#team) throw new CodedError('not_loaded', 'the team doc is not loaded yet');
     return this.#team;
   }
 
@@ -304,7 +249,7 @@ export class Workspace {
 
   close(): void {
     this.#leadership?.stop();
-    this.#intake?.stop();
+    this.#leader?.stop();
     this.#team?.destroy();
     this.links?.destroy();
     this.#snapshots?.destroy();

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Timers } from '../../src/contracts/time.ts';
 import type { LiveServerMessage, LogEntry } from '../../src/core/relay-protocol.ts';
-import { IntakeFollower, type Socket } from '../../src/team/intake.ts';
+import { IntakeFollower, type Socket } from '../../src/team/log-follower.ts';
 
 class FakeSocket implements Socket {
   onopen: (() => void) | null = null;

@@ -1,0 +1,110 @@
+/**
+ * What the leader tab does (one tab per person, see leadership.ts): picks up where the last
+ * leader stopped — the doc's stored updates, the cursor, a snapshot fold cut short, leads whose
+ * team facts changed — registers the workspace with the relay on its first open, keeps the
+ * relay snapshot fresh, and runs intake.
+ */
+import { toFailure } from '../contracts/errors.ts';
+import type { StatusPatch } from '../contracts/team.ts';
+import type { Clock, Timers } from '../contracts/time.ts';
+import type { WorkspaceInfo } from '../core/ledger.ts';
+import { importIntakePrivateKey } from '../core/seal.ts';
+import { readToken, sha256Hex } from '../core/team-keys.ts';
+import { localDb, readMeta, type WorkspaceDb, type WorkspaceRecord } from '../data/db.ts';
+import type { DocStore } from './doc-store.ts';
+import { Intake } from './intake.ts';
+import type { Projection } from './projection.ts';
+import { registerWorkspace } from './relay-client.ts';
+import type { Snapshots } from './snapshots.ts';
+
+export interface LeaderParts {
+  record: WorkspaceRecord;
+  info: WorkspaceInfo;
+  db: WorkspaceDb;
+  store: DocStore;
+  projection: Projection;
+  snapshots: Snapshots | undefined;
+  status: (patch: StatusPatch) => void;
+  fail: (err: unknown) => void;
+  clock: Clock;
+  timers: Timers;
+}
+
+export class Leader {
+  readonly #parts: LeaderParts;
+  #intake: Intake | undefined;
+  #leading = false;
+
+  constructor(parts: LeaderParts) {
+    this.#parts = parts;
+  }
+
+  get leading(): boolean {
+    return this.#leading;
+  }
+
+  async start(): Promise<void> {
+    const { record, info, db, store, projection, snapshots, status, clock, timers } = this.#parts;
+    // Another tab may have led until now: pick up what it stored.
+    await store.catchUp();
+    await projection.open();
+    await projection.resume();
+    this.#leading = true;
+    status({ leader: true });
+    this.reproject(await db.dirty.toCollection().primaryKeys());
+    const token = await readToken(record.teamSecret);
+    await this.#register(token);
+    // A snapshot restored on joining carries the facts up to its cursor: the log from there.
+    await snapshots?.keep({
+      read: () => projection.facts(),
+      takeIn: (segments, cursor) => projection.takeIn(segments, cursor),
+    });
+    let key: Promise<CryptoKey> | undefined;
+    const intake = (this.#intake = new Intake({
+      relayUrl: record.relayUrl,
+      workspaceId: record.id,
+      token,
+      intakeKey: () => (key ??= importIntakePrivateKey(info.intakePrivateKey)),
+      projection,
+      diagnostics: await readMeta(db, 'diagnostics', { dropped: 0, excluded: 0 }),
+      clock,
+      timers,
+    }));
+    intake.on('status', (state, intakeDetail) => {
+      status({ intake: state, intakeDetail });
+    });
+    intake.on('diagnostics', (diagnostics) => {
+      status({ diagnostics });
+    });
+    intake.start();
+  }
+
+  /** Folds the team doc's new facts into these leads. */
+  reproject(ids: Iterable<string>): void {
+    if (this.#leading) this.#parts.projection.reproject(ids).catch(this.#parts.fail);
+  }
+
+  /** Registers the workspace with the relay (the owner's first open), trying until it works. */
+  async #register(token: string): Promise<void> {
+    const { record, status, timers } = this.#parts;
+    for (let wait = 1_000; !record.registered && this.#leading; wait = Math.min(30_000, wait * 2)) {
+      try {
+        await registerWorkspace(record.relayUrl, {
+          workspace: record.id,
+          readTokenHash: await sha256Hex(token),
+        });
+        record.registered = true;
+        await localDb.workspaces.update(record.id, { registered: true });
+      } catch (err) {
+        status({ intake: 'offline', intakeDetail: toFailure(err).message });
+        await new Promise<void>((resolve) => timers.setTimeout(resolve, wait));
+      }
+    }
+  }
+
+  stop(): void {
+    this.#leading = false;
+    this.#intake?.stop();
+    this.#parts.status({ leader: false });
+  }
+}
