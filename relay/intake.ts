@@ -4,9 +4,9 @@
  * single SQLite transaction (one fsync), and each is answered only after that transaction has
  * committed; this is what makes "ack = durable" cheap enough for thousands of events/s.
  */
+import { ID_PATTERN } from '../src/core/names.ts';
 import * as v from 'valibot';
 import {
-  ID_PATTERN,
   RELAY_LIMITS,
   type IntakeItem,
   type LogEntry,

@@ -6,10 +6,10 @@
  * A slow reader is never buffered for: above a high-water mark the follower drops back to
  * paging from the database when its socket drains.
  */
+import { ID_PATTERN } from '../src/core/names.ts';
 import * as v from 'valibot';
 import type { WebSocket, RawData } from 'ws';
 import {
-  ID_PATTERN,
   RELAY_LIMITS,
   type LiveClientMessage,
   type LiveServerMessage,

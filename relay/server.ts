@@ -3,13 +3,13 @@
  * endpoints (live log, signaling) and their limits, on one port. `startRelay` is what main.ts,
  * and anything embedding the relay, calls.
  */
+import { ID_PATTERN } from '../src/core/names.ts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import * as v from 'valibot';
 import { WebSocketServer } from 'ws';
 import {
-  ID_PATTERN,
   RELAY_LIMITS,
   type IntakeResponse,
   type LogPage,

@@ -9,13 +9,12 @@
  */
 import { randomId } from '../src/core/bytes.ts';
 import type { CaptureEvent, Navigation } from '../src/core/capture.ts';
+import { ID_PATTERN, storageKey } from '../src/core/names.ts';
 import { seal } from '../src/core/seal.ts';
 import { exclusionReason } from './exclusion.ts';
 import { Outbox } from './outbox.ts';
 import { pageView } from './page-view.ts';
 import { readItem, writeItem } from './storage.ts';
-
-const ID = /^[A-Za-z0-9_-]{16,64}$/;
 
 interface Install {
   workspace: string;
@@ -26,15 +25,15 @@ interface Install {
 function installOf(script: HTMLOrSVGScriptElement | null): Install | undefined {
   const data = script instanceof HTMLScriptElement ? script.dataset : undefined;
   const { workspace, key, relay } = data ?? {};
-  if (!workspace || !ID.test(workspace) || !key || !relay) return undefined;
+  if (!workspace || !ID_PATTERN.test(workspace) || !key || !relay) return undefined;
   return { workspace, key, relay: relay.replace(/\/+$/, '') };
 }
 
 /** One lead per browser: a random id in the site's storage, or for this page's life if blocked. */
 function visitorId(workspace: string): string {
-  const key = `converge:${workspace}:visitor`;
+  const key = storageKey.visitor(workspace);
   const known = readItem(key);
-  if (known && ID.test(known)) return known;
+  if (known && ID_PATTERN.test(known)) return known;
   const id = randomId();
   writeItem(key, id);
   return id;
@@ -53,7 +52,7 @@ function guard(fn: () => unknown): void {
 function start(install: Install): void {
   const outbox = new Outbox(
     `${install.relay}/v1/intake/${encodeURIComponent(install.workspace)}`,
-    `converge:${install.workspace}:outbox`,
+    storageKey.outbox(install.workspace),
   );
   const record = async (event: CaptureEvent): Promise<void> => {
     const sealed = await seal(install.key, JSON.stringify(event), install.workspace);

@@ -5,6 +5,7 @@
  * characters stripped (SPEC §12). UTMs and click ids are derived from `url` by attribution.ts.
  * The checks are valibot schemas; the widget imports only this file's types, never them.
  */
+import { ID_PATTERN } from './names.ts';
 import { canonicalHttpUrl } from './canonical-url.ts';
 import * as v from 'valibot';
 
@@ -69,7 +70,6 @@ export const LIMITS = {
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
 
-const ID_RE = /^[A-Za-z0-9_-]{16,64}$/;
 // Never meaningful in captured text, and able to disguise it: C0/C1 controls and DEL; bidi
 // marks, embeddings, overrides and isolates (U+061C, U+200E–F, U+202A–E, U+2066–9); zero-width
 // and invisible characters (U+180E, U+200B–D, U+2060–4, the deprecated U+206A–F, U+FEFF).
@@ -111,7 +111,7 @@ const text = (field: string, max: number) =>
   );
 
 const id = (field: string) =>
-  v.pipe(v.string(`${field} is not an id`), v.regex(ID_RE, `${field} is not an id`));
+  v.pipe(v.string(`${field} is not an id`), v.regex(ID_PATTERN, `${field} is not an id`));
 
 const time = v.pipe(v.number('bad time'), v.finite('bad time'), v.minValue(0, 'bad time'));
 

@@ -3,6 +3,7 @@
  * its relay, and the team secret. It lives in the URL fragment (`#/join/<code>`), which browsers
  * never send to any server; whoever holds the link can join, so it is shared like a password.
  */
+import { ID_PATTERN } from './names.ts';
 import * as v from 'valibot';
 import { fromBase64Url, toBase64Url, utf8 } from './bytes.ts';
 
@@ -14,11 +15,10 @@ export interface Invite {
   secret: string;
 }
 
-const ID = /^[A-Za-z0-9_-]{16,64}$/;
 const SECRET = /^[A-Za-z0-9_-]{43}$/;
 
 const inviteSchema = v.object({
-  workspace: v.pipe(v.string(), v.regex(ID)),
+  workspace: v.pipe(v.string(), v.regex(ID_PATTERN)),
   name: v.pipe(
     v.string(),
     v.transform((name) => name.slice(0, 100)),

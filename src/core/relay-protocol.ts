@@ -133,5 +133,3 @@ export interface SnapshotInfo {
   version: number;
   bytes: number;
 }
-
-export const ID_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;

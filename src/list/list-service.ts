@@ -41,6 +41,7 @@ export class ListService {
   readonly #rules: Promise<ScoringRules>;
   #view: View | undefined;
   #pushTimer: unknown;
+  #lastPush = -Infinity;
   #copyTimer: unknown;
   #toCopy = new Map<string, LeadRow>();
   #goneToCopy = new Set<string>();
@@ -208,10 +209,14 @@ export class ListService {
   #schedulePush(): void {
     // Until the list has loaded, the load's end pushes the window.
     if (this.#pushTimer !== undefined || !this.#view || !this.#isLoaded) return;
+    // At once after a quiet spell (a page view shows without waiting); at most every
+    // PUSH_EVERY_MS while changes keep coming.
+    const wait = Math.max(0, this.#lastPush + PUSH_EVERY_MS - performance.now());
     this.#pushTimer = this.#timers.setTimeout(() => {
       this.#pushTimer = undefined;
+      this.#lastPush = performance.now();
       if (this.#view) this.#events.page(this.#page(this.#view));
-    }, PUSH_EVERY_MS);
+    }, wait);
   }
 
   #scheduleCopy(): void {

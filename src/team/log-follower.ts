@@ -3,6 +3,8 @@
  * events, always from our own durable cursor. Batches are handed to `onBatch` one at a time;
  * the cursor only moves once `onBatch` has made the batch durable, so closing the tab
  * mid-batch loses nothing and the next follow replays at most that batch (idempotent).
+ * (lib0's reconnecting WebSocket client knows nothing of a cursor that moves only once a batch
+ * is stored, nor of time passed in; this one is small enough to keep.)
  */
 import { ObservableV2 } from 'lib0/observable';
 import type { IntakeStatus } from '../contracts/team.ts';

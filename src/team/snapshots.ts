@@ -131,7 +131,8 @@ export class Snapshots {
     const now = this.#clock.now();
     if (this.#timer === undefined) this.#firstChangeAt = now;
     this.#timers.clearTimeout(this.#timer);
-    // Debounced, but a steady stream of changes still uploads at least this often.
+    // Debounced, but a steady stream of changes still uploads at least this often (lib0's
+    // debouncer would do, but it reads the global clock; this one's time is passed in).
     const wait = Math.min(delay, Math.max(0, this.#firstChangeAt + UPLOAD_AT_LEAST_EVERY_MS - now));
     this.#timer = this.#timers.setTimeout(() => {
       this.#timer = undefined;

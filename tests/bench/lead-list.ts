@@ -14,6 +14,9 @@
  * and more); "none" is reported as 0. Bursts come from many simulated visitors at once, so the
  * relay's per-address rate limit is raised for this run.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium, type Page } from 'playwright';
 import * as Y from 'yjs';
 import { publicKeyOf, record } from '../../src/core/ledger.ts';
@@ -183,7 +186,15 @@ export async function benchLeadList(leads = 100_000): Promise<Record<string, num
   const big = leads >= 1_000_000;
   const name = big ? 'list1m' : 'list';
   const stack = await startStack();
-  const browser = await chromium.launch(LAUNCH);
+  // A browser profile on disk: a fresh context's storage lives in memory, with a quota far
+  // below what a million leads take.
+  const profile = await mkdtemp(join(tmpdir(), 'converge-bench-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    ...LAUNCH,
+    viewport: { width: 1280, height: 900 },
+  });
+  const browser = context.browser();
+  if (!browser) throw new Error('no browser');
   try {
     const built = await buildWorkspace({
       appUrl: stack.appUrl,
@@ -196,7 +207,7 @@ export async function benchLeadList(leads = 100_000): Promise<Record<string, num
     // Sealing takes this process a while: done before any clock runs.
     const burstVisits = big ? [] : await sealVisits(built.workspace, built.intakePublicKey, 1_000);
     const flood = big ? [] : await sealVisits(built.workspace, built.intakePublicKey, FLOOD);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
     await page.goto(built.inviteLink);
     await page.getByLabel('Your name').fill('Bench');
     const joinStarted = Date.now();
@@ -310,7 +321,8 @@ export async function benchLeadList(leads = 100_000): Promise<Record<string, num
       'list.rescoreMs': Math.round(rescoreMs),
     };
   } finally {
-    await browser.close();
+    await context.close();
+    await rm(profile, { recursive: true, force: true });
     await stack.stop();
   }
 }

@@ -1,0 +1,44 @@
+/** Team edits on leads, in the team doc, as this member and as heard from teammates. */
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { assignments, customers, tags } from '../../src/core/team-doc.ts';
+import { TeamEdits } from '../../src/team/team-edits.ts';
+
+describe('team edits', () => {
+  it('writes each edit as this member, at the time the clock gives', () => {
+    const doc = new Y.Doc();
+    let now = 1_000;
+    const edits = new TeamEdits(doc, 'ada', { now: () => now });
+    edits.assign('lead1', 'grace');
+    now = 2_000;
+    edits.tag('lead1', ' VIP ');
+    now = 3_000;
+    edits.markCustomer('lead1');
+    expect(assignments(doc).get('lead1')).toEqual({ to: 'grace', by: 'ada', at: 1_000 });
+    expect([...tags(doc).values()]).toEqual([{ by: 'ada', at: 2_000 }]);
+    expect(customers(doc).get('lead1')).toEqual({ by: 'ada', at: 3_000 });
+    expect(edits.teamFactsOf('lead1')).toEqual({ assignee: 'grace', tags: ['vip'], customer: true });
+  });
+
+  it('names the leads each change touched, whoever made it, and the tags in use', () => {
+    const mine = new Y.Doc();
+    const theirs = new Y.Doc();
+    const edits = new TeamEdits(mine, 'ada', { now: () => 1 });
+    const other = new TeamEdits(theirs, 'grace', { now: () => 1 });
+    const changed: [string[], unknown][] = [];
+    const inUse: string[][] = [];
+    edits.on('changed', (leads, origin) => changed.push([[...leads], origin]));
+    edits.on('tags', (list) => inUse.push(list));
+    edits.assign('lead1', 'ada');
+    other.tag('lead2', 'enterprise');
+    other.untag('lead2', 'enterprise');
+    other.tag('lead3', 'vip');
+    Y.applyUpdate(mine, Y.encodeStateAsUpdate(theirs), 'teammate');
+    expect(changed).toEqual([
+      [['lead1'], null],
+      [['lead3'], 'teammate'],
+    ]);
+    expect(inUse.at(-1)).toEqual(['vip']);
+    expect(edits.tagsInUse).toEqual(['vip']);
+  });
+});
