@@ -17,7 +17,11 @@ describe('team edits', () => {
     expect(assignments(doc).get('lead1')).toEqual({ to: 'grace', by: 'ada', at: 1_000 });
     expect([...tags(doc).values()]).toEqual([{ by: 'ada', at: 2_000 }]);
     expect(customers(doc).get('lead1')).toEqual({ by: 'ada', at: 3_000 });
-    expect(edits.teamFactsOf('lead1')).toEqual({ assignee: 'grace', tags: ['vip'], customer: true });
+    expect(edits.teamFactsOf('lead1')).toEqual({
+      assignee: 'grace',
+      tags: ['vip'],
+      customer: true,
+    });
   });
 
   it('names the leads each change touched, whoever made it, and the tags in use', () => {
