@@ -12,6 +12,8 @@ export interface RelayOptions {
   quotaEvents: number;
   /** Stored bytes (ids + sealed boxes) per workspace before intake answers 507. */
   quotaBytes: number;
+  /** Replies one visitor's mailbox holds before posting answers 507. */
+  maxMailbox: number;
   /** Intake token bucket per client IP + workspace, in events. */
   intakeRatePerSec: number;
   intakeBurst: number;
@@ -51,6 +53,7 @@ export const DEFAULTS: RelayOptions = {
   dataDir: '.data/relay',
   quotaEvents: 1_000_000,
   quotaBytes: 2 * 1024 ** 3,
+  maxMailbox: RELAY_LIMITS.maxMailbox,
   intakeRatePerSec: 50,
   intakeBurst: 200,
   registerRatePerSec: 1,
@@ -80,6 +83,7 @@ const ENV: Record<string, keyof RelayOptions> = {
   RELAY_DATA_DIR: 'dataDir',
   RELAY_QUOTA_EVENTS: 'quotaEvents',
   RELAY_QUOTA_BYTES: 'quotaBytes',
+  RELAY_MAX_MAILBOX: 'maxMailbox',
   RELAY_RATE_PER_SEC: 'intakeRatePerSec',
   RELAY_RATE_BURST: 'intakeBurst',
   RELAY_REGISTER_RATE_PER_SEC: 'registerRatePerSec',

@@ -15,8 +15,11 @@ import {
 import { check, says, shape } from './checks.ts';
 import { eventBytes, type PendingWrite, type Store, type WriteResult } from './store.ts';
 
-/** `s1.<ephemeral key>.<iv>.<ciphertext>`, each part base64url: what `seal()` produces. */
-const SEALED_SHAPE = /^s1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+/**
+ * A box, four base64url parts: `s1.<ephemeral key>.<iv>.<ciphertext>` (a page view, `seal()`)
+ * or `h1.<sender key>.<enc>.<ciphertext>` (a chat message, chat-seal.ts).
+ */
+export const SEALED_SHAPE = /^[sh]1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 export interface Rejection {
   status: number;
@@ -25,7 +28,7 @@ export interface Rejection {
 }
 
 const ID_RULE = says('invalid_id', `must match ${ID_PATTERN.source}`);
-const NOT_SEALED = says('invalid_sealed', 'is not a sealed box (s1.<b64url>.<b64url>.<b64url>)');
+const NOT_SEALED = says('invalid_sealed', 'is not a sealed box ([sh]1.<b64url>.<b64url>.<b64url>)');
 
 // In PROTOCOL.md's order: the batch's shape and size first, then each event's id and box.
 const intakeBody = shape(

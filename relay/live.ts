@@ -1,5 +1,6 @@
 /**
- * The live log (`/v1/live`): a member's app follows its workspace's intake log from a cursor.
+ * The live log (`/v1/live`): a member's app follows its workspace's intake log from a cursor;
+ * a visitor's widget follows its mailbox the same way (with the mailbox's capability).
  * The backlog is paged from the database; once a follower has caught up, newly committed
  * events are pushed straight from the group commit. Both paths advance one cursor per
  * follower, so the stream is in seq order with no gap and no duplicate across the boundary.
@@ -19,7 +20,14 @@ import {
 import { check, says, shape } from './checks.ts';
 import type { Store } from './store.ts';
 import { rawText, SocketSet } from './sockets.ts';
-import { checkToken } from './tokens.ts';
+import { checkCapability, checkToken } from './tokens.ts';
+
+/** A page of some log: the intake log of a workspace, or a visitor's mailbox. */
+type ReadPage = (
+  after: number,
+  limit: number,
+  bytes: number,
+) => { entries: LogEntry[]; more: boolean };
 
 /** Above this many unsent bytes a follower stops receiving pushes and pages when drained. */
 const HIGH_WATER = 512 * 1024;
@@ -45,8 +53,9 @@ function fail(ws: WebSocket, error: RelayErrorCode, message: string, code = CLOS
 
 class Follower {
   readonly ws: WebSocket;
-  readonly wid: number;
-  readonly #store: Store;
+  /** Which log: `w<wid>` or `m<wid>/<mailbox>`. */
+  readonly log: string;
+  readonly #read: ReadPage;
   cursor: number;
   /** Caught up: new commits are pushed directly. */
   live = false;
@@ -55,10 +64,10 @@ class Follower {
   /** Settles when the socket closes, so that a wait for a drain that never comes ends too. */
   readonly #closed: Promise<void>;
 
-  constructor(ws: WebSocket, store: Store, wid: number, after: number) {
+  constructor(ws: WebSocket, log: string, read: ReadPage, after: number) {
     this.ws = ws;
-    this.#store = store;
-    this.wid = wid;
+    this.log = log;
+    this.#read = read;
     this.#closed = new Promise((resolve) => {
       ws.once('close', () => {
         resolve();
@@ -88,12 +97,7 @@ class Follower {
           await this.#drained();
           continue;
         }
-        const page = this.#store.readLog(
-          this.wid,
-          this.cursor,
-          RELAY_LIMITS.maxLogPage,
-          MESSAGE_BYTES,
-        );
+        const page = this.#read(this.cursor, RELAY_LIMITS.maxLogPage, MESSAGE_BYTES);
         // The first message is sent even when empty: it tells the client the follow was
         // accepted and where the log stands.
         if (page.entries.length > 0 || first) this.#send(page.entries);
@@ -153,7 +157,7 @@ export interface LiveOptions {
 export class LiveHub {
   readonly #store: Store;
   readonly #options: LiveOptions;
-  readonly #followers = new Map<number, Set<Follower>>();
+  readonly #followers = new Map<string, Set<Follower>>();
   readonly #sockets: SocketSet;
 
   constructor(store: Store, options: LiveOptions) {
@@ -168,7 +172,16 @@ export class LiveHub {
 
   /** Newly durable entries: pushed to every follower of the workspace that is caught up. */
   committed(wid: number, entries: LogEntry[]): void {
-    const followers = this.#followers.get(wid);
+    this.#push(`w${wid}`, entries);
+  }
+
+  /** A reply newly durable in a mailbox: pushed to the visitor's tab following it. */
+  mailed(wid: number, mailbox: string, entry: LogEntry): void {
+    this.#push(`m${wid}/${mailbox}`, [entry]);
+  }
+
+  #push(log: string, entries: LogEntry[]): void {
+    const followers = this.#followers.get(log);
     if (!followers) return;
     for (const follower of followers) follower.push(entries);
   }
@@ -183,9 +196,9 @@ export class LiveHub {
     ws.on('close', () => {
       clearTimeout(timeout);
       if (follower) {
-        const set = this.#followers.get(follower.wid);
+        const set = this.#followers.get(follower.log);
         set?.delete(follower);
-        if (set?.size === 0) this.#followers.delete(follower.wid);
+        if (set?.size === 0) this.#followers.delete(follower.log);
       }
     });
     ws.on('message', (data: RawData, isBinary: boolean) => {
@@ -207,13 +220,34 @@ export class LiveHub {
         fail(ws, 'unknown_workspace', 'no such workspace on this relay');
         return;
       }
-      if (!checkToken(follow.token, workspace.readTokenHash)) {
-        fail(ws, 'unauthorized', 'wrong read token');
-        return;
+      const store = this.#store;
+      const { wid } = workspace;
+      if ('mailbox' in follow) {
+        const { mailbox } = follow;
+        if (!checkCapability(follow.capability, mailbox)) {
+          fail(ws, 'unauthorized', 'wrong mailbox capability');
+          return;
+        }
+        follower = new Follower(
+          ws,
+          `m${wid}/${mailbox}`,
+          (after, limit) => store.readMail(wid, mailbox, after, Math.min(limit, MAIL_PAGE)),
+          follow.after,
+        );
+      } else {
+        if (!checkToken(follow.token, workspace.readTokenHash)) {
+          fail(ws, 'unauthorized', 'wrong read token');
+          return;
+        }
+        follower = new Follower(
+          ws,
+          `w${wid}`,
+          (after, limit, bytes) => store.readLog(wid, after, limit, bytes),
+          follow.after,
+        );
       }
-      follower = new Follower(ws, this.#store, workspace.wid, follow.after);
-      let set = this.#followers.get(workspace.wid);
-      if (!set) this.#followers.set(workspace.wid, (set = new Set()));
+      let set = this.#followers.get(follower.log);
+      if (!set) this.#followers.set(follower.log, (set = new Set()));
       set.add(follower);
       void follower.page(true);
     });
@@ -232,15 +266,27 @@ const NOT_WORKSPACE = says('bad_request', 'is not a workspace id');
 const NOT_TOKEN = says('bad_request', 'must be a non-empty string of at most 512 characters');
 const NOT_CURSOR = says('bad_request', 'must be a non-negative integer');
 
-const followMessage = shape(
+const NOT_MAILBOX = says('bad_request', 'is not a mailbox id');
+
+/** Entries per page of a mailbox (each box is at most 8 KiB). */
+export const MAIL_PAGE = 100;
+
+const common = {
+  type: v.literal(
+    'follow',
+    says('bad_request', 'must be "follow": the first message is {"type":"follow",…}'),
+  ),
+  workspace: v.pipe(v.string(NOT_WORKSPACE), v.regex(ID_PATTERN, NOT_WORKSPACE)),
+  after: v.pipe(v.number(NOT_CURSOR), v.safeInteger(NOT_CURSOR), v.minValue(0, NOT_CURSOR)),
+};
+const secret = v.pipe(v.string(NOT_TOKEN), v.minLength(1, NOT_TOKEN), v.maxLength(512, NOT_TOKEN));
+
+const followLog = shape({ ...common, token: secret }, says('bad_request', 'must be an object'));
+const followMailbox = shape(
   {
-    type: v.literal(
-      'follow',
-      says('bad_request', 'must be "follow": the first message is {"type":"follow",…}'),
-    ),
-    workspace: v.pipe(v.string(NOT_WORKSPACE), v.regex(ID_PATTERN, NOT_WORKSPACE)),
-    token: v.pipe(v.string(NOT_TOKEN), v.minLength(1, NOT_TOKEN), v.maxLength(512, NOT_TOKEN)),
-    after: v.pipe(v.number(NOT_CURSOR), v.safeInteger(NOT_CURSOR), v.minValue(0, NOT_CURSOR)),
+    ...common,
+    mailbox: v.pipe(v.string(NOT_MAILBOX), v.regex(ID_PATTERN, NOT_MAILBOX)),
+    capability: secret,
   },
   says('bad_request', 'must be an object'),
 );
@@ -252,6 +298,7 @@ function parseFollow(data: RawData): LiveClientMessage | string {
   } catch {
     return 'the message is not valid JSON';
   }
-  const checked = check(followMessage, message, 'the message', 'bad_request');
+  const mailbox = typeof message === 'object' && message !== null && 'mailbox' in message;
+  const checked = check(mailbox ? followMailbox : followLog, message, 'the message', 'bad_request');
   return checked.ok ? checked.value : checked.message;
 }

@@ -13,6 +13,7 @@ import {
   RELAY_LIMITS,
   type IntakeResponse,
   type LogPage,
+  type MailResponse,
   type RegisterResponse,
   type RelayErrorCode,
   type SnapshotInfo,
@@ -30,12 +31,12 @@ import {
   sendJson,
   sendPreflight,
 } from './http.ts';
-import { Busy, GroupCommitter, parseIntake } from './intake.ts';
+import { Busy, GroupCommitter, parseIntake, SEALED_SHAPE } from './intake.ts';
 import { RateLimiter, retryAfterSeconds } from './limits.ts';
-import { LiveHub } from './live.ts';
+import { LiveHub, MAIL_PAGE } from './live.ts';
 import { SignalingHub } from './signaling.ts';
 import { Store, type WorkspaceRow } from './store.ts';
-import { bearerToken, checkToken, TOKEN_HASH } from './tokens.ts';
+import { bearerToken, checkCapability, checkToken, TOKEN_HASH } from './tokens.ts';
 
 export interface Relay {
   url: string;
@@ -45,6 +46,26 @@ export interface Relay {
 
 const WORKSPACE_RULE = says('invalid_workspace', `must match ${ID_PATTERN.source}`);
 const HASH_RULE = says('invalid_token_hash', 'must be 64 hex characters');
+
+/** A team reply's body: one box (the id as intake ids). */
+const MAX_MAIL_BYTES = 16 * 1024;
+const MAIL_ID_RULE = says('invalid_id', `must match ${ID_PATTERN.source}`);
+const NOT_BOX = says('invalid_sealed', 'is not a chat box (h1.<b64url>.<b64url>.<b64url>)');
+const mailBody = shape(
+  {
+    id: v.pipe(v.string(MAIL_ID_RULE), v.regex(ID_PATTERN, MAIL_ID_RULE)),
+    sealed: v.pipe(
+      v.string(NOT_BOX),
+      v.maxLength(
+        RELAY_LIMITS.maxSealedBytes,
+        says('sealed_too_large', `is over ${RELAY_LIMITS.maxSealedBytes} bytes`),
+      ),
+      v.regex(SEALED_SHAPE, NOT_BOX),
+      v.startsWith('h1.', NOT_BOX),
+    ),
+  },
+  says('invalid_body', 'must be a JSON object'),
+);
 
 /** A `RegisterRequest`; the hash may come in upper case. */
 const registerBody = shape(
@@ -276,6 +297,80 @@ export async function startRelay(
     sendJson(res, 200, answer);
   };
 
+  const postMail = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    id: string,
+    mailbox: string,
+  ): Promise<void> => {
+    const workspace = authorize(req, id);
+    if (!ID_PATTERN.test(mailbox)) throw new HttpError(400, 'invalid_mailbox', 'not a mailbox id');
+    const body = await readBody(req, MAX_MAIL_BYTES);
+    let data: unknown;
+    try {
+      data = JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new HttpError(400, 'invalid_json', 'the body is not valid JSON');
+    }
+    const checked = check(mailBody, data, 'the body', 'invalid_body');
+    if (!checked.ok)
+      throw new HttpError(
+        checked.error === 'sealed_too_large' ? 413 : 400,
+        checked.error,
+        checked.message,
+      );
+    const result = store.writeMail(workspace.wid, mailbox, checked.value, options.maxMailbox);
+    if (!result.ok) {
+      throw new HttpError(
+        507,
+        'mailbox_full',
+        `a mailbox holds at most ${options.maxMailbox} replies`,
+      );
+    }
+    if (result.entry) live.mailed(workspace.wid, mailbox, result.entry);
+    const answer: MailResponse = result.entry
+      ? { seq: result.entry.seq, duplicate: false }
+      : { duplicate: true };
+    sendJson(res, 200, answer);
+  };
+
+  /** A visitor reading its mailbox: the capability it is named after is the credential. */
+  const readMail = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    id: string,
+    mailbox: string,
+    url: URL,
+  ): void => {
+    const capability = bearerToken(req.headers.authorization);
+    if (!capability) {
+      throw new HttpError(401, 'unauthorized', 'send Authorization: Bearer <mailbox capability>', {
+        'www-authenticate': 'Bearer',
+      });
+    }
+    if (!ID_PATTERN.test(id)) throw badWorkspace();
+    const wait = limiters.read.take(clientIp(req, options.trustProxy));
+    if (wait) throw tooMany(wait, 'reads');
+    const workspace = store.workspace(id);
+    if (!workspace) throw unknownWorkspace();
+    if (!ID_PATTERN.test(mailbox) || !checkCapability(capability, mailbox)) {
+      throw new HttpError(401, 'unauthorized', 'wrong mailbox capability', {
+        'www-authenticate': 'Bearer error="invalid_token"',
+      });
+    }
+    const after = intParam(url, 'after', 0);
+    if (after === undefined) {
+      throw new HttpError(400, 'invalid_cursor', '"after" must be a non-negative integer');
+    }
+    const page = store.readMail(workspace.wid, mailbox, after, MAIL_PAGE);
+    const answer: LogPage = {
+      events: page.entries,
+      cursor: page.entries[page.entries.length - 1]?.seq ?? after,
+      more: page.more,
+    };
+    sendJson(res, 200, answer);
+  };
+
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let url: URL;
     try {
@@ -324,6 +419,19 @@ export async function startRelay(
       else {
         throw new HttpError(405, 'method_not_allowed', 'use GET or PUT', {
           allow: 'GET, PUT, OPTIONS',
+        });
+      }
+    } else if (
+      parts.length === 6 &&
+      parts[1] === 'v1' &&
+      parts[2] === 'workspaces' &&
+      parts[4] === 'mailboxes'
+    ) {
+      if (method === 'POST') await postMail(req, res, parts[3] ?? '', parts[5] ?? '');
+      else if (method === 'GET') readMail(req, res, parts[3] ?? '', parts[5] ?? '', url);
+      else {
+        throw new HttpError(405, 'method_not_allowed', 'use GET or POST', {
+          allow: 'GET, POST, OPTIONS',
         });
       }
     } else {

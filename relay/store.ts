@@ -3,13 +3,16 @@
  * synchronous=FULL, so a transaction that has returned is on disk and survives `kill -9`
  * (and a power cut). Every write goes through `commit()`, one transaction per group commit.
  *
- * Schema (PRAGMA user_version = 1):
+ * Schema (PRAGMA user_version = 3):
  * - workspaces: one row per registered workspace, with the hash of its read token and running
  *   totals for quotas. `wid` is a compact integer key used by the other tables.
  * - events: the intake log of every workspace. `seq` (AUTOINCREMENT: never reused, even after a
  *   future retention delete) is the cursor readers resume from; (wid, event_id) is unique, which
  *   is what makes intake idempotent.
- * Snapshots and visitor mailboxes will be further tables keyed by `wid` (user_version 2+).
+ * - snapshots (v2): each workspace's latest encrypted team snapshot.
+ * - mail (v3): visitors' mailboxes, the team's sealed replies to each visitor. A mailbox is
+ *   named by the hash of a capability only its visitor holds; (wid, mailbox, event_id) is
+ *   unique, so a re-sent reply is stored once.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
@@ -43,7 +46,7 @@ export type RegisterResult = 'created' | 'exists' | 'conflict';
 
 class QuotaExceeded extends Error {}
 
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 /** Bytes an event counts for against the quota. */
 export function eventBytes(item: IntakeItem): number {
@@ -81,6 +84,17 @@ function prepare(db: Database.Database) {
       `INSERT INTO snapshots (wid, version, data, stored_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (wid) DO UPDATE
          SET version = excluded.version, data = excluded.data, stored_at = excluded.stored_at`,
+    ),
+    insertMail: db.prepare<[number, string, string, string, number]>(
+      `INSERT OR IGNORE INTO mail (wid, mailbox, event_id, sealed, received_at)
+       VALUES (?, ?, ?, ?, ?)`,
+    ),
+    mailCount: db.prepare<[number, string], { n: number }>(
+      `SELECT count(*) AS n FROM mail WHERE wid = ? AND mailbox = ?`,
+    ),
+    mail: db.prepare<[number, string, number, number], LogEntry>(
+      `SELECT seq, event_id AS id, sealed, received_at AS receivedAt FROM mail
+        WHERE wid = ? AND mailbox = ? AND seq > ? ORDER BY seq LIMIT ?`,
     ),
     counts: db.prepare<[], { workspaces: number; events: number }>(
       `SELECT (SELECT count(*) FROM workspaces) AS workspaces,
@@ -175,7 +189,27 @@ export class Store {
     }
     if (version === SCHEMA_VERSION) return;
     if (version === 0) this.#createV1();
-    // v2: the team's encrypted snapshot, one per workspace (the latest).
+    if (version < 2) this.#createV2();
+    // v3: visitors' mailboxes.
+    this.#db.exec(`
+      BEGIN;
+      CREATE TABLE mail (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        wid INTEGER NOT NULL REFERENCES workspaces (wid),
+        mailbox TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        sealed TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        UNIQUE (wid, mailbox, event_id)
+      );
+      CREATE INDEX mail_by_mailbox ON mail (wid, mailbox, seq);
+      PRAGMA user_version = 3;
+      COMMIT;
+    `);
+  }
+
+  #createV2(): void {
+    // The team's encrypted snapshot, one per workspace (the latest).
     this.#db.exec(`
       BEGIN;
       CREATE TABLE snapshots (
@@ -273,6 +307,42 @@ export class Store {
       this.#stmt.putSnapshot.run(wid, current + 1, data, now);
       return { ok: true as const, version: current + 1 };
     })();
+  }
+
+  /**
+   * Stores a team reply in a visitor's mailbox, durably (one transaction). `full` when the
+   * mailbox already holds `max` entries; `duplicate` when this id is already there.
+   */
+  writeMail(
+    wid: number,
+    mailbox: string,
+    item: IntakeItem,
+    max: number,
+    now = Date.now(),
+  ): { ok: true; entry: LogEntry | undefined } | { ok: false } {
+    return this.#db.transaction(() => {
+      if ((this.#stmt.mailCount.get(wid, mailbox)?.n ?? 0) >= max) return { ok: false as const };
+      const run = this.#stmt.insertMail.run(wid, mailbox, item.id, item.sealed, now);
+      if (run.changes !== 1) return { ok: true as const, entry: undefined };
+      const entry: LogEntry = {
+        seq: Number(run.lastInsertRowid),
+        id: item.id,
+        sealed: item.sealed,
+        receivedAt: now,
+      };
+      return { ok: true as const, entry };
+    })();
+  }
+
+  /** A mailbox's entries after `after`, ascending, as `readLog` pages them. */
+  readMail(
+    wid: number,
+    mailbox: string,
+    after: number,
+    limit: number,
+  ): { entries: LogEntry[]; more: boolean } {
+    const rows = this.#stmt.mail.all(wid, mailbox, after, limit + 1);
+    return { entries: rows.slice(0, limit), more: rows.length > limit };
   }
 
   counts(): { workspaces: number; events: number } {

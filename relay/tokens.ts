@@ -26,3 +26,14 @@ export function bearerToken(header: string | undefined): string | undefined {
   const token = match?.[1];
   return token && token.length <= MAX_TOKEN_LENGTH ? token : undefined;
 }
+
+/** True when `capability` is the one a mailbox is named after (base64url of its SHA-256). */
+export function checkCapability(capability: string, mailbox: string): boolean {
+  if (capability.length === 0 || capability.length > MAX_TOKEN_LENGTH) return false;
+  const presented = Buffer.from(
+    createHash('sha256').update(capability, 'utf8').digest('base64url'),
+    'latin1',
+  );
+  const expected = Buffer.from(mailbox, 'latin1');
+  return presented.length === expected.length && timingSafeEqual(presented, expected);
+}

@@ -54,7 +54,31 @@ export interface ExcludedVisit {
   reason: 'bot' | 'automation';
 }
 
-export type CaptureEvent = PageView | ExcludedVisit;
+/** The visitor gave their name in the chat (the lead becomes L2 Engaged). */
+export interface VisitorName {
+  kind: 'name';
+  id: string;
+  visitorId: string;
+  at: number;
+  name: string;
+  /** Where the team's replies go: the hash of a capability only the visitor holds. */
+  mailbox: string;
+}
+
+/** The visitor wrote in the chat (the lead becomes L3 Contacted). */
+export interface VisitorMessage {
+  kind: 'message';
+  id: string;
+  visitorId: string;
+  at: number;
+  text: string;
+  mailbox: string;
+}
+
+/** What a visitor says in the chat: sealed by the visitor's own key (see chat-seal.ts). */
+export type ChatEvent = VisitorName | VisitorMessage;
+
+export type CaptureEvent = PageView | ExcludedVisit | ChatEvent;
 
 export const LIMITS = {
   id: 64,
@@ -66,6 +90,8 @@ export const LIMITS = {
   ua: 512,
   hint: 100,
   brands: 10,
+  name: 80,
+  message: 4000,
 } as const;
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -80,6 +106,21 @@ const INVISIBLE_RE =
 /** Strips control and invisible characters and caps the length: the one sanitiser for visitor text. */
 export function cleanText(value: string, max: number): string {
   const cleaned = value.replace(INVISIBLE_RE, '').trim();
+  return cleaned.length > max ? cleaned.slice(0, max) : cleaned;
+}
+
+// The same, but a message keeps its line breaks (Enter sends, Shift+Enter is a new line).
+const INVISIBLE_BUT_NEWLINE_RE =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]/g;
+
+/** A chat message as text: line breaks kept (at most two in a row), the rest as `cleanText`. */
+export function cleanMessage(value: string, max: number): string {
+  const cleaned = value
+    .replace(/\r\n?/g, '\n')
+    .replace(INVISIBLE_BUT_NEWLINE_RE, '')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
   return cleaned.length > max ? cleaned.slice(0, max) : cleaned;
 }
 
@@ -212,6 +253,34 @@ const pageViewSchema = v.object(
   objectMessage('event'),
 );
 
+const nameSchema = v.object(
+  {
+    kind: v.literal('name'),
+    id: id('id'),
+    visitorId: id('visitorId'),
+    at: v.pipe(time, v.transform(Math.round)),
+    name: v.pipe(text('name', LIMITS.name), v.nonEmpty('name is empty')),
+    mailbox: id('mailbox'),
+  },
+  objectMessage('event'),
+);
+
+const messageSchema = v.object(
+  {
+    kind: v.literal('message'),
+    id: id('id'),
+    visitorId: id('visitorId'),
+    at: v.pipe(time, v.transform(Math.round)),
+    text: v.pipe(
+      v.string('text must be a string'),
+      v.transform((value) => cleanMessage(value, LIMITS.message)),
+      v.nonEmpty('text is empty'),
+    ),
+    mailbox: id('mailbox'),
+  },
+  objectMessage('event'),
+);
+
 const STOP_AT_FIRST = { abortEarly: true } as const;
 
 /** Validates and normalises a decrypted event. Never throws. */
@@ -223,6 +292,16 @@ export function checkCaptureEvent(input: unknown): Checked<CaptureEvent> {
     const kind = (input as { kind?: unknown }).kind;
     if (kind === 'excluded') {
       const result = v.safeParse(excludedSchema, input, STOP_AT_FIRST);
+      return result.success
+        ? { ok: true, value: result.output }
+        : { ok: false, error: result.issues[0].message };
+    }
+    if (kind === 'name' || kind === 'message') {
+      const result = v.safeParse(
+        kind === 'name' ? nameSchema : messageSchema,
+        input,
+        STOP_AT_FIRST,
+      );
       return result.success
         ? { ok: true, value: result.output }
         : { ok: false, error: result.issues[0].message };

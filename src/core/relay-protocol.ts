@@ -59,7 +59,10 @@ export interface LogPage {
  * server answers with `events` messages in seq order (the first one is sent even when empty:
  * it confirms the follow), or with one `error` and closes.
  */
-export type LiveClientMessage = { type: 'follow'; workspace: string; token: string; after: number };
+export type LiveClientMessage =
+  | { type: 'follow'; workspace: string; token: string; after: number }
+  /** A visitor's widget following its mailbox, with the capability the mailbox is named after. */
+  | { type: 'follow'; workspace: string; mailbox: string; capability: string; after: number };
 export type LiveServerMessage =
   | { type: 'events'; events: LogEntry[]; cursor: number }
   | { type: 'error'; error: string; message: string };
@@ -89,6 +92,8 @@ export type RelayErrorCode =
   | 'no_snapshot'
   | 'snapshot_conflict'
   | 'unknown_workspace'
+  | 'invalid_mailbox'
+  | 'mailbox_full'
   | 'unauthorized'
   | 'workspace_conflict'
   | 'rate_limited'
@@ -123,9 +128,19 @@ export const RELAY_LIMITS = {
   maxBatch: 50,
   maxSealedBytes: 8 * 1024,
   maxLogPage: 500,
+  /** Replies a visitor's mailbox holds. */
+  maxMailbox: 1000,
   /** Largest encrypted team snapshot. */
   maxSnapshotBytes: 64 * 1024 * 1024,
 } as const;
+
+/** `POST …/mailboxes/:mailbox`: a team reply, sealed to the visitor (see chat-seal.ts). */
+export type MailRequest = IntakeItem;
+export interface MailResponse {
+  /** The reply's place in the mailbox (unset when it was already there). */
+  seq?: number;
+  duplicate: boolean;
+}
 
 /** Answer to storing a snapshot, and what `GET …/snapshot` says in `x-snapshot-version`. */
 export interface SnapshotInfo {

@@ -100,7 +100,7 @@ describe('intake bodies', () => {
       body({ events: [{ id: ID, sealed: 's1.A.B' }] }),
       400,
       'invalid_sealed',
-      'events[0].sealed is not a sealed box (s1.<b64url>.<b64url>.<b64url>)',
+      'events[0].sealed is not a sealed box ([sh]1.<b64url>.<b64url>.<b64url>)',
     ],
   ])('refuses %s', (_name, raw, status, error, message) => {
     expect(parseIntake(raw)).toEqual({ status, error, message });
