@@ -66,6 +66,7 @@ const api: TeamApi = {
     guarded(() => {
       workspace().edits.markCustomer(leadId);
     }),
+  write: (leadId, text) => guarded(() => workspace().write(leadId, text)),
   rename: (name) => guarded(() => workspace().rename(name)),
   setRole: (member, role) => guarded(() => workspace().setRole(member, role)),
   setSetting: (name, value) => guarded(() => workspace().setSetting(name, value)),

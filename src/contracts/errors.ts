@@ -16,6 +16,9 @@ export type FailureCode =
   | 'storage'
   /** The workspace is still loading in this tab. */
   | 'not_loaded'
+  /** A message to a visitor who has not chatted (no mailbox to write to), or an empty one. */
+  | 'not_reachable'
+  | 'empty_message'
   /** The team snapshot could not be opened (wrong team secret, damage). */
   | 'snapshot_unreadable'
   | 'internal';

@@ -77,6 +77,8 @@ export interface TeamApi {
   tag(leadId: string, tag: string): Promise<void>;
   untag(leadId: string, tag: string): Promise<void>;
   markCustomer(leadId: string): Promise<void>;
+  /** Writes to a lead's visitor (into the team doc, and sealed into their mailbox). */
+  write(leadId: string, text: string): Promise<void>;
   // Signed changes to the team.
   rename(name: string): Promise<void>;
   setRole(member: Member, role: Exclude<Role, 'owner'>): Promise<void>;

@@ -1,18 +1,28 @@
 /**
- * Visitors' facts as each browser keeps them: the page views of a stretch of the intake log,
+ * Visitors' facts as each browser keeps them: the page views and chat events of a stretch of
+ * the intake log,
  * in log order, as one compressed segment. Facts are immutable, so a segment is written once and
  * carried as it is into the relay snapshot; reading one back validates every event again (a
  * snapshot is a teammate's upload, and nothing a teammate sends is trusted blindly).
  */
-import { checkCaptureEvent, type PageView } from './capture.ts';
+import { checkCaptureEvent, type ChatEvent, type PageView } from './capture.ts';
 
 /** A page view with the log position it was read at. */
 export interface LoggedPageView extends PageView {
   seq: number;
 }
 
+/** A chat event with its log position and the public key that sealed it (see chat-seal.ts). */
+export type LoggedChat = ChatEvent & { seq: number; from: string };
+
+/** What a visitor did, as read from the log. */
+export type LoggedEvent = LoggedPageView | LoggedChat;
+
+/** A public key as boxes carry it: a raw P-256 point, base64url. */
+const KEY_PATTERN = /^[A-Za-z0-9_-]{80,100}$/;
+
 export async function encodeSegment(
-  events: readonly LoggedPageView[],
+  events: readonly LoggedEvent[],
 ): Promise<Uint8Array<ArrayBuffer>> {
   return gzip(new TextEncoder().encode(JSON.stringify(events)));
 }
@@ -20,7 +30,7 @@ export async function encodeSegment(
 /** The valid events of a segment; `invalid` counts those that were not. */
 export async function decodeSegment(
   bytes: Uint8Array,
-): Promise<{ events: LoggedPageView[]; invalid: number }> {
+): Promise<{ events: LoggedEvent[]; invalid: number }> {
   let raw: unknown;
   try {
     raw = JSON.parse(new TextDecoder().decode(await gunzip(bytes)));
@@ -28,21 +38,30 @@ export async function decodeSegment(
     return { events: [], invalid: 1 };
   }
   if (!Array.isArray(raw)) return { events: [], invalid: 1 };
-  const events: LoggedPageView[] = [];
+  const events: LoggedEvent[] = [];
   let invalid = 0;
   for (const item of raw as unknown[]) {
-    const seq = (item as { seq?: unknown } | null)?.seq;
+    const { seq, from } = (item ?? {}) as { seq?: unknown; from?: unknown };
     const checked = checkCaptureEvent(item);
-    if (checked.ok && checked.value.kind === 'pageview' && Number.isSafeInteger(seq)) {
+    if (!checked.ok || !Number.isSafeInteger(seq)) invalid++;
+    else if (checked.value.kind === 'pageview') {
       events.push({ ...checked.value, seq: seq as number });
+    } else if (
+      checked.value.kind !== 'excluded' &&
+      typeof from === 'string' &&
+      KEY_PATTERN.test(from)
+    ) {
+      events.push({ ...checked.value, seq: seq as number, from });
     } else invalid++;
   }
   return { events, invalid };
 }
 
 /** Events grouped by their visitor (each lead's, in the order given). */
-export function groupByLead(events: readonly LoggedPageView[]): Map<string, LoggedPageView[]> {
-  const byLead = new Map<string, LoggedPageView[]>();
+export function groupByLead<E extends { visitorId: string }>(
+  events: readonly E[],
+): Map<string, E[]> {
+  const byLead = new Map<string, E[]>();
   for (const e of events) {
     let views = byLead.get(e.visitorId);
     if (!views) byLead.set(e.visitorId, (views = []));

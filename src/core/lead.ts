@@ -6,6 +6,8 @@
  * (time, id) — so every browser that folds the same events, in any order and with any
  * duplicates, gets identical facts (SPEC §11). Each visit's URL is parsed once, when it is
  * folded in: the visit keeps what scoring needs of it, and a touch keeps its attribution.
+ * Chat events (a name, a message) are folded in log order: the log is the same on every peer,
+ * and the first key a visitor wrote with is theirs (see chat-seal.ts).
  */
 import {
   attributionOf,
@@ -17,6 +19,7 @@ import {
 import { cleanText, type ClientHints, type PageView } from './capture.ts';
 import { deviceOf, type Device } from './device.ts';
 import { countryName, countryOf } from './geo.ts';
+import type { LoggedChat } from './facts.ts';
 import { generatedName } from './identity.ts';
 import {
   combineScoreFacts,
@@ -34,6 +37,30 @@ import { visitScoring } from './visit-signals.ts';
 export const MAX_VISITS = 200;
 /** Longest visitor-given name kept. */
 export const NAME_MAX = 80;
+/** Most recent visitor messages kept in the facts. */
+export const MAX_MESSAGES = 500;
+
+/** A message the visitor wrote. */
+export interface ChatLine {
+  id: string;
+  at: number;
+  text: string;
+}
+
+/** The visitor's side of the chat. */
+export interface ChatFacts {
+  /** The public key of the visitor's first chat event: events sealed by another are ignored. */
+  key: string;
+  /** The mailbox the visitor reads replies from (of their latest event), and that event's seq. */
+  mailbox: string;
+  mailboxSeq: number;
+  /** Oldest first: the most recent MAX_MESSAGES. */
+  messages: ChatLine[];
+  /** The name they gave last. */
+  name?: { value: string; at: number; id: string };
+  /** Chat events sealed by another key than theirs, ignored. */
+  refused: number;
+}
 
 /** A visit as a touch: where the visitor came from, parsed from its URL. */
 export interface Touch {
@@ -88,6 +115,7 @@ export interface LeadFacts {
   named: boolean;
   messaged: boolean;
   customer: boolean;
+  chat?: ChatFacts;
 }
 
 /** What teammates decided about a lead (from the team doc). */
@@ -95,12 +123,15 @@ export interface TeamFacts {
   assignee: string | null;
   tags: string[];
   customer: boolean;
+  /** A teammate wrote to the visitor. */
+  messaged: boolean;
 }
 
 export const NO_TEAM_FACTS: TeamFacts = Object.freeze({
   assignee: null,
   tags: Object.freeze([]) as unknown as string[],
   customer: false,
+  messaged: false,
 });
 
 /**
@@ -222,6 +253,7 @@ export function foldPageViews(views: readonly PageView[], base?: LeadFacts): Lea
   const hints = profileFromNew ? newest.hints : base.hints;
   if (hints) facts.hints = hints;
   if (base?.name !== undefined) facts.name = base.name;
+  if (base?.chat) facts.chat = base.chat;
   return facts;
 }
 
@@ -234,22 +266,73 @@ function copyFacts(facts: LeadFacts): LeadFacts {
   };
 }
 
-/** A lead with new page views folded in (or a new lead); undefined when there is none. */
-export function withPageViews(
+/**
+ * Folds chat events, in log order, into facts: the first key a visitor wrote with is theirs,
+ * their messages are kept once per id, their latest name is their name.
+ */
+export function foldChat(facts: LeadFacts, events: readonly LoggedChat[]): LeadFacts {
+  if (events.length === 0) return facts;
+  const sorted = [...events].sort((a, b) => a.seq - b.seq);
+  const first = sorted[0];
+  if (!first) return facts;
+  const chat: ChatFacts = facts.chat
+    ? { ...facts.chat, messages: facts.chat.messages.slice() }
+    : { key: first.from, mailbox: first.mailbox, mailboxSeq: first.seq, messages: [], refused: 0 };
+  const known = new Set(chat.messages.map((m) => m.id));
+  for (const e of sorted) {
+    if (e.from !== chat.key) {
+      chat.refused++;
+      continue;
+    }
+    if (e.seq > chat.mailboxSeq) {
+      chat.mailbox = e.mailbox;
+      chat.mailboxSeq = e.seq;
+    }
+    if (e.kind === 'message') {
+      if (!known.has(e.id)) chat.messages.push({ id: e.id, at: e.at, text: e.text });
+      known.add(e.id);
+    } else if (!chat.name || compareEvents(chat.name, e) < 0) {
+      chat.name = { value: e.name, at: e.at, id: e.id };
+    }
+  }
+  chat.messages.sort(compareEvents);
+  if (chat.messages.length > MAX_MESSAGES) chat.messages = chat.messages.slice(-MAX_MESSAGES);
+  const out: LeadFacts = {
+    ...facts,
+    chat,
+    named: facts.named || chat.name !== undefined,
+    messaged: facts.messaged || chat.messages.length > 0,
+  };
+  if (chat.name) out.name = chat.name.value;
+  return out;
+}
+
+/** A lead with a visitor's new events folded in (or a new lead); undefined when there is none. */
+export function withEvents(
   lead: Lead | undefined,
   visitorId: string,
-  views: readonly PageView[],
+  events: readonly (PageView | LoggedChat)[],
   team: TeamFacts,
   rev: number,
 ): Lead | undefined {
+  const views: PageView[] = [];
+  const chat: LoggedChat[] = [];
+  for (const e of events) {
+    if (e.kind === 'pageview') views.push(e);
+    else chat.push(e);
+  }
   const facts = foldPageViews(views, lead?.facts);
   if (!facts) return undefined;
-  return leadOf(visitorId, facts, team, rev);
+  return leadOf(visitorId, foldChat(facts, chat), team, rev);
 }
 
 /** The stage and what scoring needs: shared by the list row and the detail. */
 function scored(facts: LeadFacts, team: TeamFacts): { stage: Stage; scoring: ScoreFacts } {
-  const stage = stageOf({ ...facts, customer: facts.customer || team.customer });
+  const stage = stageOf({
+    ...facts,
+    messaged: facts.messaged || team.messaged,
+    customer: facts.customer || team.customer,
+  });
   const scoring = combineScoreFacts(facts.visits, {
     named: stageRank(stage) >= 2,
     country: countryOf(facts.tz, facts.languages) !== undefined,
@@ -374,8 +457,12 @@ export function summarize(
 export type TimelineVisit = Pick<Visit, 'id' | 'url' | 'title' | 'at'>;
 
 /** Everything the lead detail shows: the summary, what teammates decided, the visits. */
-export interface LeadDetail extends LeadSummary, Omit<TeamFacts, 'customer'> {
+export interface LeadDetail extends LeadSummary, Omit<TeamFacts, 'customer' | 'messaged'> {
   customer: boolean;
+  /** The chat, both sides, oldest first. */
+  conversation: ConversationMessage[];
+  /** Whether the team can write to the visitor (they have chatted: their mailbox is known). */
+  reachable: boolean;
   /** The country's name in English ('' when unknown). */
   countryName: string;
   languages: string[];
@@ -383,7 +470,32 @@ export interface LeadDetail extends LeadSummary, Omit<TeamFacts, 'customer'> {
   visits: TimelineVisit[];
 }
 
-export function detailOf(lead: Lead, rules: ScoringRules): LeadDetail {
+/** One message of a conversation, from either side. */
+export interface ConversationMessage {
+  id: string;
+  at: number;
+  from: 'visitor' | 'team';
+  text: string;
+  /** The teammate who wrote it. */
+  by?: string;
+  /** Sent by the workspace's auto-reply. */
+  auto?: boolean;
+}
+
+/** Both sides of a conversation in one order, the same on every peer: time, then id. */
+export function conversationOf(
+  visitor: readonly ChatLine[],
+  team: readonly ConversationMessage[],
+): ConversationMessage[] {
+  const lines: ConversationMessage[] = visitor.map((m) => ({ ...m, from: 'visitor' }));
+  return [...lines, ...team].sort(compareEvents);
+}
+
+export function detailOf(
+  lead: Lead,
+  rules: ScoringRules,
+  teamMessages: readonly ConversationMessage[] = [],
+): LeadDetail {
   const { facts, team } = lead;
   const visits: TimelineVisit[] = [];
   for (let i = facts.visits.length - 1; i >= 0; i--) {
@@ -399,5 +511,7 @@ export function detailOf(lead: Lead, rules: ScoringRules): LeadDetail {
     countryName: countryName(summary.country ?? ''),
     languages: [...facts.languages],
     visits,
+    conversation: conversationOf(facts.chat?.messages ?? [], teamMessages),
+    reachable: facts.chat !== undefined,
   };
 }

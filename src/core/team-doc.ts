@@ -13,10 +13,11 @@
  *   the adds it has seen, so a tag added while another peer removes it stays — one key per
  *   lead and tag would not do: two concurrent adds of one key keep only one item, and if that
  *   one is then removed the other add is lost with it), `customers` (set once, never removed:
- *   stages only move forward).
+ *   stages only move forward), `messages` (what teammates wrote to visitors: each message its own
+ *   key `lead/message id`, written once, so two agents replying at once both land).
  */
 import * as Y from 'yjs';
-import type { TeamFacts } from './lead.ts';
+import type { ConversationMessage, TeamFacts } from './lead.ts';
 
 /** Who a lead is assigned to (`to: null`: unassigned). */
 export interface Assignment {
@@ -29,6 +30,18 @@ export interface Assignment {
 export interface Mark {
   by: string;
   at: number;
+}
+
+/** A message a teammate (or the auto-reply, on a teammate's browser) wrote to a visitor. */
+export interface TeamMessage {
+  by: string;
+  at: number;
+  text: string;
+  auto?: boolean;
+}
+
+export function messages(doc: Y.Doc): Y.Map<TeamMessage> {
+  return doc.getMap<TeamMessage>('messages');
 }
 
 export function assignments(doc: Y.Doc): Y.Map<Assignment> {
@@ -156,10 +169,76 @@ export class TagIndex {
   }
 }
 
-export function teamFactsOf(doc: Y.Doc, tagIndex: TagIndex, leadId: string): TeamFacts {
+/** The team's messages of each lead, following the `messages` map. */
+export class MessageIndex {
+  readonly #doc: Y.Doc;
+  readonly #byLead = new Map<string, Set<string>>();
+
+  constructor(doc: Y.Doc, onChange: (leads: Set<string>, origin: unknown) => void = () => {}) {
+    this.#doc = doc;
+    messages(doc).forEach((_message, key) => {
+      this.#index(key, true);
+    });
+    messages(doc).observe((event) => {
+      const touched = new Set<string>();
+      event.changes.keys.forEach((change, key) => {
+        if (change.action === 'add') touched.add(this.#index(key, true));
+        else if (change.action === 'delete') touched.add(this.#index(key, false));
+      });
+      onChange(touched, event.transaction.origin);
+    });
+  }
+
+  #index(key: string, added: boolean): string {
+    const leadId = key.slice(0, key.indexOf('/'));
+    let keys = this.#byLead.get(leadId);
+    if (!keys) this.#byLead.set(leadId, (keys = new Set()));
+    if (added) keys.add(key);
+    else keys.delete(key);
+    if (keys.size === 0) this.#byLead.delete(leadId);
+    return leadId;
+  }
+
+  has(leadId: string): boolean {
+    return this.#byLead.has(leadId);
+  }
+
+  /** The team's messages to a lead, as conversation lines (in no particular order). */
+  of(leadId: string): ConversationMessage[] {
+    const map = messages(this.#doc);
+    const out: ConversationMessage[] = [];
+    for (const key of this.#byLead.get(leadId) ?? []) {
+      const m = map.get(key);
+      if (!m) continue;
+      const line: ConversationMessage = {
+        id: key.slice(leadId.length + 1),
+        at: m.at,
+        from: 'team',
+        text: m.text,
+        by: m.by,
+      };
+      if (m.auto) line.auto = true;
+      out.push(line);
+    }
+    return out;
+  }
+
+  /** Writes a message to a lead; its id is the key's second half. */
+  write(leadId: string, id: string, message: TeamMessage): void {
+    messages(this.#doc).set(`${leadId}/${id}`, message);
+  }
+}
+
+export function teamFactsOf(
+  doc: Y.Doc,
+  tagIndex: TagIndex,
+  messageIndex: MessageIndex,
+  leadId: string,
+): TeamFacts {
   return {
     assignee: assignments(doc).get(leadId)?.to ?? null,
     tags: tagIndex.tagsOf(leadId),
     customer: customers(doc).has(leadId),
+    messaged: messageIndex.has(leadId),
   };
 }

@@ -3,7 +3,7 @@
  * a handful of events; runs of small ones are merged into segments of a few thousand, so the
  * relay snapshot (which carries every segment) and a fold from storage read few rows.
  */
-import { decodeSegment, encodeSegment, type LoggedPageView } from '../core/facts.ts';
+import { decodeSegment, encodeSegment, type LoggedEvent } from '../core/facts.ts';
 import type { FactSegment, WorkspaceDb } from '../data/db.ts';
 
 /** Segments with fewer events than this are small. */
@@ -34,7 +34,7 @@ export async function mergeSmallSegments(db: WorkspaceDb): Promise<number> {
   }
   if (run.length > 1) runs.push(run);
   for (const parts of runs) {
-    const events: LoggedPageView[] = [];
+    const events: LoggedEvent[] = [];
     for (const part of parts) events.push(...(await decodeSegment(part.bytes)).events);
     const last = parts[parts.length - 1]?.last ?? 0;
     const merged: FactSegment = {

@@ -7,46 +7,65 @@ import { ObservableV2 } from 'lib0/observable';
 import type { Diagnostics, IntakeStatus } from '../contracts/team.ts';
 import type { Clock, Timers } from '../contracts/time.ts';
 import { checkCaptureEvent, type CaptureEvent } from '../core/capture.ts';
-import type { LoggedPageView } from '../core/facts.ts';
+import type { LoggedEvent } from '../core/facts.ts';
 import type { LogEntry } from '../core/relay-protocol.ts';
-import { open } from '../core/seal.ts';
+import { importChatPrivateKey, openFromVisitor } from '../core/chat-seal.ts';
+import { importIntakePrivateKey, open } from '../core/seal.ts';
 import { IntakeFollower } from './log-follower.ts';
 import type { Projection } from './projection.ts';
 
 export interface OpenedBatch {
   /** Page views, in log order, with their log position. */
-  views: LoggedPageView[];
+  views: LoggedEvent[];
   /** Visits the widget excluded (bots, automation): only counted. */
   excluded: number;
   /** Envelopes that failed decryption or validation: dropped, never blocking later ones. */
   dropped: { seq: number; reason: 'undecryptable' | 'invalid' }[];
 }
 
+/** The intake private key, imported for each kind of box. */
+export interface IntakeKeys {
+  /** Page views (seal.ts). */
+  box: CryptoKey;
+  /** Chat events (chat-seal.ts). */
+  chat: CryptoKey;
+}
+
+export async function intakeKeysOf(jwk: JsonWebKey): Promise<IntakeKeys> {
+  const [box, chat] = await Promise.all([importIntakePrivateKey(jwk), importChatPrivateKey(jwk)]);
+  return { box, chat };
+}
+
 /** Opens and validates a batch of sealed envelopes with the workspace's intake key. */
 export async function openBoxes(
-  key: CryptoKey,
+  keys: IntakeKeys,
   workspaceId: string,
   entries: LogEntry[],
 ): Promise<OpenedBatch> {
   const out: OpenedBatch = { views: [], excluded: 0, dropped: [] };
-  const opened = await Promise.all(entries.map((entry) => openBox(key, workspaceId, entry)));
+  const opened = await Promise.all(entries.map((entry) => openBox(keys, workspaceId, entry)));
   opened.forEach((result, i) => {
     const seq = entries[i]?.seq ?? 0;
     if (typeof result === 'string') out.dropped.push({ seq, reason: result });
-    else if (result.kind === 'pageview') out.views.push({ ...result, seq });
-    else out.excluded++;
+    else if (result.event.kind === 'pageview') out.views.push({ ...result.event, seq });
+    else if (result.event.kind === 'excluded') out.excluded++;
+    else out.views.push({ ...result.event, seq, from: result.from });
   });
   return out;
 }
 
 async function openBox(
-  key: CryptoKey,
+  keys: IntakeKeys,
   workspaceId: string,
   entry: LogEntry,
-): Promise<CaptureEvent | 'undecryptable' | 'invalid'> {
+): Promise<{ event: CaptureEvent; from: string } | 'undecryptable' | 'invalid'> {
+  // A chat event must come in a chat box, which proves its sender's key; a page view in the other.
+  const chat = entry.sealed.startsWith('h1.');
   let text: string;
+  let from = '';
   try {
-    text = await open(key, entry.sealed, workspaceId);
+    if (chat) ({ text, from } = await openFromVisitor(keys.chat, entry.sealed, workspaceId));
+    else text = await open(keys.box, entry.sealed, workspaceId);
   } catch {
     return 'undecryptable';
   }
@@ -59,7 +78,9 @@ async function openBox(
   const checked = checkCaptureEvent(parsed);
   // The event id inside the box must match the id the relay deduplicated on.
   if (!checked.ok || checked.value.id !== entry.id) return 'invalid';
-  return checked.value;
+  const isChat = checked.value.kind === 'name' || checked.value.kind === 'message';
+  if (isChat !== chat) return 'invalid';
+  return { event: checked.value, from };
 }
 
 /** Entries the relay received longer ago than this are backlog: they raise no Hot alert. */
@@ -69,7 +90,7 @@ export interface IntakeDeps {
   relayUrl: string;
   workspaceId: string;
   token: string;
-  intakeKey: () => Promise<CryptoKey>;
+  intakeKeys: () => Promise<IntakeKeys>;
   projection: Projection;
   diagnostics: Diagnostics;
   clock: Clock;
@@ -111,7 +132,7 @@ export class Intake extends ObservableV2<IntakeRunEvents> {
   async #batch(entries: LogEntry[], cursor: number): Promise<void> {
     const deps = this.#deps;
     const opened = entries.length
-      ? await openBoxes(await deps.intakeKey(), deps.workspaceId, entries)
+      ? await openBoxes(await deps.intakeKeys(), deps.workspaceId, entries)
       : { views: [], excluded: 0, dropped: [] };
     const diagnostics = {
       dropped: this.#diagnostics.dropped + opened.dropped.length,

@@ -6,9 +6,11 @@ import { detailOf, type LeadDetail } from '../core/lead.ts';
 import type { ScoringRules } from '../core/scoring.ts';
 import type { WorkspaceDb } from '../data/db.ts';
 import type { LeadFeed } from './lead-feed.ts';
+import type { TeamEdits } from './team-edits.ts';
 
 export class LeadReads {
   readonly #db: WorkspaceDb;
+  readonly #edits: TeamEdits;
   readonly #rules: () => ScoringRules;
   readonly #onLead: (leadId: string, detail: LeadDetail | null) => void;
   #watched: string | undefined;
@@ -18,10 +20,12 @@ export class LeadReads {
   constructor(
     db: WorkspaceDb,
     feed: LeadFeed,
+    edits: TeamEdits,
     rules: () => ScoringRules,
     onLead: (leadId: string, detail: LeadDetail | null) => void,
   ) {
     this.#db = db;
+    this.#edits = edits;
     this.#rules = rules;
     this.#onLead = onLead;
     feed.on('changed', (change) => {
@@ -29,6 +33,10 @@ export class LeadReads {
       if (id !== undefined && (change.rows.some((r) => r.id === id) || change.gone.includes(id))) {
         this.refresh();
       }
+    });
+    // A team message changes the conversation, not always the stored lead.
+    edits.on('messages', (leads) => {
+      if (this.#watched !== undefined && leads.has(this.#watched)) this.refresh();
     });
   }
 
@@ -56,12 +64,14 @@ export class LeadReads {
 
   async #read(leadId: string): Promise<LeadDetail | null> {
     const lead = await this.#db.leads.get(leadId);
-    return lead ? detailOf(lead, this.#rules()) : null;
+    return lead ? detailOf(lead, this.#rules(), this.#edits.messagesOf(leadId)) : null;
   }
 
   async details(leadIds: string[]): Promise<(LeadDetail | undefined)[]> {
     const rules = this.#rules();
     const leads = await this.#db.leads.bulkGet(leadIds);
-    return leads.map((lead) => (lead ? detailOf(lead, rules) : undefined));
+    return leads.map((lead) =>
+      lead ? detailOf(lead, rules, this.#edits.messagesOf(lead.id)) : undefined,
+    );
   }
 }

@@ -8,11 +8,10 @@ import { toFailure } from '../contracts/errors.ts';
 import type { StatusPatch } from '../contracts/team.ts';
 import type { Clock, Timers } from '../contracts/time.ts';
 import type { WorkspaceInfo } from '../core/ledger.ts';
-import { importIntakePrivateKey } from '../core/seal.ts';
 import { readToken, sha256Hex } from '../core/team-keys.ts';
 import { localDb, readMeta, type WorkspaceDb, type WorkspaceRecord } from '../data/db.ts';
 import type { DocStore } from './doc-store.ts';
-import { Intake } from './intake.ts';
+import { Intake, intakeKeysOf, type IntakeKeys } from './intake.ts';
 import type { Projection } from './projection.ts';
 import { registerWorkspace } from './relay-client.ts';
 import type { Snapshots } from './snapshots.ts';
@@ -59,12 +58,12 @@ export class Leader {
       read: () => projection.facts(),
       takeIn: (segments, cursor) => projection.takeIn(segments, cursor),
     });
-    let key: Promise<CryptoKey> | undefined;
+    let keys: Promise<IntakeKeys> | undefined;
     const intake = (this.#intake = new Intake({
       relayUrl: record.relayUrl,
       workspaceId: record.id,
       token,
-      intakeKey: () => (key ??= importIntakePrivateKey(info.intakePrivateKey)),
+      intakeKeys: () => (keys ??= intakeKeysOf(info.intakePrivateKey)),
       projection,
       diagnostics: await readMeta(db, 'diagnostics', { dropped: 0, excluded: 0 }),
       clock,

@@ -9,8 +9,8 @@
  */
 import { ObservableV2 } from 'lib0/observable';
 import { toFailure, type Failure } from '../contracts/errors.ts';
-import { decodeSegment, encodeSegment, groupByLead, type LoggedPageView } from '../core/facts.ts';
-import { leadOf, withPageViews, type Lead, type LeadRow, type TeamFacts } from '../core/lead.ts';
+import { decodeSegment, encodeSegment, groupByLead, type LoggedEvent } from '../core/facts.ts';
+import { leadOf, withEvents, type Lead, type LeadRow, type TeamFacts } from '../core/lead.ts';
 import { readMeta, type FactSegment, type WorkspaceDb } from '../data/db.ts';
 import { countSmallSegments, mergeSmallSegments, SMALL_SEGMENT } from './fact-segments.ts';
 
@@ -83,7 +83,7 @@ export class Projection extends ObservableV2<ProjectionEvents> {
    * below the stored cursor are already in and are skipped. `meta` is stored with it.
    */
   ingest(
-    events: readonly LoggedPageView[],
+    events: readonly LoggedEvent[],
     cursor: number,
     options: { live: boolean; meta?: Record<string, unknown>; segment?: Uint8Array },
   ): Promise<void> {
@@ -91,7 +91,7 @@ export class Projection extends ObservableV2<ProjectionEvents> {
   }
 
   async #ingest(
-    events: readonly LoggedPageView[],
+    events: readonly LoggedEvent[],
     cursor: number,
     options: { live: boolean; meta?: Record<string, unknown>; segment?: Uint8Array },
   ): Promise<void> {
@@ -122,7 +122,7 @@ export class Projection extends ObservableV2<ProjectionEvents> {
       db.transaction('rw', db.facts, db.leads, db.meta, async () => {
         const stored = await db.leads.bulkGet(leadIds);
         leadIds.forEach((id, i) => {
-          const lead = withPageViews(stored[i], id, byLead.get(id) ?? [], this.#teamOf(id), rev);
+          const lead = withEvents(stored[i], id, byLead.get(id) ?? [], this.#teamOf(id), rev);
           if (lead) leads.push(lead);
         });
         if (segment) await db.facts.put(segment);
@@ -163,7 +163,7 @@ export class Projection extends ObservableV2<ProjectionEvents> {
       const kept: FactSegment[] = [];
       // Kept in memory while there are not too many to hold at once; else read back a
       // segment at a time.
-      let events: LoggedPageView[] | undefined = [];
+      let events: LoggedEvent[] | undefined = [];
       let invalid = 0;
       for (const bytes of segments) {
         const decoded = await decodeSegment(bytes);
@@ -221,7 +221,7 @@ export class Projection extends ObservableV2<ProjectionEvents> {
   }
 
   /** Folds many facts into their leads: all told at once, then written a chunk at a time. */
-  async #foldIn(events: readonly LoggedPageView[]): Promise<void> {
+  async #foldIn(events: readonly LoggedEvent[]): Promise<void> {
     const db = this.#db;
     const byLead = groupByLead(events);
     const ids = [...byLead.keys()];
@@ -258,15 +258,11 @@ export class Projection extends ObservableV2<ProjectionEvents> {
   }
 
   /** The given leads with their new page views folded in (read back first when `known`). */
-  async #fold(
-    ids: string[],
-    byLead: Map<string, LoggedPageView[]>,
-    known: boolean,
-  ): Promise<Lead[]> {
+  async #fold(ids: string[], byLead: Map<string, LoggedEvent[]>, known: boolean): Promise<Lead[]> {
     const stored = known ? await this.#db.leads.bulkGet(ids) : [];
     const leads: Lead[] = [];
     ids.forEach((id, j) => {
-      const lead = withPageViews(stored[j], id, byLead.get(id) ?? [], this.#teamOf(id), this.#rev);
+      const lead = withEvents(stored[j], id, byLead.get(id) ?? [], this.#teamOf(id), this.#rev);
       if (lead) leads.push(lead);
     });
     return leads;

@@ -6,6 +6,7 @@
 import { CodedError } from '../contracts/errors.ts';
 import type {
   ErrorBody,
+  MailRequest,
   RegisterRequest,
   RelayErrorCode,
   SnapshotInfo,
@@ -84,4 +85,19 @@ export async function uploadSnapshot(
   });
   const info = (await res.json()) as SnapshotInfo;
   return info.version;
+}
+
+/** Posts a sealed team reply to a visitor's mailbox; safe to repeat (stored once per id). */
+export async function postMail(
+  relayUrl: string,
+  workspace: string,
+  token: string,
+  mailbox: string,
+  item: MailRequest,
+): Promise<void> {
+  await call(new URL(`/v1/workspaces/${workspace}/mailboxes/${mailbox}`, relayUrl), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(item),
+  });
 }

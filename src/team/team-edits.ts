@@ -1,17 +1,21 @@
 /**
- * Team edits on leads, in the team doc: assignment, tags, customers — made as this member, and
+ * Team edits on leads, in the team doc: assignment, tags, customers, messages to visitors — made
+ * as this member, and
  * heard from teammates. Every change names the leads it touched, so their stored leads are
  * folded again with the new team facts (see projection.ts).
  */
 import { ObservableV2 } from 'lib0/observable';
 import type * as Y from 'yjs';
 import type { Clock } from '../contracts/time.ts';
-import type { TeamFacts } from '../core/lead.ts';
+import { randomId } from '../core/bytes.ts';
+import { cleanMessage, LIMITS } from '../core/capture.ts';
+import type { ConversationMessage, TeamFacts } from '../core/lead.ts';
 import {
   assignLead,
   assignments,
   customers,
   markCustomer,
+  MessageIndex,
   TagIndex,
   teamFactsOf,
 } from '../core/team-doc.ts';
@@ -21,6 +25,8 @@ export interface TeamEditEvents {
   changed: (leads: Set<string>, origin: unknown) => void;
   /** Every tag in use, after tags changed. */
   tags: (tags: string[]) => void;
+  /** Leads whose conversation gained a team message, and who wrote it. */
+  messages: (leads: Set<string>, origin: unknown) => void;
 }
 
 export class TeamEdits extends ObservableV2<TeamEditEvents> {
@@ -28,6 +34,7 @@ export class TeamEdits extends ObservableV2<TeamEditEvents> {
   readonly #member: string;
   readonly #clock: Clock;
   readonly #tags: TagIndex;
+  readonly #messages: MessageIndex;
 
   constructor(doc: Y.Doc, memberId: string, clock: Clock) {
     super();
@@ -37,6 +44,10 @@ export class TeamEdits extends ObservableV2<TeamEditEvents> {
     this.#tags = new TagIndex(doc, (leads, origin) => {
       this.emit('changed', [leads, origin]);
       this.emit('tags', [this.#tags.allTags()]);
+    });
+    this.#messages = new MessageIndex(doc, (leads, origin) => {
+      this.emit('changed', [leads, origin]);
+      this.emit('messages', [leads, origin]);
     });
     // Maps keyed by lead id: a changed key is a changed lead.
     for (const map of [assignments(doc), customers(doc)]) {
@@ -51,7 +62,28 @@ export class TeamEdits extends ObservableV2<TeamEditEvents> {
   }
 
   teamFactsOf(leadId: string): TeamFacts {
-    return teamFactsOf(this.#doc, this.#tags, leadId);
+    return teamFactsOf(this.#doc, this.#tags, this.#messages, leadId);
+  }
+
+  /** The team's side of a lead's conversation. */
+  messagesOf(leadId: string): ConversationMessage[] {
+    return this.#messages.of(leadId);
+  }
+
+  /** Writes to a lead's visitor; the message as written (undefined when the text is empty). */
+  write(leadId: string, text: string, auto = false): ConversationMessage | undefined {
+    const clean = cleanMessage(text, LIMITS.message);
+    if (!clean) return undefined;
+    const id = randomId();
+    const at = this.#clock.now();
+    this.#messages.write(
+      leadId,
+      id,
+      auto ? { by: this.#member, at, text: clean, auto } : { by: this.#member, at, text: clean },
+    );
+    const message: ConversationMessage = { id, at, from: 'team', text: clean, by: this.#member };
+    if (auto) message.auto = true;
+    return message;
   }
 
   assign(leadId: string, to: string | null): void {

@@ -20,7 +20,9 @@ import { DocLinks } from './doc-links.ts';
 import { DocStore, FROM_SNAPSHOT, FROM_STORE } from './doc-store.ts';
 import { Leader } from './leader.ts';
 import { LeadFeed } from './lead-feed.ts';
+import { readToken } from '../core/team-keys.ts';
 import { LeadReads } from './lead-reads.ts';
+import { Replies } from './replies.ts';
 import { leadership, type Leadership } from './leadership.ts';
 import { Projection } from './projection.ts';
 import { Snapshots } from './snapshots.ts';
@@ -42,6 +44,7 @@ export class Workspace {
   #team: TeamLedger | undefined;
   #snapshots: Snapshots | undefined;
   #leader: Leader | undefined;
+  #replies: Replies | undefined;
   #leadership: Leadership | undefined;
   /** The workspace's data as the verified ledger has it (null until it has arrived). */
   #verifiedInfo: WorkspaceInfo | null = null;
@@ -66,7 +69,7 @@ export class Workspace {
     this.edits = new TeamEdits(store.doc, record.memberId, this.#clock);
     this.#projection = new Projection(db, (id) => this.edits.teamFactsOf(id));
     this.#feed = new LeadFeed(feedPort, channelName.leads(record.id));
-    this.reads = new LeadReads(db, this.#feed, () => this.#rules, events.lead);
+    this.reads = new LeadReads(db, this.#feed, this.edits, () => this.#rules, events.lead);
 
     this.edits.on('changed', (leads, origin) => {
       // The tab that stored these rows marked their leads in the same transaction; a
@@ -202,6 +205,18 @@ export class Workspace {
       timers: this.#timers,
     });
     this.#leader = leader;
+    const record = this.#record;
+    this.#replies = new Replies({
+      edits: this.edits,
+      db: this.#db,
+      relayUrl: record.relayUrl,
+      workspaceId: record.id,
+      author: record.memberName,
+      token: () => readToken(record.teamSecret),
+      info,
+      timers: this.#timers,
+      onError: this.#fail,
+    });
     this.#leadership = leadership({
       locks: navigator.locks,
       name: lockName.leader(this.#record.id),
@@ -243,6 +258,11 @@ export class Workspace {
     return this.#team;
   }
 
+  async write(leadId: string, text: string): Promise<void> {
+    if (!this.#replies) throw new CodedError('not_loaded', 'the workspace is still loading');
+    await this.#replies.send(leadId, text);
+  }
+
   watchLead(leadId: string | undefined): Promise<LeadDetail | null> {
     return this.reads.watch(leadId);
   }
@@ -250,6 +270,7 @@ export class Workspace {
   close(): void {
     this.#leadership?.stop();
     this.#leader?.stop();
+    this.#replies?.stop();
     this.#team?.destroy();
     this.links?.destroy();
     this.#snapshots?.destroy();

@@ -20,15 +20,16 @@ import {
 import { NO_FILTERS } from '../../src/core/lead-list.ts';
 import type { LogEntry } from '../../src/core/relay-protocol.ts';
 import { DEFAULT_RULES, scoreOf } from '../../src/core/scoring.ts';
-import { generateIntakeKeyPair, importIntakePrivateKey, seal } from '../../src/core/seal.ts';
+import { generateIntakeKeyPair, seal } from '../../src/core/seal.ts';
 import { assignLead, assignments } from '../../src/core/team-doc.ts';
 import { WorkspaceDb } from '../../src/data/db.ts';
 import { ListCopy } from '../../src/list/list-copy.ts';
 import { ListService } from '../../src/list/list-service.ts';
 import { DocLinks } from '../../src/team/doc-links.ts';
 import { DocStore } from '../../src/team/doc-store.ts';
-import { openBoxes } from '../../src/team/intake.ts';
+import { intakeKeysOf, openBoxes } from '../../src/team/intake.ts';
 import { LeadFeed } from '../../src/team/lead-feed.ts';
+import { TeamEdits } from '../../src/team/team-edits.ts';
 import { LeadReads } from '../../src/team/lead-reads.ts';
 import { Projection } from '../../src/team/projection.ts';
 import { pageView } from '../page-view.ts';
@@ -205,7 +206,7 @@ describe('intake and projection', () => {
         }),
       ),
     ];
-    const result = await openBoxes(await importIntakePrivateKey(keys.privateKey), wsId, entries);
+    const result = await openBoxes(await intakeKeysOf(keys.privateKey), wsId, entries);
     expect(result.views).toEqual([{ ...good, seq: 1 }]);
     expect(result.excluded).toBe(1);
     expect(result.dropped.map((d) => [d.seq, d.reason]).sort()).toEqual([
@@ -221,7 +222,10 @@ describe('intake and projection', () => {
   it('stores leads with what their score is computed from, and what teammates decided', async () => {
     const db = new WorkspaceDb(randomId());
     const team = new Map([
-      ['other', { assignee: 'member1', tags: ['enterprise', 'vip'], customer: true }],
+      [
+        'other',
+        { assignee: 'member1', tags: ['enterprise', 'vip'], customer: true, messaged: false },
+      ],
     ]);
     const projection = new Projection(db, (id) => team.get(id) ?? NO_TEAM_FACTS);
     await projection.open();
@@ -413,9 +417,11 @@ describe('lead reads', () => {
       feed.publish(change);
     });
     const told: [string, LeadDetail | null][] = [];
+    const edits = new TeamEdits(new Y.Doc(), 'member-ada', { now: () => 5000 });
     const reads = new LeadReads(
       db,
       feed,
+      edits,
       () => DEFAULT_RULES,
       (id, detail) => told.push([id, detail]),
     );
@@ -433,6 +439,14 @@ describe('lead reads', () => {
     expect(told[0]?.[0]).toBe(shown);
     expect(told[0]?.[1]?.pageViews).toBe(2);
     expect(told[0]?.[1]?.score).toBe(30); // /pricing 25, Berlin → Germany 5
+
+    // A teammate's message: to the other lead, nothing; to this one, its conversation.
+    edits.write(other, 'Hello there');
+    edits.write(shown, 'Welcome back');
+    await expect.poll(() => told.length).toBe(2);
+    expect(told[1]?.[1]?.conversation.map((m) => [m.from, m.text])).toEqual([
+      ['team', 'Welcome back'],
+    ]);
     db.close();
   });
 });

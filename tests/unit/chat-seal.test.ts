@@ -50,7 +50,7 @@ describe('chat boxes', () => {
     await expect(
       openFromVisitor(opener, [prefix, impostor, enc, ct].join('.'), WS),
     ).rejects.toThrow(SealError);
-    const flipped = sealed.slice(0, -2) + (sealed.endsWith('A') ? 'B' : 'A') + sealed.slice(-1);
+    const flipped = sealed.slice(0, -2) + (sealed.at(-2) === 'A' ? 'B' : 'A') + sealed.slice(-1);
     await expect(openFromVisitor(opener, flipped, WS)).rejects.toThrow(SealError);
     await expect(openFromVisitor(opener, 's1.a.b.c', WS)).rejects.toThrow(SealError);
   });
@@ -60,17 +60,15 @@ describe('chat boxes', () => {
     const visitor = await generateVisitorKeys();
     const me = await publicKeyText(visitor.publicKey);
     const sealed = await sealToVisitor(sender, intake.publicKey, me, 'hi there', `${WS}/box`);
-    expect(await openFromTeam(visitor, intake.publicKey, sealed, `${WS}/box`)).toBe(
-      'hi there',
-    );
+    expect(await openFromTeam(visitor, intake.publicKey, sealed, `${WS}/box`)).toBe('hi there');
     // Another mailbox, another visitor.
-    await expect(
-      openFromTeam(visitor, intake.publicKey, sealed, `${WS}/other`),
-    ).rejects.toThrow(SealError);
+    await expect(openFromTeam(visitor, intake.publicKey, sealed, `${WS}/other`)).rejects.toThrow(
+      SealError,
+    );
     const stranger = await generateVisitorKeys();
-    await expect(
-      openFromTeam(stranger, intake.publicKey, sealed, `${WS}/box`),
-    ).rejects.toThrow(SealError);
+    await expect(openFromTeam(stranger, intake.publicKey, sealed, `${WS}/box`)).rejects.toThrow(
+      SealError,
+    );
     // Forged: sealed by someone who is not the team (the relay, say), whatever key it names.
     const forger = await team();
     const forged = await sealToVisitor(
@@ -80,14 +78,14 @@ describe('chat boxes', () => {
       'pay here',
       `${WS}/box`,
     );
-    await expect(
-      openFromTeam(visitor, intake.publicKey, forged, `${WS}/box`),
-    ).rejects.toThrow(SealError);
+    await expect(openFromTeam(visitor, intake.publicKey, forged, `${WS}/box`)).rejects.toThrow(
+      SealError,
+    );
     // A visitor's own box reflected back is not a reply.
     const reflected = await sealFromVisitor(visitor, me, 'echo', `${WS}/box`);
-    await expect(
-      openFromTeam(visitor, intake.publicKey, reflected, `${WS}/box`),
-    ).rejects.toThrow(SealError);
+    await expect(openFromTeam(visitor, intake.publicKey, reflected, `${WS}/box`)).rejects.toThrow(
+      SealError,
+    );
   });
 
   it('a mailbox address is the capability’s hash, an id', async () => {

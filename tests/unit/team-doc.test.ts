@@ -5,6 +5,7 @@ import {
   assignLead,
   customers,
   markCustomer,
+  MessageIndex,
   TagIndex,
   tags,
   teamFactsOf,
@@ -100,18 +101,30 @@ describe('team edits', () => {
   it('folds assignee, tags and customer into team facts', () => {
     const doc = new Y.Doc();
     const index = new TagIndex(doc);
-    expect(teamFactsOf(doc, index, 'lead1')).toEqual({ assignee: null, tags: [], customer: false });
+    const said = new MessageIndex(doc);
+    expect(teamFactsOf(doc, index, said, 'lead1')).toEqual({
+      assignee: null,
+      tags: [],
+      customer: false,
+      messaged: false,
+    });
     assignLead(doc, 'lead1', 'grace', 'ada', 1);
     index.add('lead1', 'vip', 'ada', 1);
     markCustomer(doc, 'lead1', 'ada', 2);
     markCustomer(doc, 'lead1', 'grace', 3);
-    expect(teamFactsOf(doc, index, 'lead1')).toEqual({
+    said.write('lead1', 'message-id-00000001', { by: 'ada', at: 5, text: 'Hello' });
+    expect(teamFactsOf(doc, index, said, 'lead1')).toEqual({
       assignee: 'grace',
       tags: ['vip'],
       customer: true,
+      messaged: true,
     });
+    expect(said.of('lead1')).toEqual([
+      { id: 'message-id-00000001', at: 5, from: 'team', text: 'Hello', by: 'ada' },
+    ]);
+    expect(said.has('lead2')).toBe(false);
     expect(customers(doc).get('lead1')?.by).toBe('ada');
     assignLead(doc, 'lead1', null, 'grace', 4);
-    expect(teamFactsOf(doc, index, 'lead1').assignee).toBeNull();
+    expect(teamFactsOf(doc, index, said, 'lead1').assignee).toBeNull();
   });
 });

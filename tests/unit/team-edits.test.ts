@@ -1,6 +1,7 @@
 /** Team edits on leads, in the team doc, as this member and as heard from teammates. */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { conversationOf } from '../../src/core/lead.ts';
 import { assignments, customers, tags } from '../../src/core/team-doc.ts';
 import { TeamEdits } from '../../src/team/team-edits.ts';
 
@@ -21,7 +22,29 @@ describe('team edits', () => {
       assignee: 'grace',
       tags: ['vip'],
       customer: true,
+      messaged: false,
     });
+    now = 4_000;
+    const message = edits.write('lead1', '  Hello\r\nthere\u0000 ');
+    expect(message).toMatchObject({ at: 4_000, from: 'team', text: 'Hello\nthere', by: 'ada' });
+    expect(edits.messagesOf('lead1')).toEqual([message]);
+    expect(edits.teamFactsOf('lead1').messaged).toBe(true);
+    expect(edits.write('lead1', ' \u200b ')).toBeUndefined();
+  });
+
+  it('two teammates writing at once both land, in one order on both sides', () => {
+    const a = new Y.Doc();
+    const b = new Y.Doc();
+    const ada = new TeamEdits(a, 'ada', { now: () => 5_000 });
+    const grace = new TeamEdits(b, 'grace', { now: () => 5_000 });
+    ada.write('lead1', 'From Ada');
+    grace.write('lead1', 'From Grace');
+    Y.applyUpdate(a, Y.encodeStateAsUpdate(b));
+    Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
+    const order = (edits: TeamEdits) =>
+      conversationOf([], edits.messagesOf('lead1')).map((m) => m.text);
+    expect(order(ada).sort()).toEqual(['From Ada', 'From Grace']);
+    expect(order(ada)).toEqual(order(grace));
   });
 
   it('names the leads each change touched, whoever made it, and the tags in use', () => {

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { checkCaptureEvent } from '../../src/core/capture.ts';
+import type { LoggedChat } from '../../src/core/facts.ts';
+import { leadOf, NO_TEAM_FACTS, withEvents } from '../../src/core/lead.ts';
+import { pageView } from '../page-view.ts';
+
+const VISITOR = 'visitor_abcdefghijklmn';
+const KEY = 'K'.repeat(87);
+const OTHER = 'Q'.repeat(87);
+const BOX = 'mailbox_abcdefghijklmnop';
+
+const view = {
+  ...pageView({ id: 'event_0000000000000001', visitorId: VISITOR, at: 1000 }),
+  seq: 1,
+};
+function said(seq: number, text: string, from = KEY, at = 1000 + seq): LoggedChat {
+  return {
+    kind: 'message',
+    id: `message_${String(seq).padStart(12, '0')}`,
+    visitorId: VISITOR,
+    at,
+    text,
+    mailbox: BOX,
+    seq,
+    from,
+  };
+}
+function named(seq: number, name: string, from = KEY): LoggedChat {
+  return {
+    kind: 'name',
+    id: `name_${String(seq).padStart(15, '0')}`,
+    visitorId: VISITOR,
+    at: 1000 + seq,
+    name,
+    mailbox: BOX,
+    seq,
+    from,
+  };
+}
+
+describe('chat events on a lead', () => {
+  it('a name makes the lead L2 with that name, a message L3', () => {
+    const l1 = withEvents(undefined, VISITOR, [view], NO_TEAM_FACTS, 1);
+    expect(l1?.row.stage).toBe('L1');
+    const l2 = withEvents(l1, VISITOR, [named(2, 'Ada Lovelace')], NO_TEAM_FACTS, 2);
+    expect(l2?.row.stage).toBe('L2');
+    expect(l2?.row.displayName).toBe('Ada Lovelace');
+    expect(l2?.row.generatedName).not.toBe('Ada Lovelace');
+    const l3 = withEvents(l2, VISITOR, [said(3, 'Do you ship to Berlin?')], NO_TEAM_FACTS, 3);
+    expect(l3?.row.stage).toBe('L3');
+    expect(l3?.facts.chat?.messages.map((m) => m.text)).toEqual(['Do you ship to Berlin?']);
+    expect(l3?.facts.chat?.mailbox).toBe(BOX);
+  });
+
+  it('a teammate’s message makes the lead L3 too, and stages never go back', () => {
+    const lead = withEvents(undefined, VISITOR, [view, named(2, 'Ada')], NO_TEAM_FACTS, 1);
+    if (!lead) throw new Error('no lead');
+    const team = { ...NO_TEAM_FACTS, messaged: true };
+    expect(leadOf(lead.id, lead.facts, team, 2).row.stage).toBe('L3');
+    const later = withEvents(
+      lead,
+      VISITOR,
+      [{ ...view, id: 'event_0000000000000009', seq: 9, at: 9000 }],
+      team,
+      3,
+    );
+    expect(later?.row.stage).toBe('L3');
+  });
+
+  it('only the key that wrote first speaks for the visitor', () => {
+    const lead = withEvents(
+      undefined,
+      VISITOR,
+      [view, said(2, 'hello'), said(3, 'I am the visitor now', OTHER), named(4, 'Mallory', OTHER)],
+      NO_TEAM_FACTS,
+      1,
+    );
+    expect(lead?.facts.chat?.messages.map((m) => m.text)).toEqual(['hello']);
+    expect(lead?.facts.chat?.refused).toBe(2);
+    expect(lead?.row.displayName).not.toBe('Mallory');
+    expect(lead?.row.stage).toBe('L3');
+  });
+
+  it('a message delivered twice is kept once; messages in time order; the latest name wins', () => {
+    const once = withEvents(
+      undefined,
+      VISITOR,
+      [view, said(2, 'b', KEY, 5000), named(3, 'Ada'), said(4, 'a', KEY, 4000)],
+      NO_TEAM_FACTS,
+      1,
+    );
+    const twice = withEvents(
+      once,
+      VISITOR,
+      [said(2, 'b', KEY, 5000), named(5, 'Ada L.')],
+      NO_TEAM_FACTS,
+      2,
+    );
+    expect(twice?.facts.chat?.messages.map((m) => m.text)).toEqual(['a', 'b']);
+    expect(twice?.row.displayName).toBe('Ada L.');
+  });
+
+  it('chat text is cleaned: line breaks kept, controls and invisibles gone, capped', () => {
+    const checked = checkCaptureEvent({
+      kind: 'message',
+      id: 'message_000000000001',
+      visitorId: VISITOR,
+      at: 1,
+      mailbox: BOX,
+      text: '  Hi\r\n\n\n\nthere\u202e\u0000 ' + 'x'.repeat(5000),
+    });
+    expect(checked.ok).toBe(true);
+    if (checked.ok && checked.value.kind === 'message') {
+      expect(checked.value.text.startsWith('Hi\n\nthere x')).toBe(true);
+      expect(checked.value.text).toHaveLength(4000);
+    }
+    expect(
+      checkCaptureEvent({
+        kind: 'message',
+        id: 'message_000000000001',
+        visitorId: VISITOR,
+        at: 1,
+        mailbox: BOX,
+        text: ' \u200b ',
+      }),
+    ).toEqual({ ok: false, error: 'text is empty' });
+    expect(
+      checkCaptureEvent({
+        kind: 'name',
+        id: 'name_0000000000000001',
+        visitorId: VISITOR,
+        at: 1,
+        mailbox: 'x',
+        name: 'Ada',
+      }),
+    ).toEqual({ ok: false, error: 'mailbox is not an id' });
+  });
+});
