@@ -60,7 +60,7 @@ describe('chat events on a lead', () => {
     const later = withEvents(
       lead,
       VISITOR,
-      [{ ...view, id: 'event_0000000000000009', seq: 9, at: 9000 }],
+      [{ ...view, id: 'event_0000000000000009', at: 9000 }],
       team,
       3,
     );
