@@ -2,8 +2,8 @@
  * The website widget: installed with one script tag, it turns each visitor into a lead. It
  * records page views (full loads, single-page-app navigations, back-forward-cache restores),
  * seals each one to the workspace's intake key in the visitor's browser, and hands it to the
- * outbox. Nothing it does may disturb the host page: every entry point swallows its errors,
- * and it draws nothing (chat arrives later, with its UI isolated in a shadow root).
+ * outbox. It draws the chat launcher (launcher.ts); the chat loads when it is first opened.
+ * Nothing it does may disturb the host page: every entry point swallows its errors.
  *
  * <script async src=".../widget.js" data-workspace="…" data-key="…" data-relay="https://…">
  */
@@ -12,6 +12,7 @@ import type { CaptureEvent, Navigation } from '../src/core/capture.ts';
 import { ID_PATTERN, storageKey } from '../src/core/names.ts';
 import { seal } from '../src/core/seal.ts';
 import { exclusionReason } from './exclusion.ts';
+import { launcher } from './launcher.ts';
 import { Outbox } from './outbox.ts';
 import { pageView } from './page-view.ts';
 import { readItem, writeItem } from './storage.ts';
@@ -49,7 +50,7 @@ function guard(fn: () => unknown): void {
   }
 }
 
-function start(install: Install): void {
+function start(install: Install, src: string): void {
   const outbox = new Outbox(
     `${install.relay}/v1/intake/${encodeURIComponent(install.workspace)}`,
     storageKey.outbox(install.workspace),
@@ -106,9 +107,26 @@ function start(install: Install): void {
   on('online', () => outbox.flush());
 
   view('load', document.referrer);
+  const draw = (): void => {
+    guard(() => {
+      launcher({ ...install, visitorId: visitor }, src);
+    });
+  };
+  // An async script may run before the body exists (a script in the head).
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', draw);
+  else draw();
 }
 
 guard(() => {
-  const install = installOf(document.currentScript);
-  if (install && typeof crypto !== 'undefined' && 'subtle' in crypto) start(install);
+  const script = document.currentScript;
+  const install = installOf(script);
+  if (
+    install &&
+    script instanceof HTMLScriptElement &&
+    typeof crypto !== 'undefined' &&
+    'subtle' in crypto
+  ) {
+    // The chat script sits beside this one.
+    start(install, new URL('widget-chat.js', script.src).href);
+  }
 });

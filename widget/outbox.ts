@@ -43,6 +43,8 @@ export class Outbox {
   private sending = false;
   private failures = 0;
   private timer: unknown;
+  /** Hears which events the relay has made durable. */
+  onSent?: (ids: Set<string>) => void;
 
   constructor(
     private readonly endpoint: string,
@@ -75,6 +77,7 @@ export class Outbox {
         const sent = new Set(batch.map((e) => e.id));
         this.save(this.load().filter((e) => !sent.has(e.id)));
         this.failures = 0;
+        this.onSent?.(sent);
       }
     } finally {
       this.sending = false;

@@ -251,9 +251,12 @@ test('visitor text never runs: names, URLs, titles and UTMs render as text', asy
   await expect(detail.getByTestId('utm-campaign')).toHaveText(payloads[2] ?? '');
   await expect(detail.getByTestId('utm-term')).toHaveText(payloads[3] ?? '');
   await expect(detail.getByTestId('referrer')).toContainText('evil.example');
-  const visits = app.page.getByRole('list', { name: 'Visits' }).getByRole('listitem');
+  // The conversation pane, oldest first: visits are its quiet lines.
+  const visits = app.page
+    .getByRole('list', { name: 'Conversation and visits' })
+    .getByRole('listitem');
   await expect(visits).toHaveCount(2);
-  await expect(visits.first()).toContainText('<img src=y onerror=alert(6)>');
+  await expect(visits.last()).toContainText('<img src=y onerror=alert(6)>');
 
   // Nothing ran and nothing was injected.
   await app.page.waitForTimeout(500);

@@ -71,9 +71,12 @@ test('the lead detail shows exactly what was captured, and the visitor’s local
   // A new page view shows up in the visit timeline, live.
   await site.getByRole('link', { name: 'Pricing' }).click();
   await expect(site.getByRole('heading', { name: 'Pricing' })).toBeVisible();
-  const visits = app.page.getByRole('list', { name: 'Visits' }).getByRole('listitem');
+  // The conversation pane, oldest first: visits are its quiet lines.
+  const visits = app.page
+    .getByRole('list', { name: 'Conversation and visits' })
+    .getByRole('listitem');
   await expect(visits).toHaveCount(2);
-  await expect(visits.first()).toContainText('/pricing');
+  await expect(visits.last()).toContainText('/pricing');
   await expect(detail.getByTestId('page-views')).toHaveText('2');
   await app.page.screenshot({ path: 'test-results/screens/lead-detail.png' });
   await visitor.close();

@@ -181,6 +181,9 @@ export class Session extends ObservableV2<SessionEvents> {
   markCustomer(leadId: string): Promise<void> {
     return this.#team.markCustomer(leadId);
   }
+  write(leadId: string, text: string): Promise<void> {
+    return this.#team.write(leadId, text);
+  }
 
   /** One window of the lead list; the list worker pushes it again (`page`) when it changes. */
   async show(query: ListQuery, offset: number, limit: number): Promise<ListPage> {

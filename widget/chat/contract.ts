@@ -1,0 +1,23 @@
+/**
+ * What the loader hands the chat module when it loads it: the install, the visitor, and the
+ * launcher's shadow root to draw in. The chat module announces itself with a DOM event on the
+ * document carrying its `mount` (a classic script has no exports, and a cross-origin module
+ * import would need CORS headers on every host that serves the widget).
+ */
+export interface ChatInstall {
+  workspace: string;
+  key: string;
+  relay: string;
+  visitorId: string;
+  /** The launcher's shadow root and button. */
+  root: ShadowRoot;
+  launcher: HTMLButtonElement;
+  /** Open the panel at once (the visitor clicked), or only follow the mailbox (unread check). */
+  open: boolean;
+}
+
+export type ChatMount = (install: ChatInstall) => void;
+
+export const CHAT_READY = 'converge-leads:chat';
+/** Set in the site's storage once the visitor has chatted: later pages load the chat at once. */
+export const chattedKey = (workspace: string): string => `converge:${workspace}:chatted`;

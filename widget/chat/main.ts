@@ -1,0 +1,218 @@
+/**
+ * The chat, loaded by the launcher when a visitor first opens it (`public/widget-chat.js`).
+ * The visitor's name and messages are sealed with their own key (chat-seal.ts) and sent
+ * through the intake log like page views; the team's replies arrive sealed in the visitor's
+ * mailbox, followed live over the relay's WebSocket, and only those the team sealed are shown.
+ */
+import { randomId } from '../../src/core/bytes.ts';
+import type { ChatEvent } from '../../src/core/capture.ts';
+import { mailboxOf, openFromTeam, sealFromVisitor } from '../../src/core/chat-seal.ts';
+import type { LogEntry, LiveServerMessage } from '../../src/core/relay-protocol.ts';
+import { checkReply, type Reply } from '../../src/core/reply.ts';
+import { Outbox } from '../outbox.ts';
+import { writeItem } from '../storage.ts';
+import { CHAT_READY, chattedKey, type ChatInstall, type ChatMount } from './contract.ts';
+import { Panel } from './panel.ts';
+import { loadSaved, storeSaved, visitorKeys, type Line } from './saved.ts';
+import { STRINGS } from './strings.ts';
+
+const RECONNECT_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
+
+class Chat {
+  readonly #install: ChatInstall;
+  readonly #key: string;
+  readonly #saved;
+  readonly #panel: Panel;
+  readonly #outbox: Outbox;
+  readonly #keys: Promise<CryptoKeyPair>;
+  readonly #mailbox: Promise<string>;
+  #following = false;
+  #failures = 0;
+
+  constructor(install: ChatInstall) {
+    this.#install = install;
+    this.#key = `converge:${install.workspace}:chat`;
+    this.#saved = loadSaved(this.#key);
+    this.#keys = visitorKeys(install.workspace);
+    this.#mailbox = mailboxOf(this.#saved.capability);
+    this.#outbox = new Outbox(
+      `${install.relay}/v1/intake/${encodeURIComponent(install.workspace)}`,
+      `converge:${install.workspace}:chat-outbox`,
+    );
+    this.#outbox.onSent = (ids) => {
+      for (const line of this.#saved.lines) {
+        if (ids.has(line.id) && line.state === 'sending') {
+          line.state = 'sent';
+          this.#panel.show(line);
+        }
+      }
+      this.#save();
+    };
+    this.#panel = new Panel(install.root, {
+      name: (name) => {
+        void this.#sendName(name);
+      },
+      message: (text) => {
+        void this.#sendMessage(text);
+      },
+      closed: () => {
+        this.close();
+      },
+    });
+    for (const line of this.#saved.lines) this.#panel.show(line);
+    this.#panel.named(this.#saved.name !== undefined);
+    install.launcher.addEventListener('click', () => {
+      if (this.#panel.isOpen) this.close();
+      else this.open();
+    });
+    if (this.#saved.lines.length) this.#follow();
+    this.#badge();
+  }
+
+  open(): void {
+    this.#panel.open();
+    this.#install.launcher.setAttribute('aria-expanded', 'true');
+    this.#saved.readAt = Date.now();
+    this.#save();
+    this.#badge();
+  }
+
+  close(): void {
+    this.#panel.close();
+    const launcher = this.#install.launcher;
+    launcher.setAttribute('aria-expanded', 'false');
+    launcher.focus();
+  }
+
+  #save(): void {
+    storeSaved(this.#key, this.#saved);
+  }
+
+  /** The launcher's unread badge: team replies not yet seen with the panel open. */
+  #badge(): void {
+    const unread = this.#panel.isOpen
+      ? 0
+      : this.#saved.lines.filter((l) => l.from === 'team' && l.at > this.#saved.readAt).length;
+    const badge = this.#install.launcher.querySelector('b');
+    if (badge) badge.textContent = unread ? String(unread) : '';
+    this.#install.launcher.setAttribute(
+      'aria-label',
+      unread ? STRINGS.unread(unread) : STRINGS.open,
+    );
+  }
+
+  async #send(event: ChatEvent): Promise<void> {
+    const { key, workspace } = this.#install;
+    const sealed = await sealFromVisitor(await this.#keys, key, JSON.stringify(event), workspace);
+    this.#outbox.add({ id: event.id, sealed });
+    writeItem(chattedKey(workspace), '1');
+    this.#follow();
+  }
+
+  async #sendName(name: string): Promise<void> {
+    this.#saved.name = name;
+    this.#save();
+    this.#panel.named(true);
+    const { visitorId } = this.#install;
+    await this.#send({
+      kind: 'name',
+      id: randomId(),
+      visitorId,
+      at: Date.now(),
+      name,
+      mailbox: await this.#mailbox,
+    });
+  }
+
+  async #sendMessage(text: string): Promise<void> {
+    const line: Line = { id: randomId(), from: 'me', text, at: Date.now(), state: 'sending' };
+    this.#saved.lines.push(line);
+    this.#save();
+    this.#panel.show(line);
+    const { visitorId } = this.#install;
+    await this.#send({
+      kind: 'message',
+      id: line.id,
+      visitorId,
+      at: line.at,
+      text,
+      mailbox: await this.#mailbox,
+    });
+  }
+
+  /** Follows the mailbox live from the last reply read; reconnects with backoff. */
+  #follow(): void {
+    if (this.#following) return;
+    this.#following = true;
+    void this.#mailbox.then((mailbox) => {
+      const { relay, workspace } = this.#install;
+      const ws = new WebSocket(`${relay.replace(/^http/, 'ws')}/v1/live`);
+      ws.onopen = () => {
+        ws.send(
+          JSON.stringify({
+            type: 'follow',
+            workspace,
+            mailbox,
+            capability: this.#saved.capability,
+            after: this.#saved.cursor,
+          }),
+        );
+      };
+      ws.onmessage = (e) => {
+        this.#failures = 0;
+        const message = JSON.parse(String(e.data)) as LiveServerMessage;
+        if (message.type === 'events') void this.#received(message.events, mailbox);
+      };
+      ws.onclose = () => {
+        this.#following = false;
+        const wait = RECONNECT_MS[Math.min(this.#failures++, RECONNECT_MS.length - 1)];
+        setTimeout(() => {
+          this.#follow();
+        }, wait);
+      };
+    });
+  }
+
+  async #received(entries: LogEntry[], mailbox: string): Promise<void> {
+    const { key, workspace } = this.#install;
+    const keys = await this.#keys;
+    for (const entry of entries) {
+      let reply: Reply | undefined;
+      try {
+        reply = checkReply(
+          JSON.parse(await openFromTeam(keys, key, entry.sealed, `${workspace}/${mailbox}`)),
+        );
+      } catch {
+        // Not sealed by the team (forged, or damaged): never shown.
+      }
+      this.#saved.cursor = Math.max(this.#saved.cursor, entry.seq);
+      if (!reply || this.#saved.lines.some((l) => l.id === reply.id)) continue;
+      const line: Line = {
+        id: reply.id,
+        from: 'team',
+        text: reply.text,
+        at: reply.at,
+        author: reply.author,
+      };
+      if (reply.auto) line.auto = true;
+      // Shown in the visitor's clock: a reply is newer than anything they saw.
+      line.at = Math.max(line.at, this.#saved.readAt + 1);
+      this.#saved.lines.push(line);
+      this.#panel.show(line);
+    }
+    if (this.#panel.isOpen) this.#saved.readAt = Date.now();
+    this.#save();
+    this.#badge();
+  }
+}
+
+let chat: Chat | undefined;
+const mount: ChatMount = (install) => {
+  try {
+    chat ??= new Chat(install);
+    if (install.open) chat.open();
+  } catch {
+    // The host page comes first.
+  }
+};
+document.dispatchEvent(new CustomEvent(CHAT_READY, { detail: mount }));

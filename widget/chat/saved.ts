@@ -1,0 +1,81 @@
+/**
+ * What the chat keeps in the visitor's browser: the key pair (IndexedDB: a CryptoKey survives
+ * there without ever being extractable), and the conversation, the mailbox's capability and
+ * cursor (the site's storage). Blocked storage leaves the chat working for this page's life.
+ */
+import { generateVisitorKeys } from '../../src/core/chat-seal.ts';
+import { randomId } from '../../src/core/bytes.ts';
+import { readItem, writeItem } from '../storage.ts';
+
+export interface Line {
+  id: string;
+  from: 'me' | 'team';
+  text: string;
+  at: number;
+  author?: string;
+  auto?: boolean;
+  /** A visitor's message: until the relay has it, 'sending'. */
+  state?: 'sending' | 'sent';
+}
+
+export interface Saved {
+  capability: string;
+  name?: string;
+  /** Last mailbox entry read. */
+  cursor: number;
+  /** Replies newer than this were not yet seen with the panel open. */
+  readAt: number;
+  lines: Line[];
+}
+
+const MAX_LINES = 200;
+
+export function loadSaved(key: string): Saved {
+  try {
+    const saved = JSON.parse(readItem(key) ?? '') as Saved;
+    if (typeof saved.capability === 'string' && Array.isArray(saved.lines)) return saved;
+  } catch {
+    // A first visit, or something unreadable: start afresh.
+  }
+  return { capability: randomId(32), cursor: 0, readAt: 0, lines: [] };
+}
+
+export function storeSaved(key: string, saved: Saved): void {
+  saved.lines = saved.lines.slice(-MAX_LINES);
+  writeItem(key, JSON.stringify(saved));
+}
+
+function request<T>(req: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => {
+      resolve(req.result);
+    };
+    req.onerror = () => {
+      reject(req.error ?? new Error('storage'));
+    };
+  });
+}
+
+/** The visitor's chat key pair for this workspace: made once, then read back. */
+export async function visitorKeys(workspace: string): Promise<CryptoKeyPair> {
+  try {
+    const open = indexedDB.open('converge-chat', 1);
+    open.onupgradeneeded = () => open.result.createObjectStore('keys');
+    const db = await request(open);
+    const known = (await request(db.transaction('keys').objectStore('keys').get(workspace))) as
+      CryptoKeyPair | undefined;
+    if (known) return known;
+    const keys = await generateVisitorKeys();
+    // `add`, not `put`: when two tabs race, the first key stays and both use it.
+    try {
+      await request(db.transaction('keys', 'readwrite').objectStore('keys').add(keys, workspace));
+      return keys;
+    } catch {
+      const first = (await request(db.transaction('keys').objectStore('keys').get(workspace))) as
+        CryptoKeyPair | undefined;
+      return first ?? keys;
+    }
+  } catch {
+    return generateVisitorKeys();
+  }
+}

@@ -1,0 +1,20 @@
+/** Every string the chat shows a visitor, in one table (widget settings will override some). */
+export const STRINGS = {
+  title: 'Chat with us',
+  greeting: 'Hi there 👋 Ask us anything — we are happy to help.',
+  status: 'We typically reply in a few minutes.',
+  namePrompt: 'Before we start, what should we call you?',
+  nameLabel: 'Your name',
+  nameButton: 'Start chat',
+  messageLabel: 'Message',
+  messagePlaceholder: 'Write a message…',
+  send: 'Send',
+  close: 'Close chat',
+  open: 'Open chat',
+  unread: (n: number): string => `Open chat, ${n} unread ${n === 1 ? 'message' : 'messages'}`,
+  sending: 'Sending…',
+  sent: 'Sent',
+  you: 'You',
+  team: 'Team',
+  auto: 'Automatic reply',
+} as const;

@@ -1,0 +1,52 @@
+/**
+ * The launcher: a round button in a closed shadow root, fixed in a corner — the host's CSS
+ * cannot reach it, its own cannot leak, and being fixed it shifts nothing on the page. The chat
+ * itself is a separate script, loaded on the first click (or at once for a visitor who has
+ * chatted before, so a waiting reply shows its unread badge).
+ */
+import { CHAT_READY, chattedKey, type ChatInstall, type ChatMount } from './chat/contract.ts';
+import { readItem } from './storage.ts';
+
+const CSS = `button{all:initial;position:fixed;bottom:20px;right:20px;z-index:2147483646;width:56px;height:56px;border-radius:50%;background:#4f46e5;display:grid;place-items:center;cursor:pointer;box-shadow:0 4px 14px #0004}button:focus-visible{outline:3px solid #a5b4fc}svg{width:28px;fill:#fff}b{all:initial;position:absolute;top:0;right:0;padding:0 6px;border-radius:9px;background:#dc2626;color:#fff;font:700 12px/18px sans-serif}b:empty{display:none}`;
+
+export function launcher(
+  install: Omit<ChatInstall, 'root' | 'launcher' | 'open'>,
+  src: string,
+): void {
+  const host = document.createElement('converge-leads');
+  const root = host.attachShadow({ mode: 'closed' });
+  root.innerHTML = `<style>${CSS}</style><button type="button" aria-label="Open chat" aria-expanded="false"><svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg><b aria-hidden="true"></b></button>`;
+  const button = root.querySelector('button') as HTMLButtonElement;
+  let loading: Promise<ChatMount> | undefined;
+  const load = (): Promise<ChatMount> =>
+    (loading ??= new Promise((resolve, reject) => {
+      document.addEventListener(
+        CHAT_READY,
+        (e) => {
+          resolve((e as CustomEvent<ChatMount>).detail);
+        },
+        { once: true },
+      );
+      const script = document.createElement('script');
+      script.src = src;
+      script.async = true;
+      script.onerror = reject;
+      document.head.append(script);
+    }));
+  const start = (open: boolean): void => {
+    void load()
+      .then((mount) => {
+        mount({ ...install, root, launcher: button, open });
+      })
+      .catch(() => undefined);
+  };
+  button.addEventListener(
+    'click',
+    () => {
+      start(true);
+    },
+    { once: true },
+  );
+  document.body.append(host);
+  if (readItem(chattedKey(install.workspace))) start(false);
+}
