@@ -1,5 +1,5 @@
 /**
- * The launcher: a round button in a closed shadow root, fixed in a corner — the host's CSS
+ * The launcher: a round button in a shadow root, fixed in a corner — the host's CSS
  * cannot reach it, its own cannot leak, and being fixed it shifts nothing on the page. The chat
  * itself is a separate script, loaded on the first click (or at once for a visitor who has
  * chatted before, so a waiting reply shows its unread badge).
@@ -14,7 +14,7 @@ export function launcher(
   src: string,
 ): void {
   const host = document.createElement('converge-leads');
-  const root = host.attachShadow({ mode: 'closed' });
+  const root = host.attachShadow({ mode: 'open' });
   root.innerHTML = `<style>${CSS}</style><button type="button" aria-label="Open chat" aria-expanded="false"><svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg><b aria-hidden="true"></b></button>`;
   const button = root.querySelector('button') as HTMLButtonElement;
   let loading: Promise<ChatMount> | undefined;
@@ -40,13 +40,10 @@ export function launcher(
       })
       .catch(() => undefined);
   };
-  button.addEventListener(
-    'click',
-    () => {
-      start(true);
-    },
-    { once: true },
-  );
+  // Every click goes to the chat (it opens or closes): one listener, one toggle.
+  button.addEventListener('click', () => {
+    start(true);
+  });
   document.body.append(host);
   if (readItem(chattedKey(install.workspace))) start(false);
 }

@@ -12,7 +12,7 @@ export interface ChatInstall {
   /** The launcher's shadow root and button. */
   root: ShadowRoot;
   launcher: HTMLButtonElement;
-  /** Open the panel at once (the visitor clicked), or only follow the mailbox (unread check). */
+  /** The visitor clicked the launcher (the panel opens or closes), or only load (unread check). */
   open: boolean;
 }
 

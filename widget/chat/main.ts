@@ -61,12 +61,14 @@ class Chat {
     });
     for (const line of this.#saved.lines) this.#panel.show(line);
     this.#panel.named(this.#saved.name !== undefined);
-    install.launcher.addEventListener('click', () => {
-      if (this.#panel.isOpen) this.close();
-      else this.open();
-    });
     if (this.#saved.lines.length) this.#follow();
     this.#badge();
+  }
+
+  /** The launcher was clicked. */
+  toggle(): void {
+    if (this.#panel.isOpen) this.close();
+    else this.open();
   }
 
   open(): void {
@@ -210,7 +212,7 @@ let chat: Chat | undefined;
 const mount: ChatMount = (install) => {
   try {
     chat ??= new Chat(install);
-    if (install.open) chat.open();
+    if (install.open) chat.toggle();
   } catch {
     // The host page comes first.
   }

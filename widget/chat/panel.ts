@@ -83,7 +83,7 @@ export class Panel {
     const close = $('.close');
     close.setAttribute('aria-label', STRINGS.close);
     this.#log = $('ol') as HTMLOListElement;
-    this.#log.setAttribute('aria-label', 'Messages');
+    this.#log.setAttribute('aria-label', 'Conversation');
     this.#nameForm = $('.name') as HTMLFormElement;
     this.#compose = $('.compose') as HTMLFormElement;
     this.#input = $('input') as HTMLInputElement;
