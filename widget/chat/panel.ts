@@ -25,6 +25,7 @@ li.me a{color:#fff}
 form{display:flex;gap:8px;padding:10px 12px;border-top:1px solid #e5e7eb;align-items:flex-end}
 form[hidden]{display:none}
 .name{flex-direction:column;align-items:stretch}
+.compose label{flex:1}
 label{font-size:14px;color:#374151}
 input,textarea{box-sizing:border-box;width:100%;font:inherit;font-size:16px;padding:8px 10px;border:1px solid #d1d5db;border-radius:8px;color:#111827;background:#fff}
 textarea{resize:none;max-height:120px}

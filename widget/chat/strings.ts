@@ -1,7 +1,7 @@
 /** Every string the chat shows a visitor, in one table (widget settings will override some). */
 export const STRINGS = {
   title: 'Chat with us',
-  greeting: 'Hi there 👋 Ask us anything — we are happy to help.',
+  greeting: 'Hi there! Ask us anything — we are happy to help.',
   status: 'We typically reply in a few minutes.',
   namePrompt: 'Before we start, what should we call you?',
   nameLabel: 'Your name',
