@@ -24,6 +24,8 @@ export interface ListHead {
   rev: number;
 }
 
+/** Blocks read per request (of BLOCK_ROWS rows each). */
+const READ_BLOCKS = 4;
 /** Rows per block when the copy is rewritten. */
 const BLOCK_ROWS = 5_000;
 /** Rewrite once the appended blocks hold more rows than this many times the list. */
@@ -41,24 +43,29 @@ export class ListCopy {
     this.#db = db;
   }
 
-  /** Every row as last copied, the newest copy of each; `rev`: the highest among them. */
-  async read(): Promise<{ rows: Map<string, LeadRow>; rev: number }> {
-    const rows = new Map<string, LeadRow>();
+  /**
+   * Hands over the copy block by block, oldest first (a later block's row replaces an earlier
+   * copy; `gone` removes), a few blocks per request: each request's rows are decoded in a task
+   * of their own, so the worker answers the page meanwhile (from the head). `size` tells how
+   * many rows the receiver holds at the end. Answers the highest `rev` seen.
+   */
+  async read(take: (rows: LeadRow[], gone: string[]) => void, size: () => number): Promise<number> {
     let rev = 0;
     let copied = 0;
-    const blocks = await this.#db.list.toArray();
-    for (const block of blocks) {
-      for (const row of block.rows) {
-        rows.set(row.id, row);
-        if (row.rev > rev) rev = row.rev;
+    const keys = await this.#db.list.toCollection().primaryKeys();
+    for (let i = 0; i < keys.length; i += READ_BLOCKS) {
+      const blocks = await this.#db.list.bulkGet(keys.slice(i, i + READ_BLOCKS));
+      for (const block of blocks) {
+        if (!block) continue;
+        for (const row of block.rows) if (row.rev > rev) rev = row.rev;
+        take(block.rows, block.gone);
+        copied += block.rows.length;
       }
-      for (const id of block.gone) rows.delete(id);
-      copied += block.rows.length;
     }
-    this.#blocks = blocks.length;
+    this.#blocks = keys.length;
     // Copies of rows that a later block replaced: what a rewrite would save.
-    this.#appended = copied - rows.size;
-    return { rows, rev };
+    this.#appended = copied - size();
+    return rev;
   }
 
   /** Appends changes; rewrites the copy from `all` when appended changes outweigh it. */
