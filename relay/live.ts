@@ -170,6 +170,11 @@ export class LiveHub {
     return this.#sockets.size;
   }
 
+  /** Whether any member's app follows the workspace's log (the widget's "team online"). */
+  following(wid: number): boolean {
+    return (this.#followers.get(`w${wid}`)?.size ?? 0) > 0;
+  }
+
   /** Newly durable entries: pushed to every follower of the workspace that is caught up. */
   committed(wid: number, entries: LogEntry[]): void {
     this.#push(`w${wid}`, entries);

@@ -14,6 +14,7 @@ import {
   type IntakeResponse,
   type LogPage,
   type MailResponse,
+  type TeamStatus,
   type RegisterResponse,
   type RelayErrorCode,
   type SnapshotInfo,
@@ -334,6 +335,20 @@ export async function startRelay(
     sendJson(res, 200, answer);
   };
 
+  /**
+   * Whether the team is online, for the widget: some member's app follows the log. Public (the
+   * widget has no credentials), and says nothing about who or how many.
+   */
+  const teamStatus = (req: IncomingMessage, res: ServerResponse, id: string): void => {
+    if (!ID_PATTERN.test(id)) throw badWorkspace();
+    const wait = limiters.read.take(clientIp(req, options.trustProxy));
+    if (wait) throw tooMany(wait, 'reads');
+    const workspace = store.workspace(id);
+    if (!workspace) throw unknownWorkspace();
+    const answer: TeamStatus = { online: live.following(workspace.wid) };
+    sendJson(res, 200, answer);
+  };
+
   /** A visitor reading its mailbox: the capability it is named after is the credential. */
   const readMail = (
     req: IncomingMessage,
@@ -421,6 +436,14 @@ export async function startRelay(
           allow: 'GET, PUT, OPTIONS',
         });
       }
+    } else if (
+      parts.length === 5 &&
+      parts[1] === 'v1' &&
+      parts[2] === 'workspaces' &&
+      parts[4] === 'status'
+    ) {
+      only('GET');
+      teamStatus(req, res, parts[3] ?? '');
     } else if (
       parts.length === 6 &&
       parts[1] === 'v1' &&

@@ -28,15 +28,20 @@ async function guarded<T>(call: () => T | Promise<T>): Promise<T> {
 
 const api: ListApi = {
   open: (workspaceId, pageEvents) =>
-    guarded(async () => {
+    guarded(() => {
       const events = pageEvents as unknown as Comlink.Remote<ListEvents>;
       service?.close();
-      service = new ListService(workspaceId, {
+      const opened = new ListService(workspaceId, {
         page: (page) => void events.page(page),
         hot: (rows) => void events.hot(rows),
+        message: (rows) => void events.message(rows),
         error: (failure) => void events.error(failure),
       });
-      await service.loaded;
+      service = opened;
+      // Not awaited: while a large list loads, `show` answers its first window from the head.
+      opened.loaded.catch((err: unknown) => {
+        void events.error(toFailure(err));
+      });
     }),
   connect: (feed) => {
     opened().connect(feed);

@@ -67,6 +67,10 @@ const api: TeamApi = {
       workspace().edits.markCustomer(leadId);
     }),
   write: (leadId, text) => guarded(() => workspace().write(leadId, text)),
+  markRead: (leadId, at) =>
+    guarded(() => {
+      workspace().edits.markRead(leadId, at);
+    }),
   rename: (name) => guarded(() => workspace().rename(name)),
   setRole: (member, role) => guarded(() => workspace().setRole(member, role)),
   setSetting: (name, value) => guarded(() => workspace().setSetting(name, value)),

@@ -33,6 +33,8 @@ class AppState {
   #error = $state('');
   /** Hot-lead alerts on screen, newest last. */
   alerts = $state.raw<ScoredRow[]>([]);
+  /** New-message alerts on screen (in this member's leader tab), newest last. */
+  messages = $state.raw<ScoredRow[]>([]);
 
   get config(): AppConfig {
     return this.#config;
@@ -93,6 +95,13 @@ class AppState {
       // Every tab shows the alert; one desktop notification per member is enough.
       if (session.status.leader) notifyHot(rows);
     });
+    session.on('message', (rows) => {
+      // One tab of each member tells: the one that leads (it follows the log anyway).
+      if (!session.status.leader) return;
+      const ids = new Set(rows.map((r) => r.id));
+      this.messages = [...this.messages.filter((m) => !ids.has(m.id)), ...rows].slice(-3);
+      notifyMessages(rows);
+    });
     localStorage.setItem(storageKey.currentWorkspace, record.id);
     this.#session = session;
     this.#phase = 'ready';
@@ -118,6 +127,21 @@ class AppState {
 }
 
 export const app = new AppState();
+
+/** A desktop notification per visitor who wrote, when the member allowed them. */
+function notifyMessages(rows: ScoredRow[]): void {
+  if (!('Notification' in window) || Notification.permission !== 'granted') return;
+  for (const row of rows) {
+    const note = new Notification(`${row.displayName} wrote`, {
+      body: row.lastMessage?.text ?? '',
+      tag: `message-${row.id}`,
+    });
+    note.onclick = () => {
+      window.focus();
+      location.hash = `#/inbox/${row.id}`;
+    };
+  }
+}
 
 /** Desktop notifications for hot leads, when the member allowed them (see hotNotices). */
 function notifyHot(rows: ScoredRow[]): void {

@@ -24,13 +24,15 @@ export interface ListEvents {
   page: (page: ListPage) => void;
   /** Leads whose score just crossed into Hot, from live intake. */
   hot: (rows: ScoredRow[]) => void;
+  /** Leads whose visitor just wrote, from live intake (the row's `lastMessage`). */
+  message: (rows: ScoredRow[]) => void;
   /** A background failure the user should hear about. */
   error: (failure: Failure) => void;
 }
 
 /** What the page asks of the list worker. Failures reject with a plain `Failure`. */
 export interface ListApi {
-  /** Loads the workspace's list (its own copy, then what changed since). */
+  /** Starts loading the workspace's list (its own copy, then what changed since); resolves at once. */
   open(workspaceId: string, events: ListEvents): Promise<void>;
   /** The team worker's end of the lead feed (see FeedMessage). */
   connect(feed: MessagePort): void;

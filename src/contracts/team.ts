@@ -79,6 +79,8 @@ export interface TeamApi {
   markCustomer(leadId: string): Promise<void>;
   /** Writes to a lead's visitor (into the team doc, and sealed into their mailbox). */
   write(leadId: string, text: string): Promise<void>;
+  /** This member has read the lead's conversation up to `at` (never back in time). */
+  markRead(leadId: string, at: number): Promise<void>;
   // Signed changes to the team.
   rename(name: string): Promise<void>;
   setRole(member: Member, role: Exclude<Role, 'owner'>): Promise<void>;

@@ -73,6 +73,8 @@ export interface VisitorMessage {
   at: number;
   text: string;
   mailbox: string;
+  /** Nobody on the team was online: the widget answered with the auto-reply. */
+  away?: boolean;
 }
 
 /** What a visitor says in the chat: sealed by the visitor's own key (see chat-seal.ts). */
@@ -277,6 +279,7 @@ const messageSchema = v.object(
       v.nonEmpty('text is empty'),
     ),
     mailbox: id('mailbox'),
+    away: v.optional(v.fallback(v.boolean(), false)),
   },
   objectMessage('event'),
 );
@@ -302,9 +305,11 @@ export function checkCaptureEvent(input: unknown): Checked<CaptureEvent> {
         input,
         STOP_AT_FIRST,
       );
-      return result.success
-        ? { ok: true, value: result.output }
-        : { ok: false, error: result.issues[0].message };
+      if (!result.success) return { ok: false, error: result.issues[0].message };
+      if (result.output.kind === 'name') return { ok: true, value: result.output };
+      // Only a true `away` is kept: no key stands for a dropped or false one.
+      const { away, ...message } = result.output;
+      return { ok: true, value: away ? { ...message, away } : message };
     }
     if (kind !== 'pageview') return { ok: false, error: 'unknown event kind' };
     const result = v.safeParse(pageViewSchema, input, STOP_AT_FIRST);

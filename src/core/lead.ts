@@ -21,6 +21,7 @@ import { deviceOf, type Device } from './device.ts';
 import { countryName, countryOf } from './geo.ts';
 import type { LoggedChat } from './facts.ts';
 import { generatedName } from './identity.ts';
+import { DEFAULT_AUTO_REPLY } from './reply.ts';
 import {
   combineScoreFacts,
   scoreOf,
@@ -45,6 +46,8 @@ export interface ChatLine {
   id: string;
   at: number;
   text: string;
+  /** Nobody on the team was online: the widget answered with the auto-reply. */
+  away?: true;
 }
 
 /** The visitor's side of the chat. */
@@ -125,6 +128,10 @@ export interface TeamFacts {
   customer: boolean;
   /** A teammate wrote to the visitor. */
   messaged: boolean;
+  /** The team's latest message. */
+  lastMessage?: { at: number; text: string };
+  /** Up to when each member has read the conversation (member id → time). */
+  readBy: Record<string, number>;
 }
 
 export const NO_TEAM_FACTS: TeamFacts = Object.freeze({
@@ -132,6 +139,7 @@ export const NO_TEAM_FACTS: TeamFacts = Object.freeze({
   tags: Object.freeze([]) as unknown as string[],
   customer: false,
   messaged: false,
+  readBy: Object.freeze({}) as Record<string, number>,
 });
 
 /**
@@ -289,7 +297,11 @@ export function foldChat(facts: LeadFacts, events: readonly LoggedChat[]): LeadF
       chat.mailboxSeq = e.seq;
     }
     if (e.kind === 'message') {
-      if (!known.has(e.id)) chat.messages.push({ id: e.id, at: e.at, text: e.text });
+      if (!known.has(e.id)) {
+        const line: ChatLine = { id: e.id, at: e.at, text: e.text };
+        if (e.away) line.away = true;
+        chat.messages.push(line);
+      }
       known.add(e.id);
     } else if (!chat.name || compareEvents(chat.name, e) < 0) {
       chat.name = { value: e.name, at: e.at, id: e.id };
@@ -361,13 +373,33 @@ export interface LeadRow {
   /** Member id, '' when unassigned. */
   assignee: string;
   tags: string[];
+  /** The conversation's latest message, either side (a preview), for the Inbox. */
+  lastMessage?: { at: number; text: string; from: 'visitor' | 'team' };
+  /** When the visitor's latest messages were written (the last UNREAD_KEPT): unread counts. */
+  visitorMessageTimes: number[];
+  readBy: Record<string, number>;
   rev: number;
+}
+
+/** Preview length of the latest message in a row. */
+const PREVIEW_MAX = 140;
+/** Visitor message times a row keeps for unread counts ("9+" beyond). */
+const UNREAD_KEPT = 10;
+
+/** How many of the visitor's messages `member` has not read. */
+export function unreadFor(row: LeadRow, member: string): number {
+  const read = row.readBy[member] ?? 0;
+  let n = 0;
+  for (const at of row.visitorMessageTimes) if (at > read) n++;
+  return n;
 }
 
 /** A row with its score under the rules in force, as the lists and alerts show it. */
 export interface ScoredRow extends LeadRow {
   score: number;
   band: Band;
+  /** Visitor messages the member looking at the list has not read. */
+  unread: number;
 }
 
 /** The list row of a lead: attribution from the FIRST touch, score facts from its visits. */
@@ -383,10 +415,25 @@ function rowOf(id: string, facts: LeadFacts, team: TeamFacts, rev: number): Lead
     lastActivity: facts.lastSeen,
     assignee: team.assignee ?? '',
     tags: team.tags,
+    visitorMessageTimes: [],
+    readBy: team.readBy,
     rev,
   };
   const country = countryOf(facts.tz, facts.languages);
   if (country) row.country = country;
+  const said = facts.chat?.messages ?? [];
+  const visitorLast = said[said.length - 1];
+  const teamLast = team.lastMessage;
+  const last =
+    visitorLast && (!teamLast || visitorLast.at >= teamLast.at)
+      ? { at: visitorLast.at, text: visitorLast.text, from: 'visitor' as const }
+      : teamLast && { ...teamLast, from: 'team' as const };
+  if (last) {
+    row.lastMessage = { ...last, text: last.text.slice(0, PREVIEW_MAX) };
+    // A message is activity: conversations come first in their list when they move.
+    row.lastActivity = Math.max(row.lastActivity, last.at);
+  }
+  row.visitorMessageTimes = said.slice(-UNREAD_KEPT).map((m) => m.at);
   return row;
 }
 
@@ -457,7 +504,8 @@ export function summarize(
 export type TimelineVisit = Pick<Visit, 'id' | 'url' | 'title' | 'at'>;
 
 /** Everything the lead detail shows: the summary, what teammates decided, the visits. */
-export interface LeadDetail extends LeadSummary, Omit<TeamFacts, 'customer' | 'messaged'> {
+export interface LeadDetail
+  extends LeadSummary, Omit<TeamFacts, 'customer' | 'messaged' | 'lastMessage' | 'readBy'> {
   customer: boolean;
   /** The chat, both sides, oldest first. */
   conversation: ConversationMessage[];
@@ -482,12 +530,21 @@ export interface ConversationMessage {
   auto?: boolean;
 }
 
-/** Both sides of a conversation in one order, the same on every peer: time, then id. */
+/**
+ * Both sides of a conversation in one order, the same on every peer: time, then id. The
+ * auto-reply the widget showed a visitor is a line of its own, right after their message.
+ */
 export function conversationOf(
   visitor: readonly ChatLine[],
   team: readonly ConversationMessage[],
+  autoReply = DEFAULT_AUTO_REPLY,
 ): ConversationMessage[] {
-  const lines: ConversationMessage[] = visitor.map((m) => ({ ...m, from: 'visitor' }));
+  const lines: ConversationMessage[] = [];
+  for (const m of visitor) {
+    lines.push({ id: m.id, at: m.at, text: m.text, from: 'visitor' });
+    if (m.away)
+      lines.push({ id: `${m.id}.auto`, at: m.at, text: autoReply, from: 'team', auto: true });
+  }
   return [...lines, ...team].sort(compareEvents);
 }
 

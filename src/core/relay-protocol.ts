@@ -142,6 +142,11 @@ export interface MailResponse {
   duplicate: boolean;
 }
 
+/** `GET …/status`: whether any member's app is following the workspace (team online). */
+export interface TeamStatus {
+  online: boolean;
+}
+
 /** Answer to storing a snapshot, and what `GET …/snapshot` says in `x-snapshot-version`. */
 export interface SnapshotInfo {
   /** Increases by one with every stored snapshot; `If-Match` names the one an upload extends. */

@@ -14,7 +14,8 @@
  *   lead and tag would not do: two concurrent adds of one key keep only one item, and if that
  *   one is then removed the other add is lost with it), `customers` (set once, never removed:
  *   stages only move forward), `messages` (what teammates wrote to visitors: each message its own
- *   key `lead/message id`, written once, so two agents replying at once both land).
+ *   key `lead/message id`, written once, so two agents replying at once both land), `reads` (up
+ *   to when each member has read each conversation: key `lead/member`, only that member writes).
  */
 import * as Y from 'yjs';
 import type { ConversationMessage, TeamFacts } from './lead.ts';
@@ -42,6 +43,11 @@ export interface TeamMessage {
 
 export function messages(doc: Y.Doc): Y.Map<TeamMessage> {
   return doc.getMap<TeamMessage>('messages');
+}
+
+/** Up to when a member has read a lead's conversation: key `lead/member`, written by that member. */
+export function reads(doc: Y.Doc): Y.Map<number> {
+  return doc.getMap<number>('reads');
 }
 
 export function assignments(doc: Y.Doc): Y.Map<Assignment> {
@@ -169,45 +175,102 @@ export class TagIndex {
   }
 }
 
-/** The team's messages of each lead, following the `messages` map. */
-export class MessageIndex {
-  readonly #doc: Y.Doc;
+/**
+ * The keys of a map keyed `lead/…`, by lead, following the map; `onChange` hears which leads
+ * each change touched (any change: a key added, deleted or given a new value).
+ */
+class KeysByLead<T> {
   readonly #byLead = new Map<string, Set<string>>();
 
-  constructor(doc: Y.Doc, onChange: (leads: Set<string>, origin: unknown) => void = () => {}) {
-    this.#doc = doc;
-    messages(doc).forEach((_message, key) => {
+  constructor(map: Y.Map<T>, onChange: (leads: Set<string>, origin: unknown) => void) {
+    map.forEach((_value, key) => {
       this.#index(key, true);
     });
-    messages(doc).observe((event) => {
+    map.observe((event) => {
       const touched = new Set<string>();
       event.changes.keys.forEach((change, key) => {
-        if (change.action === 'add') touched.add(this.#index(key, true));
-        else if (change.action === 'delete') touched.add(this.#index(key, false));
+        touched.add(this.#index(key, change.action !== 'delete'));
       });
       onChange(touched, event.transaction.origin);
     });
   }
 
-  #index(key: string, added: boolean): string {
+  #index(key: string, present: boolean): string {
     const leadId = key.slice(0, key.indexOf('/'));
     let keys = this.#byLead.get(leadId);
     if (!keys) this.#byLead.set(leadId, (keys = new Set()));
-    if (added) keys.add(key);
+    if (present) keys.add(key);
     else keys.delete(key);
     if (keys.size === 0) this.#byLead.delete(leadId);
     return leadId;
   }
 
+  of(leadId: string): Iterable<string> {
+    return this.#byLead.get(leadId) ?? [];
+  }
+
   has(leadId: string): boolean {
     return this.#byLead.has(leadId);
+  }
+}
+
+/** Every member's read marks of each lead, following the `reads` map. */
+export class ReadIndex {
+  readonly #doc: Y.Doc;
+  readonly #keys: KeysByLead<number>;
+
+  constructor(doc: Y.Doc, onChange: (leads: Set<string>, origin: unknown) => void = () => {}) {
+    this.#doc = doc;
+    this.#keys = new KeysByLead(reads(doc), onChange);
+  }
+
+  of(leadId: string): Record<string, number> {
+    const map = reads(this.#doc);
+    const out: Record<string, number> = {};
+    for (const key of this.#keys.of(leadId)) {
+      const at = map.get(key);
+      if (at !== undefined) out[key.slice(leadId.length + 1)] = at;
+    }
+    return out;
+  }
+
+  /** Marks the conversation read by `member` up to `at` (never back in time). */
+  mark(leadId: string, member: string, at: number): void {
+    const key = `${leadId}/${member}`;
+    if ((reads(this.#doc).get(key) ?? 0) < at) reads(this.#doc).set(key, at);
+  }
+}
+
+/** The team's messages of each lead, following the `messages` map. */
+export class MessageIndex {
+  readonly #doc: Y.Doc;
+  readonly #keys: KeysByLead<TeamMessage>;
+
+  constructor(doc: Y.Doc, onChange: (leads: Set<string>, origin: unknown) => void = () => {}) {
+    this.#doc = doc;
+    this.#keys = new KeysByLead(messages(doc), onChange);
+  }
+
+  has(leadId: string): boolean {
+    return this.#keys.has(leadId);
+  }
+
+  /** The team's latest message to a lead. */
+  last(leadId: string): { at: number; text: string } | undefined {
+    let last: TeamMessage | undefined;
+    const map = messages(this.#doc);
+    for (const key of this.#keys.of(leadId)) {
+      const m = map.get(key);
+      if (m && (!last || m.at > last.at)) last = m;
+    }
+    return last && { at: last.at, text: last.text };
   }
 
   /** The team's messages to a lead, as conversation lines (in no particular order). */
   of(leadId: string): ConversationMessage[] {
     const map = messages(this.#doc);
     const out: ConversationMessage[] = [];
-    for (const key of this.#byLead.get(leadId) ?? []) {
+    for (const key of this.#keys.of(leadId)) {
       const m = map.get(key);
       if (!m) continue;
       const line: ConversationMessage = {
@@ -229,16 +292,22 @@ export class MessageIndex {
   }
 }
 
-export function teamFactsOf(
-  doc: Y.Doc,
-  tagIndex: TagIndex,
-  messageIndex: MessageIndex,
-  leadId: string,
-): TeamFacts {
-  return {
+/** The indexes team facts are read from. */
+export interface TeamIndexes {
+  tags: TagIndex;
+  messages: MessageIndex;
+  reads: ReadIndex;
+}
+
+export function teamFactsOf(doc: Y.Doc, index: TeamIndexes, leadId: string): TeamFacts {
+  const facts: TeamFacts = {
     assignee: assignments(doc).get(leadId)?.to ?? null,
-    tags: tagIndex.tagsOf(leadId),
+    tags: index.tags.tagsOf(leadId),
     customer: customers(doc).has(leadId),
-    messaged: messageIndex.has(leadId),
+    messaged: index.messages.has(leadId),
+    readBy: index.reads.of(leadId),
   };
+  const last = index.messages.last(leadId);
+  if (last) facts.lastMessage = last;
+  return facts;
 }

@@ -8,7 +8,7 @@
 import { toFailure } from '../contracts/errors.ts';
 import { Feed, type FeedMessage, type ListEvents, type ListPage } from '../contracts/list.ts';
 import { LeadList, type ListQuery } from '../core/lead-list.ts';
-import type { LeadRow, ScoredRow } from '../core/lead.ts';
+import { unreadFor, type LeadRow, type ScoredRow } from '../core/lead.ts';
 import { bandOf, DEFAULT_RULES, scorer, type ScoringRules } from '../core/scoring.ts';
 import { readMeta, WorkspaceDb } from '../data/db.ts';
 import { realTimers, type Timers } from '../contracts/time.ts';
@@ -143,6 +143,13 @@ export class ListService {
   #apply(rows: readonly LeadRow[], gone: readonly string[], live: readonly string[]): void {
     if (rows.length === 0 && gone.length === 0) return;
     const fresh = rows.filter((row) => (this.#list.get(row.id)?.rev ?? -1) <= row.rev);
+    // A visitor who just wrote (live intake only: a backlog or a join never alerts).
+    const alive = new Set(live);
+    const wrote = fresh.filter((row) => {
+      const said = row.lastMessage;
+      if (!alive.has(row.id) || said?.from !== 'visitor') return false;
+      return said.at > (this.#list.get(row.id)?.lastMessage?.at ?? 0);
+    });
     for (const row of fresh) {
       if (row.rev > this.#rev) this.#rev = row.rev;
       this.#toCopy.set(row.id, row);
@@ -154,8 +161,11 @@ export class ListService {
       this.#toCopy.delete(id);
     }
     const turnedHot = this.#list.upsert(fresh);
+    if (wrote.length) {
+      const scored = wrote.map((row) => this.#scored(row.id));
+      this.#events.message(scored.filter((r): r is ScoredRow => r !== undefined));
+    }
     if (live.length && turnedHot.length) {
-      const alive = new Set(live);
       const hot = turnedHot.filter((id) => alive.has(id)).map((id) => this.#scored(id));
       const rowsHot = hot.filter((r): r is ScoredRow => r !== undefined);
       if (rowsHot.length) this.#events.hot(rowsHot);
@@ -168,7 +178,12 @@ export class ListService {
     const row = this.#list.get(id);
     if (!row) return undefined;
     const score = this.#list.scoreOf(id) ?? 0;
-    return { ...row, score, band: bandOf(score) };
+    return {
+      ...row,
+      score,
+      band: bandOf(score),
+      unread: unreadFor(row, this.#view?.query.me ?? ''),
+    };
   }
 
   #page(view: View): ListPage {
@@ -213,7 +228,7 @@ export class ListService {
       offset: 0,
       rows: rows.slice(0, view.limit).map((row) => {
         const s = score(row.scoring);
-        return { ...row, score: s, band: bandOf(s) };
+        return { ...row, score: s, band: bandOf(s), unread: unreadFor(row, q.me) };
       }),
       counts: undefined,
     };

@@ -16,6 +16,7 @@ import {
   customers,
   markCustomer,
   MessageIndex,
+  ReadIndex,
   TagIndex,
   teamFactsOf,
 } from '../core/team-doc.ts';
@@ -35,6 +36,7 @@ export class TeamEdits extends ObservableV2<TeamEditEvents> {
   readonly #clock: Clock;
   readonly #tags: TagIndex;
   readonly #messages: MessageIndex;
+  readonly #reads: ReadIndex;
 
   constructor(doc: Y.Doc, memberId: string, clock: Clock) {
     super();
@@ -49,6 +51,9 @@ export class TeamEdits extends ObservableV2<TeamEditEvents> {
       this.emit('changed', [leads, origin]);
       this.emit('messages', [leads, origin]);
     });
+    this.#reads = new ReadIndex(doc, (leads, origin) => {
+      this.emit('changed', [leads, origin]);
+    });
     // Maps keyed by lead id: a changed key is a changed lead.
     for (const map of [assignments(doc), customers(doc)]) {
       map.observe((event) => {
@@ -62,12 +67,21 @@ export class TeamEdits extends ObservableV2<TeamEditEvents> {
   }
 
   teamFactsOf(leadId: string): TeamFacts {
-    return teamFactsOf(this.#doc, this.#tags, this.#messages, leadId);
+    return teamFactsOf(
+      this.#doc,
+      { tags: this.#tags, messages: this.#messages, reads: this.#reads },
+      leadId,
+    );
   }
 
   /** The team's side of a lead's conversation. */
   messagesOf(leadId: string): ConversationMessage[] {
     return this.#messages.of(leadId);
+  }
+
+  /** This member has read the lead's conversation up to `at`. */
+  markRead(leadId: string, at: number): void {
+    this.#reads.mark(leadId, this.#member, at);
   }
 
   /** Writes to a lead's visitor; the message as written (undefined when the text is empty). */

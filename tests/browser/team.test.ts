@@ -9,7 +9,7 @@ import * as Y from 'yjs';
 import type { ListPage } from '../../src/contracts/list.ts';
 import type { Timers } from '../../src/contracts/time.ts';
 import { randomId } from '../../src/core/bytes.ts';
-import type { LoggedPageView } from '../../src/core/facts.ts';
+import type { LoggedChat, LoggedPageView } from '../../src/core/facts.ts';
 import {
   NO_TEAM_FACTS,
   type Lead,
@@ -224,7 +224,13 @@ describe('intake and projection', () => {
     const team = new Map([
       [
         'other',
-        { assignee: 'member1', tags: ['enterprise', 'vip'], customer: true, messaged: false },
+        {
+          assignee: 'member1',
+          tags: ['enterprise', 'vip'],
+          customer: true,
+          messaged: false,
+          readBy: {},
+        },
       ],
     ]);
     const projection = new Projection(db, (id) => team.get(id) ?? NO_TEAM_FACTS);
@@ -278,9 +284,11 @@ describe('the list, fed by the team worker', () => {
     });
     const pages: ListPage[] = [];
     const hot: ScoredRow[][] = [];
+    const wrote: ScoredRow[][] = [];
     const list = new ListService(workspace, {
       page: (page) => pages.push(page),
       hot: (rows) => hot.push(rows),
+      message: (rows) => wrote.push(rows),
       error: (failure) => {
         throw new Error(failure.message);
       },
@@ -296,8 +304,35 @@ describe('the list, fed by the team worker', () => {
       feed,
     );
     const query = { ...NO_FILTERS, kind: 'leads' as const, sort: 'activity' as const, me: 'm' };
-    return { db, projection, list, pages, hot, query, workspace };
+    return { db, projection, list, pages, hot, wrote, query, workspace };
   }
+
+  it('tells of a visitor who just wrote, live only, and shows the message in the row', async () => {
+    const { projection, list, pages, wrote, query } = await fedList();
+    await list.show({ ...query, kind: 'inbox' }, 0, 10);
+    const visitor = randomId();
+    const said = (text: string, at: number): LoggedChat => ({
+      kind: 'message',
+      id: randomId(),
+      visitorId: visitor,
+      at,
+      text,
+      mailbox: 'mailbox_abcdefghijklmnop',
+      seq: ++seq,
+      from: 'K'.repeat(87),
+    });
+    const landing = view(visitor, 1000, '/');
+    const backlog = said('old news', 1500);
+    await projection.ingest([landing, backlog], backlog.seq, { live: false });
+    await expect.poll(() => pages.at(-1)?.rows[0]?.lastMessage?.text).toBe('old news');
+    expect(wrote).toEqual([]);
+    const fresh = said('Is anyone there?', 2000);
+    await projection.ingest([fresh], fresh.seq, { live: true });
+    await expect
+      .poll(() => wrote.flat().map((r) => [r.id, r.lastMessage?.text]))
+      .toEqual([[visitor, 'Is anyone there?']]);
+    expect(pages.at(-1)?.rows[0]?.unread).toBe(2);
+  });
 
   it('alerts a lead that live intake pushed over 70, and pushes the window again', async () => {
     const { projection, list, pages, hot, query } = await fedList();
@@ -337,7 +372,12 @@ describe('the list, fed by the team worker', () => {
     // Written while no list was listening.
     const b = view(randomId(), 2000, '/pricing');
     await projection.ingest([b], b.seq, { live: false });
-    const again = new ListService(workspace, { page: () => {}, hot: () => {}, error: () => {} });
+    const again = new ListService(workspace, {
+      page: () => {},
+      hot: () => {},
+      message: () => {},
+      error: () => {},
+    });
     opened.push({
       destroy: () => {
         again.close();
@@ -363,6 +403,8 @@ describe('the first window after a reload', () => {
       lastActivity: i,
       assignee: '',
       tags: [],
+      visitorMessageTimes: [],
+      readBy: {},
       rev: 1,
     });
     // Leads, a list copy large enough to take a while to read, and its head.
@@ -380,6 +422,7 @@ describe('the first window after a reload', () => {
     const list = new ListService(workspace, {
       page: (p) => pages.push(p),
       hot: () => {},
+      message: () => {},
       error: () => {},
     });
     opened.push({

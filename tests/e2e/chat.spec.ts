@@ -4,7 +4,7 @@
  * mailbox on the relay — live, and on the visitor's next visit.
  */
 import { test, expect, visitorContext } from './fixtures.ts';
-import { startTeam } from './pages/app-page.ts';
+import { AppPage, startTeam } from './pages/app-page.ts';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -95,4 +95,50 @@ test('name → L2, message → L3 for both teammates; a reply reaches the visito
   expect(await again.locator('img[src="x"]').count()).toBe(0);
   expect(errors).toEqual([]);
   await visitor.close();
+});
+
+test('with nobody online the message waits on the relay, the auto-reply answers, and the team gets it later', async ({
+  browser,
+  stack,
+}) => {
+  const agent = await browser.newContext();
+  const first = await agent.newPage();
+  const owner = new AppPage(first);
+  await owner.open(stack.appUrl);
+  await owner.createWorkspace('Away', 'Ada');
+  const link = await owner.demoSiteLink();
+  // The team goes home: no app is open.
+  await first.close();
+
+  const visitor = await visitorContext(browser);
+  const site = await visitor.newPage();
+  await site.goto(link);
+  await site.getByRole('button', { name: 'Open chat' }).click();
+  const chat = site.getByRole('dialog', { name: 'Chat with us' });
+  await expect(chat).toContainText("We're away right now");
+  await chat.getByLabel('Your name').fill('Grace Hopper');
+  await chat.getByRole('button', { name: 'Start chat' }).click();
+  await chat.getByRole('textbox', { name: 'Message' }).fill('Is anyone there?');
+  await chat.getByRole('button', { name: 'Send' }).click();
+  const lines = chat.getByRole('log').getByRole('listitem');
+  await expect(lines.last()).toContainText("Thanks for your message! We're away right now");
+  await expect(lines.last()).toContainText('Automatic reply');
+  await expect(lines.nth(-2)).toContainText('Sent');
+
+  // Ada opens the app later: the message was waiting, with the auto-reply after it.
+  const later = new AppPage(await agent.newPage());
+  await later.open(stack.appUrl);
+  await later.openLeads();
+  const row = later.leadRows.first();
+  await expect(row.getByLabel('Stage L3, Contacted')).toBeVisible({ timeout: 10_000 });
+  await expect(row).toHaveAttribute('aria-label', 'Grace Hopper');
+  await row.getByRole('link').click();
+  await expect(
+    later.page.getByRole('listitem', { name: 'Message from Grace Hopper' }),
+  ).toContainText('Is anyone there?');
+  await expect(later.page.getByRole('listitem', { name: 'Message from Auto-reply' })).toContainText(
+    "We're away right now",
+  );
+  await visitor.close();
+  await agent.close();
 });

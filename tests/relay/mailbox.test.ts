@@ -170,3 +170,35 @@ describe('mailboxes', () => {
     expect((await stranger.closedWith()).code).toBe(1008);
   });
 });
+
+describe('team status', () => {
+  it('says online while a member follows the log, and nothing more', async () => {
+    const { workspace, token } = await newWorkspace(relay.url);
+    const status = () => call(relay.url, 'GET', `/v1/workspaces/${workspace}/status`);
+    expect((await status()).body).toEqual({ online: false });
+    const member = await WsClient.open(wsUrl(relay.url, '/v1/live'));
+    member.send({ type: 'follow', workspace, token, after: 0 });
+    await member.until((got) => got.length > 0);
+    expect((await status()).body).toEqual({ online: true });
+    // A visitor following a mailbox is not the team.
+    const m = mailbox();
+    const visitor = await WsClient.open(wsUrl(relay.url, '/v1/live'));
+    visitor.send({
+      type: 'follow',
+      workspace,
+      mailbox: m.mailbox,
+      capability: m.capability,
+      after: 0,
+    });
+    await visitor.until((got) => got.length > 0);
+    member.close();
+    await expect.poll(async () => (await status()).body).toEqual({ online: false });
+    visitor.close();
+    expect((await call(relay.url, 'GET', '/v1/workspaces/nope/status')).body).toMatchObject({
+      error: 'invalid_workspace',
+    });
+    expect((await call(relay.url, 'GET', `/v1/workspaces/${'x'.repeat(20)}/status`)).status).toBe(
+      404,
+    );
+  });
+});

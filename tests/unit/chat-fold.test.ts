@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { checkCaptureEvent } from '../../src/core/capture.ts';
 import type { LoggedChat } from '../../src/core/facts.ts';
-import { leadOf, NO_TEAM_FACTS, withEvents } from '../../src/core/lead.ts';
+import {
+  conversationOf,
+  leadOf,
+  NO_TEAM_FACTS,
+  unreadFor,
+  withEvents,
+} from '../../src/core/lead.ts';
 import { pageView } from '../page-view.ts';
 
 const VISITOR = 'visitor_abcdefghijklmn';
@@ -134,5 +140,67 @@ describe('chat events on a lead', () => {
         name: 'Ada',
       }),
     ).toEqual({ ok: false, error: 'mailbox is not an id' });
+  });
+});
+
+describe('the conversation', () => {
+  it('puts both sides in one order, the auto-reply right after the message it answered', () => {
+    const lines = conversationOf(
+      [
+        { id: 'message_b', at: 2000, text: 'anyone?', away: true },
+        { id: 'message_a', at: 1000, text: 'hello' },
+      ],
+      [{ id: 'reply_1', at: 3000, from: 'team', text: 'Hi!', by: 'ada' }],
+      'We are away',
+    );
+    expect(lines.map((l) => [l.from, l.text, l.auto ?? false])).toEqual([
+      ['visitor', 'hello', false],
+      ['visitor', 'anyone?', false],
+      ['team', 'We are away', true],
+      ['team', 'Hi!', false],
+    ]);
+  });
+
+  it('keeps the away mark only when it is true', () => {
+    const base = {
+      kind: 'message',
+      id: 'message_000000000001',
+      visitorId: VISITOR,
+      at: 1,
+      mailbox: BOX,
+      text: 'hi',
+    };
+    const away = checkCaptureEvent({ ...base, away: true });
+    const not = checkCaptureEvent({ ...base, away: 'yes' });
+    expect(away.ok && away.value).toMatchObject({ away: true });
+    expect(not.ok && 'away' in not.value).toBe(false);
+  });
+});
+
+describe('a conversation in the list', () => {
+  it('previews the latest message of either side, counts what a member has not read, and is activity', () => {
+    const lead = withEvents(
+      undefined,
+      VISITOR,
+      [view, said(2, 'first', KEY, 5000), said(3, 'second', KEY, 6000)],
+      NO_TEAM_FACTS,
+      1,
+    );
+    if (!lead) throw new Error('no lead');
+    expect(lead.row.lastMessage).toEqual({ at: 6000, text: 'second', from: 'visitor' });
+    expect(lead.row.lastActivity).toBe(6000);
+    expect(unreadFor(lead.row, 'ada')).toBe(2);
+    const team = {
+      ...NO_TEAM_FACTS,
+      messaged: true,
+      lastMessage: { at: 7000, text: 'x'.repeat(500) },
+      readBy: { ada: 5500 },
+    };
+    const replied = leadOf(lead.id, lead.facts, team, 2).row;
+    expect(replied.lastMessage?.from).toBe('team');
+    expect(replied.lastMessage?.text).toHaveLength(140);
+    expect(replied.lastActivity).toBe(7000);
+    expect(unreadFor(replied, 'ada')).toBe(1);
+    expect(unreadFor(replied, 'grace')).toBe(2);
   });
 });

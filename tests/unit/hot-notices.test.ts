@@ -16,6 +16,9 @@ function row(id: string, score: number, sourceDomain = 'linkedin.com'): ScoredRo
     lastActivity: 1,
     assignee: '',
     tags: [],
+    visitorMessageTimes: [],
+    readBy: {},
+    unread: 0,
     rev: 1,
   };
 }

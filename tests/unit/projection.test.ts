@@ -109,7 +109,7 @@ describe('the projection', () => {
     let team: TeamFacts = NO_TEAM_FACTS;
     const { db, p, changes } = await projection(() => team);
     await p.ingest(LOG.slice(0, 3), 3, { live: false });
-    team = { assignee: 'ada', tags: ['vip'], customer: true, messaged: false };
+    team = { assignee: 'ada', tags: ['vip'], customer: true, messaged: false, readBy: {} };
     await db.dirty.put({ id: visitor(1) });
     await p.reproject([visitor(1), 'unknown-lead-0000000']);
     const lead = await db.leads.get(visitor(1));

@@ -6,6 +6,7 @@ import {
   customers,
   markCustomer,
   MessageIndex,
+  ReadIndex,
   TagIndex,
   tags,
   teamFactsOf,
@@ -102,22 +103,28 @@ describe('team edits', () => {
     const doc = new Y.Doc();
     const index = new TagIndex(doc);
     const said = new MessageIndex(doc);
-    expect(teamFactsOf(doc, index, said, 'lead1')).toEqual({
+    const reads = new ReadIndex(doc);
+    expect(teamFactsOf(doc, { tags: index, messages: said, reads }, 'lead1')).toEqual({
       assignee: null,
       tags: [],
       customer: false,
       messaged: false,
+      readBy: {},
     });
     assignLead(doc, 'lead1', 'grace', 'ada', 1);
     index.add('lead1', 'vip', 'ada', 1);
     markCustomer(doc, 'lead1', 'ada', 2);
     markCustomer(doc, 'lead1', 'grace', 3);
     said.write('lead1', 'message-id-00000001', { by: 'ada', at: 5, text: 'Hello' });
-    expect(teamFactsOf(doc, index, said, 'lead1')).toEqual({
+    reads.mark('lead1', 'grace', 9);
+    reads.mark('lead1', 'grace', 3); // never back in time
+    expect(teamFactsOf(doc, { tags: index, messages: said, reads }, 'lead1')).toEqual({
       assignee: 'grace',
       tags: ['vip'],
       customer: true,
       messaged: true,
+      readBy: { grace: 9 },
+      lastMessage: { at: 5, text: 'Hello' },
     });
     expect(said.of('lead1')).toEqual([
       { id: 'message-id-00000001', at: 5, from: 'team', text: 'Hello', by: 'ada' },
@@ -125,6 +132,6 @@ describe('team edits', () => {
     expect(said.has('lead2')).toBe(false);
     expect(customers(doc).get('lead1')?.by).toBe('ada');
     assignLead(doc, 'lead1', null, 'grace', 4);
-    expect(teamFactsOf(doc, index, said, 'lead1').assignee).toBeNull();
+    expect(teamFactsOf(doc, { tags: index, messages: said, reads }, 'lead1').assignee).toBeNull();
   });
 });

@@ -23,12 +23,16 @@ describe('team edits', () => {
       tags: ['vip'],
       customer: true,
       messaged: false,
+      readBy: {},
     });
     now = 4_000;
     const message = edits.write('lead1', '  Hello\r\nthere\u0000 ');
     expect(message).toMatchObject({ at: 4_000, from: 'team', text: 'Hello\nthere', by: 'ada' });
     expect(edits.messagesOf('lead1')).toEqual([message]);
     expect(edits.teamFactsOf('lead1').messaged).toBe(true);
+    expect(edits.teamFactsOf('lead1').lastMessage).toEqual({ at: 4_000, text: 'Hello\nthere' });
+    edits.markRead('lead1', 3_500);
+    expect(edits.teamFactsOf('lead1').readBy).toEqual({ ada: 3_500 });
     expect(edits.write('lead1', ' \u200b ')).toBeUndefined();
   });
 

@@ -5,10 +5,10 @@
  * mailbox, followed live over the relay's WebSocket, and only those the team sealed are shown.
  */
 import { randomId } from '../../src/core/bytes.ts';
-import type { ChatEvent } from '../../src/core/capture.ts';
+import type { ChatEvent, VisitorMessage } from '../../src/core/capture.ts';
 import { mailboxOf, openFromTeam, sealFromVisitor } from '../../src/core/chat-seal.ts';
-import type { LogEntry, LiveServerMessage } from '../../src/core/relay-protocol.ts';
-import { checkReply, type Reply } from '../../src/core/reply.ts';
+import type { LiveServerMessage, LogEntry, TeamStatus } from '../../src/core/relay-protocol.ts';
+import { checkReply, DEFAULT_AUTO_REPLY, type Reply } from '../../src/core/reply.ts';
 import { Outbox } from '../outbox.ts';
 import { writeItem } from '../storage.ts';
 import { CHAT_READY, chattedKey, type ChatInstall, type ChatMount } from './contract.ts';
@@ -28,6 +28,9 @@ class Chat {
   readonly #mailbox: Promise<string>;
   #following = false;
   #failures = 0;
+  /** Whether the team is online, as the relay said when the panel last opened. */
+  #online: Promise<boolean | undefined> = Promise.resolve(undefined);
+  #autoReplied = false;
 
   constructor(install: ChatInstall) {
     this.#install = install;
@@ -72,6 +75,10 @@ class Chat {
   }
 
   open(): void {
+    this.#online = this.#teamStatus();
+    void this.#online.then((online) => {
+      this.#panel.online(online);
+    });
     this.#panel.open();
     this.#install.launcher.setAttribute('aria-expanded', 'true');
     this.#saved.readAt = Date.now();
@@ -80,10 +87,27 @@ class Chat {
   }
 
   close(): void {
+    // Everything shown while it was open has been seen.
+    if (this.#panel.isOpen) {
+      this.#saved.readAt = Date.now();
+      this.#save();
+    }
     this.#panel.close();
+    this.#badge();
     const launcher = this.#install.launcher;
     launcher.setAttribute('aria-expanded', 'false');
     launcher.focus();
+  }
+
+  async #teamStatus(): Promise<boolean | undefined> {
+    try {
+      const { relay, workspace } = this.#install;
+      const res = await fetch(`${relay}/v1/workspaces/${encodeURIComponent(workspace)}/status`);
+      const body = (await res.json()) as Partial<TeamStatus>;
+      return typeof body.online === 'boolean' ? body.online : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   #save(): void {
@@ -131,15 +155,32 @@ class Chat {
     this.#saved.lines.push(line);
     this.#save();
     this.#panel.show(line);
+    // Nobody online: the first message is answered at once, and says so to the team.
+    const away = (await this.#online) === false && !this.#autoReplied;
+    if (away) {
+      this.#autoReplied = true;
+      const auto: Line = {
+        id: `${line.id}.auto`,
+        from: 'team',
+        text: DEFAULT_AUTO_REPLY,
+        at: line.at,
+        auto: true,
+      };
+      this.#saved.lines.push(auto);
+      this.#save();
+      this.#panel.show(auto);
+    }
     const { visitorId } = this.#install;
-    await this.#send({
+    const event: VisitorMessage = {
       kind: 'message',
       id: line.id,
       visitorId,
       at: line.at,
       text,
       mailbox: await this.#mailbox,
-    });
+    };
+    if (away) event.away = true;
+    await this.#send(event);
   }
 
   /** Follows the mailbox live from the last reply read; reconnects with backoff. */

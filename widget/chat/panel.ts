@@ -68,6 +68,7 @@ export class Panel {
   readonly #input: HTMLInputElement;
   readonly #text: HTMLTextAreaElement;
   readonly #items = new Map<string, HTMLLIElement>();
+  readonly #status: HTMLElement;
 
   constructor(root: ShadowRoot, events: PanelEvents) {
     const style = document.createElement('style');
@@ -80,7 +81,8 @@ export class Panel {
     // The template above has every element these look up.
     const $ = (selector: string): HTMLElement => section.querySelector(selector) as HTMLElement;
     $('h2').textContent = STRINGS.title;
-    $('header p').textContent = STRINGS.status;
+    this.#status = $('header p');
+    this.#status.textContent = STRINGS.status;
     const close = $('.close');
     close.setAttribute('aria-label', STRINGS.close);
     this.#log = $('ol') as HTMLOListElement;
@@ -142,6 +144,11 @@ export class Panel {
 
   close(): void {
     this.#section.hidden = true;
+  }
+
+  /** Whether someone on the team is online (unknown: the usual promise). */
+  online(online: boolean | undefined): void {
+    this.#status.textContent = online === false ? STRINGS.away : STRINGS.status;
   }
 
   /** Asks for the name first (before the first message), or goes straight to the composer. */

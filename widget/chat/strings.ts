@@ -3,6 +3,7 @@ export const STRINGS = {
   title: 'Chat with us',
   greeting: 'Hi there! Ask us anything — we are happy to help.',
   status: 'We typically reply in a few minutes.',
+  away: "We're away right now. Leave a message and we'll reply here.",
   namePrompt: 'Before we start, what should we call you?',
   nameLabel: 'Your name',
   nameButton: 'Start chat',

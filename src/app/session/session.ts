@@ -28,6 +28,8 @@ export interface TeamChanges {
 export interface SessionEvents {
   /** Leads that just crossed into Hot (in every tab of this member). */
   hot: (rows: ScoredRow[]) => void;
+  /** Visitors who just wrote (in every tab of this member). */
+  message: (rows: ScoredRow[]) => void;
   /** The window of the list last shown, again, after it changed. */
   page: (page: ListPage) => void;
   /** The lead being watched changed (null: it is gone). */
@@ -67,6 +69,9 @@ export class Session extends ObservableV2<SessionEvents> {
       },
       hot: (rows) => {
         this.emit('hot', [rows]);
+      },
+      message: (rows) => {
+        this.emit('message', [rows]);
       },
       error: (failure) => {
         this.emit('error', [failure]);
@@ -183,6 +188,9 @@ export class Session extends ObservableV2<SessionEvents> {
   }
   write(leadId: string, text: string): Promise<void> {
     return this.#team.write(leadId, text);
+  }
+  markRead(leadId: string, at: number): Promise<void> {
+    return this.#team.markRead(leadId, at);
   }
 
   /** One window of the lead list; the list worker pushes it again (`page`) when it changes. */
