@@ -45,5 +45,6 @@ export function launcher(
     start(true);
   });
   document.body.append(host);
-  if (readItem(chattedKey(install.workspace))) start(false);
+  // A visitor who chatted before (a reply may wait), or a page that queued calls for the chat.
+  if (readItem(chattedKey(install.workspace)) || 'ConvergeLeads' in window) start(false);
 }

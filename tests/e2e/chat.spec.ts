@@ -8,6 +8,9 @@ import { AppPage, startTeam } from './pages/app-page.ts';
 
 test.describe.configure({ mode: 'serial' });
 
+const inboxRows = (app: AppPage) =>
+  app.page.getByRole('list', { name: 'Conversation list' }).getByRole('listitem');
+
 test('name → L2, message → L3 for both teammates; a reply reaches the visitor live and on return', async ({
   browser,
   stack,
@@ -50,11 +53,27 @@ test('name → L2, message → L3 for both teammates; a reply reaches the visito
     await expect(app.leadRows.first().getByLabel('Stage L3, Contacted')).toBeVisible({
       timeout: 10_000,
     });
-    await app.leadRows.first().getByRole('link').click();
+    // Each member hears of it once, and finds it unread in the Inbox with its preview.
+    await expect(app.page.getByRole('region', { name: 'New messages' })).toContainText(
+      'Ada Lovelace wrote',
+    );
+    await app.page.getByRole('link', { name: 'Inbox', exact: true }).click();
+    const conversation = inboxRows(app).first();
+    await expect(conversation.getByLabel('1 unread message')).toBeVisible();
+    await expect(conversation.getByTitle('Latest message')).toHaveText(
+      'Hello, do you ship to Berlin?',
+    );
+  }
+  await owner.page.screenshot({ path: 'test-results/screens/inbox.png' });
+  for (const app of [owner, mate]) {
+    await inboxRows(app).first().getByRole('link').click();
     await expect(
       app.page.getByRole('listitem', { name: 'Message from Ada Lovelace' }),
     ).toContainText('Hello, do you ship to Berlin?');
   }
+
+  // Opening it marked it read, for each member on their own.
+  await expect(inboxRows(owner).first().getByLabel('1 unread message')).toHaveCount(0);
 
   // Ada replies; the visitor sees it live, marked as from her.
   await owner.page.getByLabel('Reply').fill('Yes, we do! <img src=x onerror=alert(1)>');
@@ -139,6 +158,179 @@ test('with nobody online the message waits on the relay, the auto-reply answers,
   await expect(later.page.getByRole('listitem', { name: 'Message from Auto-reply' })).toContainText(
     "We're away right now",
   );
+  await visitor.close();
+  await agent.close();
+});
+
+/** The workspace this app page's browser holds: id, team secret, relay, intake key. */
+const WORKSPACE = `new Promise((resolve, reject) => {
+  const req = indexedDB.open('converge');
+  req.onerror = () => reject(req.error);
+  req.onsuccess = () => {
+    const all = req.result.transaction('workspaces').objectStore('workspaces').getAll();
+    all.onsuccess = () => {
+      const w = all.result[0];
+      resolve({ id: w.id, teamSecret: w.teamSecret, relayUrl: w.relayUrl, intakePublicKey: w.intakePublicKey });
+    };
+  };
+})`;
+
+/** The visitor's mailbox capability and public chat key, from the site's storage. */
+const VISITOR_KEYS = (workspace: string): string => `new Promise((resolve, reject) => {
+  const saved = JSON.parse(localStorage.getItem(${JSON.stringify(`converge:${workspace}:chat`)}));
+  const req = indexedDB.open('converge-chat');
+  req.onerror = () => reject(req.error);
+  req.onsuccess = () => {
+    const get = req.result.transaction('keys').objectStore('keys').get(${JSON.stringify(workspace)});
+    get.onsuccess = async () => {
+      const raw = new Uint8Array(await crypto.subtle.exportKey('raw', get.result.publicKey));
+      let text = '';
+      for (const b of raw) text += String.fromCharCode(b);
+      resolve({ capability: saved.capability, key: btoa(text).replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '') });
+    };
+  };
+})`;
+
+test('replies nobody on the team sealed never show, and the visitor flow works by keyboard on a hostile page and a phone', async ({
+  browser,
+  stack,
+}) => {
+  const agent = await browser.newContext();
+  const owner = new AppPage(await agent.newPage());
+  await owner.open(stack.appUrl);
+  await owner.createWorkspace('Keys', 'Ada');
+  const link = await owner.demoSiteLink();
+
+  // A phone, and a page whose CSS would break any widget that took it.
+  const visitor = await visitorContext(browser);
+  const site = await visitor.newPage();
+  await site.setViewportSize({ width: 375, height: 740 });
+  await site.addInitScript({
+    content: `new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__shift = (window.__shift || 0) + e.value;
+    }).observe({ type: 'layout-shift', buffered: true });`,
+  });
+  await site.goto(link);
+  await site.addStyleTag({
+    content: '* { all: unset !important } button { display: none !important }',
+  });
+  const launcher = site.getByRole('button', { name: 'Open chat' });
+  await expect(launcher).toBeVisible();
+  expect(await site.evaluate('window.__shift || 0')).toBe(0);
+
+  // Keyboard only: focus the launcher, open, name, write, close.
+  await launcher.focus();
+  await site.keyboard.press('Enter');
+  const chat = site.getByRole('dialog', { name: 'Chat with us' });
+  await expect(chat.getByLabel('Your name')).toBeFocused();
+  await site.keyboard.type('Kim');
+  await site.keyboard.press('Enter');
+  await expect(chat.getByRole('textbox', { name: 'Message' })).toBeFocused();
+  await site.keyboard.type('Line one');
+  await site.keyboard.press('Shift+Enter');
+  await site.keyboard.type('line two');
+  await site.keyboard.press('Enter');
+  const log = chat.getByRole('log');
+  await expect(log.getByRole('listitem').last()).toContainText('Line one\nline two');
+  // Full screen on a narrow phone.
+  const box = await chat.boundingBox();
+  expect(box?.width).toBe(375);
+  await site.screenshot({ path: 'test-results/screens/widget-phone.png' });
+
+  const row = owner.leadRows.first();
+  await expect(row).toHaveAttribute('aria-label', 'Kim', { timeout: 10_000 });
+
+  // Someone with the read token but not the team's key (the relay, a removed member) writes
+  // into the visitor's mailbox: sealed by another key, or not a box at all.
+  const ws = await owner.page.evaluate<{
+    id: string;
+    teamSecret: string;
+    relayUrl: string;
+    intakePublicKey: string;
+  }>(WORKSPACE);
+  const mine = await site.evaluate<{ capability: string; key: string }>(VISITOR_KEYS(ws.id));
+  const { mailboxOf, sealToVisitor, teamSenderKeys } = await import('../../src/core/chat-seal.ts');
+  const { generateIntakeKeyPair } = await import('../../src/core/seal.ts');
+  const { readToken } = await import('../../src/core/team-keys.ts');
+  const mailbox = await mailboxOf(mine.capability);
+  const forger = await generateIntakeKeyPair();
+  const forgedText = JSON.stringify({
+    kind: 'reply',
+    id: 'forged_reply_00000001',
+    at: Date.now(),
+    text: 'Pay here: http://evil.example',
+    author: 'Ada',
+  });
+  const forged = await sealToVisitor(
+    await teamSenderKeys(forger.privateKey, forger.publicKey),
+    ws.intakePublicKey,
+    mine.key,
+    forgedText,
+    `${ws.id}/${mailbox}`,
+  );
+  const token = await readToken(ws.teamSecret);
+  for (const [id, sealed] of [
+    ['forged_reply_00000001', forged],
+    ['garbage_reply_0000001', `h1.${'A'.repeat(87)}.${'B'.repeat(87)}.${'C'.repeat(40)}`],
+  ]) {
+    const res = await fetch(`${ws.relayUrl}/v1/workspaces/${ws.id}/mailboxes/${mailbox}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id, sealed }),
+    });
+    expect(res.status).toBe(200);
+  }
+  // Then a real reply: it shows; the forged ones never do.
+  await row.getByRole('link').click();
+  await owner.page.getByLabel('Reply').fill('The real answer');
+  await owner.page.getByLabel('Reply').press('Enter');
+  await expect(log).toContainText('The real answer', { timeout: 5_000 });
+  await expect(log).not.toContainText('Pay here');
+  await expect(log.getByRole('listitem')).toHaveCount(3); // greeting, message, reply
+
+  await site.keyboard.press('Escape');
+  await expect(chat).toBeHidden();
+  await expect(launcher).toBeFocused();
+  await visitor.close();
+  await agent.close();
+});
+
+test('a site drives the chat from its own script: calls queued before the widget loads, a reply event', async ({
+  browser,
+  stack,
+}) => {
+  const agent = await browser.newContext();
+  const owner = new AppPage(await agent.newPage());
+  await owner.open(stack.appUrl);
+  await owner.createWorkspace('Api', 'Ada');
+  const link = await owner.demoSiteLink();
+  const visitor = await visitorContext(browser);
+  const site = await visitor.newPage();
+  // The site's stub and its calls, before the widget has loaded.
+  await site.addInitScript({
+    content: `window.__replies = [];
+      window.ConvergeLeads = window.ConvergeLeads || function () {
+        (window.ConvergeLeads.q = window.ConvergeLeads.q || []).push(arguments);
+      };
+      ConvergeLeads('identify', { name: 'Lin from the CRM' });
+      ConvergeLeads('on', 'reply', function (reply) { window.__replies.push(reply.text); });
+      ConvergeLeads('open');`,
+  });
+  await site.goto(link);
+  const chat = site.getByRole('dialog', { name: 'Chat with us' });
+  await expect(chat).toBeVisible();
+  // Named by the site: straight to the composer.
+  await expect(chat.getByLabel('Your name')).toBeHidden();
+  await chat.getByRole('textbox', { name: 'Message' }).fill('Hi from the API');
+  await chat.getByRole('textbox', { name: 'Message' }).press('Enter');
+  const row = owner.leadRows.first();
+  await expect(row).toHaveAttribute('aria-label', 'Lin from the CRM', { timeout: 10_000 });
+  await row.getByRole('link').click();
+  await owner.page.getByLabel('Reply').fill('Hello Lin');
+  await owner.page.getByLabel('Reply').press('Enter');
+  await expect.poll(() => site.evaluate('window.__replies')).toEqual(['Hello Lin']);
+  await site.evaluate("ConvergeLeads('close')");
+  await expect(chat).toBeHidden();
   await visitor.close();
   await agent.close();
 });

@@ -10,6 +10,7 @@ import { mailboxOf, openFromTeam, sealFromVisitor } from '../../src/core/chat-se
 import type { LiveServerMessage, LogEntry, TeamStatus } from '../../src/core/relay-protocol.ts';
 import { checkReply, DEFAULT_AUTO_REPLY, type Reply } from '../../src/core/reply.ts';
 import { Outbox } from '../outbox.ts';
+import { ChatApi } from './api.ts';
 import { writeItem } from '../storage.ts';
 import { CHAT_READY, chattedKey, type ChatInstall, type ChatMount } from './contract.ts';
 import { Panel } from './panel.ts';
@@ -31,6 +32,7 @@ class Chat {
   /** Whether the team is online, as the relay said when the panel last opened. */
   #online: Promise<boolean | undefined> = Promise.resolve(undefined);
   #autoReplied = false;
+  readonly #api: ChatApi;
 
   constructor(install: ChatInstall) {
     this.#install = install;
@@ -63,6 +65,7 @@ class Chat {
       },
     });
     for (const line of this.#saved.lines) this.#panel.show(line);
+    this.#api = new ChatApi(this);
     this.#panel.named(this.#saved.name !== undefined);
     if (this.#saved.lines.length) this.#follow();
     this.#badge();
@@ -133,6 +136,11 @@ class Chat {
     this.#outbox.add({ id: event.id, sealed });
     writeItem(chattedKey(workspace), '1');
     this.#follow();
+  }
+
+  /** The page named the visitor (`ConvergeLeads('identify', {name})`): the name prompt is skipped. */
+  identify(name: string): void {
+    if (this.#saved.name === undefined) void this.#sendName(name.slice(0, 80));
   }
 
   async #sendName(name: string): Promise<void> {
@@ -242,6 +250,7 @@ class Chat {
       line.at = Math.max(line.at, this.#saved.readAt + 1);
       this.#saved.lines.push(line);
       this.#panel.show(line);
+      this.#api.replied({ text: line.text, author: line.author ?? '', at: reply.at });
     }
     if (this.#panel.isOpen) this.#saved.readAt = Date.now();
     this.#save();
