@@ -15,7 +15,8 @@ export function launcher(
 ): void {
   const host = document.createElement('converge-leads');
   const root = host.attachShadow({ mode: 'open' });
-  root.innerHTML = `<style>${CSS}</style><button type="button" aria-label="Open chat" aria-expanded="false"><svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg><b aria-hidden="true"></b></button>`;
+  // The button's aria-label names it: its icon and badge need no names of their own.
+  root.innerHTML = `<style>${CSS}</style><button type="button" aria-label="Open chat" aria-expanded="false"><svg viewBox="0 0 24 24"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg><b></b></button>`;
   const button = root.querySelector('button') as HTMLButtonElement;
   let loading: Promise<ChatMount> | undefined;
   const load = (): Promise<ChatMount> =>

@@ -14,7 +14,7 @@ import { seal } from '../src/core/seal.ts';
 import { exclusionReason } from './exclusion.ts';
 import { launcher } from './launcher.ts';
 import { Outbox } from './outbox.ts';
-import { pageView } from './page-view.ts';
+import { pageView, placeNow } from './page-view.ts';
 import { readItem, writeItem } from './storage.ts';
 
 interface Install {
@@ -71,7 +71,12 @@ function start(install: Install, src: string): void {
   let lastUrl = location.href;
   const view = (nav: Navigation, referrer: string): void => {
     lastUrl = location.href;
-    guard(() => record(pageView(visitor, nav, referrer)));
+    const place = placeNow();
+    // The rest in a task of its own: a cold browser's first timezone read (ICU) alone can take
+    // 15–30 ms, and the host page's own script is running now.
+    setTimeout(() => {
+      guard(() => record(pageView(visitor, nav, referrer, place)));
+    }, 0);
   };
 
   // In-page navigations count only when the path changes (not for a hash or a query tweak).
@@ -112,9 +117,10 @@ function start(install: Install, src: string): void {
       launcher({ ...install, visitorId: visitor }, src);
     });
   };
-  // An async script may run before the body exists (a script in the head).
+  // In a task of its own (the page view's work is enough for one); an async script may run
+  // before the body exists (a script in the head).
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', draw);
-  else draw();
+  else setTimeout(draw, 0);
 }
 
 guard(() => {

@@ -21,14 +21,31 @@ function clientHints(): ClientHints | undefined {
   return hints;
 }
 
-export function pageView(visitorId: string, nav: Navigation, referrer: string): PageView {
+/** Where and when a page view happened: read at once, before the page moves on. */
+export interface Place {
+  url: string;
+  title: string;
+  at: number;
+}
+
+export function placeNow(): Place {
+  return { url: location.href, title: document.title, at: Date.now() };
+}
+
+/** The page view at `place`, with the browser's facts (its timezone's first read is slow). */
+export function pageView(
+  visitorId: string,
+  nav: Navigation,
+  referrer: string,
+  place: Place,
+): PageView {
   const event: PageView = {
     kind: 'pageview',
     id: randomId(),
     visitorId,
-    at: Date.now(),
-    url: location.href,
-    title: document.title,
+    at: place.at,
+    url: place.url,
+    title: place.title,
     referrer,
     nav,
     tz: Intl.DateTimeFormat().resolvedOptions().timeZone || '',

@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { buildWidget } from '../../scripts/build-widget.ts';
+import { benchChat } from './chat-latency.ts';
 import { benchCaptureLatency } from './e2e-latency.ts';
 import { benchRelay } from './relay.ts';
 import { benchLeadList } from './lead-list.ts';
@@ -26,6 +27,34 @@ interface Budget {
 
 const BUDGETS: Budget[] = [
   { key: 'widget.gzipBytes', what: 'widget script, gzip', limit: 5 * 1024, kind: 'max', unit: 'B' },
+  {
+    key: 'chat.launcherToUsable.maxMs',
+    what: 'launcher click → chat usable, worst of 5 first visits',
+    limit: 300,
+    kind: 'max',
+    unit: 'ms',
+  },
+  {
+    key: 'chat.messageToAgent.p95Ms',
+    what: 'visitor message → agent tab, p95',
+    limit: 300,
+    kind: 'max',
+    unit: 'ms',
+  },
+  {
+    key: 'chat.replyToWidget.p95Ms',
+    what: 'agent reply → widget, p95',
+    limit: 300,
+    kind: 'max',
+    unit: 'ms',
+  },
+  {
+    key: 'chat.hostLongestTaskMs',
+    what: 'longest host-page task caused by the widget',
+    limit: 50,
+    kind: 'max',
+    unit: 'ms',
+  },
   {
     key: 'widget.chatGzipBytes',
     what: 'chat module (loaded when opened), gzip',
@@ -195,6 +224,7 @@ await section('widget size', async () => {
 });
 await section('relay', benchRelay);
 await section('capture latency', () => benchCaptureLatency());
+await section('chat', () => benchChat());
 await section('team sync', () => benchTeamSync());
 await section('team edit latency', () => benchTeamEdit());
 await section('lead list at 100,000', () => benchLeadList(100_000));
