@@ -67,6 +67,7 @@ const api: TeamApi = {
       workspace().edits.markCustomer(leadId);
     }),
   write: (leadId, text) => guarded(() => workspace().write(leadId, text)),
+  block: (leadId, blocked) => guarded(() => workspace().block(leadId, blocked)),
   markRead: (leadId, at) =>
     guarded(() => {
       workspace().edits.markRead(leadId, at);

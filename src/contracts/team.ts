@@ -79,6 +79,8 @@ export interface TeamApi {
   markCustomer(leadId: string): Promise<void>;
   /** Writes to a lead's visitor (into the team doc, and sealed into their mailbox). */
   write(leadId: string, text: string): Promise<void>;
+  /** Blocks (or unblocks) a lead's visitor: their further messages are dropped and counted. */
+  block(leadId: string, blocked: boolean): Promise<void>;
   /** This member has read the lead's conversation up to `at` (never back in time). */
   markRead(leadId: string, at: number): Promise<void>;
   // Signed changes to the team.

@@ -46,6 +46,8 @@ export interface ChatLine {
   id: string;
   at: number;
   text: string;
+  /** Its place in the intake log: what a block is measured against. */
+  seq: number;
   /** Nobody on the team was online: the widget answered with the auto-reply. */
   away?: true;
 }
@@ -132,6 +134,18 @@ export interface TeamFacts {
   lastMessage?: { at: number; text: string };
   /** Up to when each member has read the conversation (member id → time). */
   readBy: Record<string, number>;
+  /**
+   * A teammate blocked the visitor: their messages later in the log than this seq are dropped
+   * (the log's order is the same on every peer, the visitor's clock is not to be trusted).
+   */
+  blockedAfter?: number;
+}
+
+/** The visitor's messages the team sees: none from after a block. */
+export function heardMessages(facts: LeadFacts, team: TeamFacts): ChatLine[] {
+  const said = facts.chat?.messages ?? [];
+  const after = team.blockedAfter;
+  return after === undefined ? said : said.filter((m) => m.seq <= after);
 }
 
 export const NO_TEAM_FACTS: TeamFacts = Object.freeze({
@@ -298,7 +312,7 @@ export function foldChat(facts: LeadFacts, events: readonly LoggedChat[]): LeadF
     }
     if (e.kind === 'message') {
       if (!known.has(e.id)) {
-        const line: ChatLine = { id: e.id, at: e.at, text: e.text };
+        const line: ChatLine = { id: e.id, at: e.at, text: e.text, seq: e.seq };
         if (e.away) line.away = true;
         chat.messages.push(line);
       }
@@ -421,7 +435,7 @@ function rowOf(id: string, facts: LeadFacts, team: TeamFacts, rev: number): Lead
   };
   const country = countryOf(facts.tz, facts.languages);
   if (country) row.country = country;
-  const said = facts.chat?.messages ?? [];
+  const said = heardMessages(facts, team);
   const visitorLast = said[said.length - 1];
   const teamLast = team.lastMessage;
   const last =
@@ -511,6 +525,9 @@ export interface LeadDetail
   conversation: ConversationMessage[];
   /** Whether the team can write to the visitor (they have chatted: their mailbox is known). */
   reachable: boolean;
+  /** A teammate blocked the visitor; how many of their messages were dropped since. */
+  blocked: boolean;
+  droppedMessages: number;
   /** The country's name in English ('' when unknown). */
   countryName: string;
   languages: string[];
@@ -568,7 +585,9 @@ export function detailOf(
     countryName: countryName(summary.country ?? ''),
     languages: [...facts.languages],
     visits,
-    conversation: conversationOf(facts.chat?.messages ?? [], teamMessages),
+    conversation: conversationOf(heardMessages(facts, team), teamMessages),
     reachable: facts.chat !== undefined,
+    blocked: team.blockedAfter !== undefined,
+    droppedMessages: (facts.chat?.messages.length ?? 0) - heardMessages(facts, team).length,
   };
 }

@@ -15,7 +15,9 @@
  *   one is then removed the other add is lost with it), `customers` (set once, never removed:
  *   stages only move forward), `messages` (what teammates wrote to visitors: each message its own
  *   key `lead/message id`, written once, so two agents replying at once both land), `reads` (up
- *   to when each member has read each conversation: key `lead/member`, only that member writes).
+ *   to when each member has read each conversation: key `lead/member`, only that member writes),
+ *   `blocks` (a register per lead: a blocked visitor, and the log seq after which their
+ *   messages are dropped; unblocking deletes it).
  */
 import * as Y from 'yjs';
 import type { ConversationMessage, TeamFacts } from './lead.ts';
@@ -43,6 +45,15 @@ export interface TeamMessage {
 
 export function messages(doc: Y.Doc): Y.Map<TeamMessage> {
   return doc.getMap<TeamMessage>('messages');
+}
+
+/** A blocked visitor: their messages after `after` (a log seq) are dropped. */
+export interface Block extends Mark {
+  after: number;
+}
+
+export function blocks(doc: Y.Doc): Y.Map<Block> {
+  return doc.getMap<Block>('blocks');
 }
 
 /** Up to when a member has read a lead's conversation: key `lead/member`, written by that member. */
@@ -309,5 +320,7 @@ export function teamFactsOf(doc: Y.Doc, index: TeamIndexes, leadId: string): Tea
   };
   const last = index.messages.last(leadId);
   if (last) facts.lastMessage = last;
+  const block = blocks(doc).get(leadId);
+  if (block) facts.blockedAfter = block.after;
   return facts;
 }

@@ -13,6 +13,7 @@ import type { ConversationMessage, TeamFacts } from '../core/lead.ts';
 import {
   assignLead,
   assignments,
+  blocks,
   customers,
   markCustomer,
   MessageIndex,
@@ -55,7 +56,7 @@ export class TeamEdits extends ObservableV2<TeamEditEvents> {
       this.emit('changed', [leads, origin]);
     });
     // Maps keyed by lead id: a changed key is a changed lead.
-    for (const map of [assignments(doc), customers(doc)]) {
+    for (const map of [assignments(doc), customers(doc), blocks(doc)]) {
       map.observe((event) => {
         this.emit('changed', [event.keysChanged, event.transaction.origin]);
       });
@@ -77,6 +78,15 @@ export class TeamEdits extends ObservableV2<TeamEditEvents> {
   /** The team's side of a lead's conversation. */
   messagesOf(leadId: string): ConversationMessage[] {
     return this.#messages.of(leadId);
+  }
+
+  /** Blocks the visitor: their messages later in the log than `after` are dropped. */
+  block(leadId: string, after: number): void {
+    blocks(this.#doc).set(leadId, { by: this.#member, at: this.#clock.now(), after });
+  }
+
+  unblock(leadId: string): void {
+    blocks(this.#doc).delete(leadId);
   }
 
   /** This member has read the lead's conversation up to `at`. */

@@ -263,6 +263,16 @@ export class Workspace {
     await this.#replies.send(leadId, text);
   }
 
+  /** Blocks from the visitor's latest event this browser has read: what comes later is dropped. */
+  async block(leadId: string, blocked: boolean): Promise<void> {
+    if (!blocked) {
+      this.edits.unblock(leadId);
+      return;
+    }
+    const chat = (await this.#db.leads.get(leadId))?.facts.chat;
+    this.edits.block(leadId, chat?.mailboxSeq ?? 0);
+  }
+
   watchLead(leadId: string | undefined): Promise<LeadDetail | null> {
     return this.reads.watch(leadId);
   }

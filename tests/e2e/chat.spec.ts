@@ -110,6 +110,23 @@ test('name → L2, message → L3 for both teammates; a reply reaches the visito
   await expect(back.getByRole('log')).toContainText('Anything else I can help with?');
   await expect(again.getByRole('button', { name: 'Open chat' })).toBeVisible();
 
+  // Ada blocks the visitor: what they write next is dropped for every teammate, and counted.
+  await owner.leadRows.first().getByRole('link').click();
+  await owner.page.getByRole('button', { name: 'Block visitor' }).click();
+  await expect(mate.page.getByRole('button', { name: 'Unblock visitor' })).toBeVisible();
+  const composer2 = back.getByRole('textbox', { name: 'Message' });
+  await composer2.fill('Buy cheap pills');
+  await composer2.press('Enter');
+  await expect(back.getByRole('log').getByRole('listitem').last()).toContainText('Sent');
+  for (const app of [owner, mate]) {
+    await expect(app.page.getByText('their messages are dropped (1 so far)')).toBeVisible({
+      timeout: 10_000,
+    });
+    await expect(app.page.getByRole('list', { name: 'Conversation and visits' })).not.toContainText(
+      'Buy cheap pills',
+    );
+  }
+
   // Nothing the team wrote ran in the visitor's page.
   expect(await again.locator('img[src="x"]').count()).toBe(0);
   expect(errors).toEqual([]);
@@ -126,8 +143,17 @@ test('with nobody online the message waits on the relay, the auto-reply answers,
   await owner.open(stack.appUrl);
   await owner.createWorkspace('Away', 'Ada');
   const link = await owner.demoSiteLink();
-  // The team goes home: no app is open.
+  // The team goes home: no app is open (and the relay has seen the last one go).
   await first.close();
+  const { workspace } = JSON.parse(
+    Buffer.from(link.split('converge-install=')[1] ?? '', 'base64url').toString(),
+  ) as { workspace: string };
+  await expect
+    .poll(async () => {
+      const res = await fetch(`${stack.relayUrl}/v1/workspaces/${workspace}/status`);
+      return ((await res.json()) as { online: boolean }).online;
+    })
+    .toBe(false);
 
   const visitor = await visitorContext(browser);
   const site = await visitor.newPage();

@@ -3,11 +3,13 @@ import { checkCaptureEvent } from '../../src/core/capture.ts';
 import type { LoggedChat } from '../../src/core/facts.ts';
 import {
   conversationOf,
+  detailOf,
   leadOf,
   NO_TEAM_FACTS,
   unreadFor,
   withEvents,
 } from '../../src/core/lead.ts';
+import { DEFAULT_RULES } from '../../src/core/scoring.ts';
 import { pageView } from '../page-view.ts';
 
 const VISITOR = 'visitor_abcdefghijklmn';
@@ -147,8 +149,8 @@ describe('the conversation', () => {
   it('puts both sides in one order, the auto-reply right after the message it answered', () => {
     const lines = conversationOf(
       [
-        { id: 'message_b', at: 2000, text: 'anyone?', away: true },
-        { id: 'message_a', at: 1000, text: 'hello' },
+        { id: 'message_b', at: 2000, text: 'anyone?', away: true, seq: 2 },
+        { id: 'message_a', at: 1000, text: 'hello', seq: 1 },
       ],
       [{ id: 'reply_1', at: 3000, from: 'team', text: 'Hi!', by: 'ada' }],
       'We are away',
@@ -202,5 +204,26 @@ describe('a conversation in the list', () => {
     expect(replied.lastActivity).toBe(7000);
     expect(unreadFor(replied, 'ada')).toBe(1);
     expect(unreadFor(replied, 'grace')).toBe(2);
+  });
+});
+
+describe('a blocked visitor', () => {
+  it('has every message after the block dropped and counted, whatever its clock says', () => {
+    const lead = withEvents(
+      undefined,
+      VISITOR,
+      [view, said(2, 'hi'), said(3, 'spam', KEY, 1)],
+      NO_TEAM_FACTS,
+      1,
+    );
+    if (!lead) throw new Error('no lead');
+    const team = { ...NO_TEAM_FACTS, blockedAfter: 2 };
+    const blocked = leadOf(lead.id, lead.facts, team, 2);
+    const detail = detailOf(blocked, DEFAULT_RULES);
+    expect(detail.conversation.map((m) => m.text)).toEqual(['hi']);
+    expect(detail.blocked).toBe(true);
+    expect(detail.droppedMessages).toBe(1);
+    expect(blocked.row.lastMessage?.text).toBe('hi');
+    expect(unreadFor(blocked.row, 'ada')).toBe(1);
   });
 });

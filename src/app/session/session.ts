@@ -189,6 +189,9 @@ export class Session extends ObservableV2<SessionEvents> {
   write(leadId: string, text: string): Promise<void> {
     return this.#team.write(leadId, text);
   }
+  block(leadId: string, blocked: boolean): Promise<void> {
+    return this.#team.block(leadId, blocked);
+  }
   markRead(leadId: string, at: number): Promise<void> {
     return this.#team.markRead(leadId, at);
   }
