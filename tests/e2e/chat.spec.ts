@@ -360,3 +360,78 @@ test('a site drives the chat from its own script: calls queued before the widget
   await visitor.close();
   await agent.close();
 });
+
+/** Markup and script that would run if any text were ever treated as HTML. */
+const XSS = [
+  '<img src=x onerror="window.__pwned=1">',
+  '<svg onload="window.__pwned=2"></svg>',
+  '"><script>window.__pwned=3</script>',
+  'javascript:window.__pwned=4',
+  '<a href="javascript:window.__pwned=5">click</a>',
+  '{{constructor.constructor("window.__pwned=6")()}}',
+  '<iframe srcdoc="<script>parent.__pwned=7</script>"></iframe>',
+];
+
+test('names and messages, either way, render as text: nothing a visitor or a teammate writes runs', async ({
+  browser,
+  stack,
+}) => {
+  const agent = await browser.newContext();
+  const owner = new AppPage(await agent.newPage());
+  const dialogs: string[] = [];
+  owner.page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  await owner.open(stack.appUrl);
+  await owner.createWorkspace('Xss', 'Ada');
+  const link = await owner.demoSiteLink();
+  const visitor = await visitorContext(browser);
+  const site = await visitor.newPage();
+  site.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  await site.goto(link);
+  await site.getByRole('button', { name: 'Open chat' }).click();
+  const chat = site.getByRole('dialog', { name: 'Chat with us' });
+  const name = XSS[0] ?? '';
+  await chat.getByLabel('Your name').fill(name);
+  await chat.getByLabel('Your name').press('Enter');
+  const box = chat.getByRole('textbox', { name: 'Message' });
+  for (const payload of XSS) {
+    await box.fill(payload);
+    await box.press('Enter');
+  }
+  const row = owner.leadRows.first();
+  await expect(row).toHaveAttribute('aria-label', name, { timeout: 10_000 });
+  await row.getByRole('link').click();
+  const thread = owner.page.getByRole('list', { name: 'Conversation and visits' });
+  for (const payload of XSS) await expect(thread).toContainText(payload);
+  // Teammates' text is the visitor's to see, as text too; only http(s) links become links.
+  for (const payload of [...XSS, 'see https://example.com/ok']) {
+    await owner.page.getByLabel('Reply').fill(payload);
+    await owner.page.getByLabel('Reply').press('Enter');
+  }
+  const log = chat.getByRole('log');
+  await expect(log).toContainText('see https://example.com/ok', { timeout: 10_000 });
+  for (const payload of XSS) await expect(log).toContainText(payload);
+  const links = await site.evaluate(
+    `[...document.querySelector('converge-leads').shadowRoot.querySelectorAll('a')].map((a) => [a.href, a.rel, a.target])`,
+  );
+  expect(links).toEqual([['https://example.com/ok', 'noopener noreferrer', '_blank']]);
+
+  await owner.page.waitForTimeout(300);
+  for (const page of [owner.page, site]) {
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
+    expect(await page.locator('img[src="x"], svg[onload], iframe[srcdoc]').count()).toBe(0);
+    expect(
+      await page.evaluate(
+        `document.querySelector('converge-leads')?.shadowRoot?.querySelectorAll('img, svg[onload], iframe, script').length ?? 0`,
+      ),
+    ).toBe(0);
+  }
+  expect(dialogs).toEqual([]);
+  await visitor.close();
+  await agent.close();
+});
