@@ -87,23 +87,27 @@ export class ListService {
 
   /** Reads the leads written since the rows held (by any tab, while this one was away). */
   #catchUp(): Promise<void> {
+    const db = this.#db;
+    /** Reads these leads' rows into the list, a chunk per request. */
+    const read = async (ids: string[]): Promise<void> => {
+      for (let i = 0; i < ids.length; i += CATCH_UP_CHUNK) {
+        const leads = await db.leads.bulkGet(ids.slice(i, i + CATCH_UP_CHUNK));
+        this.#apply(
+          leads.flatMap((lead) => (lead ? [lead.row] : [])),
+          [],
+          [],
+        );
+      }
+    };
     const run = async (): Promise<void> => {
-      const leads = await this.#db.leads.where('rev').above(this.#rev).toArray();
-      const rows = leads.map((lead) => lead.row);
-      this.#apply(rows, [], []);
-      // Leads the copy missed or that went away unseen: read them all, a chunk per request
-      // (a million leads in one read would hold the worker for many seconds).
-      if ((await this.#db.leads.count()) !== this.#list.size) {
-        const keys = await this.#db.leads.toCollection().primaryKeys();
+      await read(await db.leads.where('rev').above(this.#rev).primaryKeys());
+      // Leads the copy missed (a reload before it was written) or that went away unseen: their
+      // ids tell which; only the missing are read, a chunk per request (reading a million
+      // leads at once would hold the worker for minutes).
+      if ((await db.leads.count()) !== this.#list.size) {
+        const keys = await db.leads.toCollection().primaryKeys();
         const present = new Set(keys);
-        for (let i = 0; i < keys.length; i += CATCH_UP_CHUNK) {
-          const leads = await this.#db.leads.bulkGet(keys.slice(i, i + CATCH_UP_CHUNK));
-          this.#apply(
-            leads.flatMap((lead) => (lead ? [lead.row] : [])),
-            [],
-            [],
-          );
-        }
+        await read(keys.filter((id) => !this.#list.get(id)));
         this.#apply(
           [],
           [...this.#list.ids()].filter((id) => !present.has(id)),
