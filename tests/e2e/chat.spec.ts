@@ -143,17 +143,18 @@ test('with nobody online the message waits on the relay, the auto-reply answers,
   await owner.open(stack.appUrl);
   await owner.createWorkspace('Away', 'Ada');
   const link = await owner.demoSiteLink();
-  // The team goes home: no app is open (and the relay has seen the last one go).
-  await first.close();
   const { workspace } = JSON.parse(
     Buffer.from(link.split('converge-install=')[1] ?? '', 'base64url').toString(),
   ) as { workspace: string };
-  await expect
-    .poll(async () => {
-      const res = await fetch(`${stack.relayUrl}/v1/workspaces/${workspace}/status`);
-      return ((await res.json()) as { online: boolean }).online;
-    })
-    .toBe(false);
+  const online = async (): Promise<unknown> => {
+    const res = await fetch(`${stack.relayUrl}/v1/workspaces/${workspace}/status`);
+    return ((await res.json()) as { online?: boolean }).online;
+  };
+  // The app has registered the workspace and follows its log…
+  await expect.poll(online, { timeout: 15_000 }).toBe(true);
+  // …then the team goes home: no app is open, and the relay has seen the last one go.
+  await first.close();
+  await expect.poll(online, { timeout: 15_000 }).toBe(false);
 
   const visitor = await visitorContext(browser);
   const site = await visitor.newPage();
