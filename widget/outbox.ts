@@ -116,7 +116,7 @@ export class Outbox {
   }
 
   /** 1 s, 2 s, 4 s, 8 s, then every 15 s, each cut by up to half at random (no stampede). */
-  private retryLater(): void {
+  protected retryLater(): void {
     const base = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** this.failures++);
     this.timer = this.env.setTimeout(() => void this.flush(), base * (0.5 + this.env.random() / 2));
   }

@@ -436,3 +436,38 @@ test('names and messages, either way, render as text: nothing a visitor or a tea
   await visitor.close();
   await agent.close();
 });
+
+test('a message the relay cannot take yet says so, and goes once it can', async ({
+  browser,
+  stack,
+}) => {
+  const agent = await browser.newContext();
+  const owner = new AppPage(await agent.newPage());
+  await owner.open(stack.appUrl);
+  await owner.createWorkspace('Retry', 'Ada');
+  const link = await owner.demoSiteLink();
+  const visitor = await visitorContext(browser);
+  const site = await visitor.newPage();
+  await site.goto(link);
+  await site.getByRole('button', { name: 'Open chat' }).click();
+  const chat = site.getByRole('dialog', { name: 'Chat with us' });
+  await chat.getByLabel('Your name').fill('Noor');
+  await chat.getByLabel('Your name').press('Enter');
+  await expect(owner.leadRows.first()).toHaveAttribute('aria-label', 'Noor', { timeout: 10_000 });
+
+  // The relay goes away for a moment.
+  await site.route('**/v1/intake/**', (route) => route.abort());
+  const box = chat.getByRole('textbox', { name: 'Message' });
+  await box.fill('Are you there?');
+  await box.press('Enter');
+  const mine = chat.getByRole('log').getByRole('listitem').last();
+  await expect(mine).toContainText('Not sent yet — retrying…');
+  await site.unroute('**/v1/intake/**');
+  await expect(mine).toContainText('Sent', { timeout: 15_000 });
+  await owner.leadRows.first().getByRole('link').click();
+  await expect(owner.page.getByRole('listitem', { name: 'Message from Noor' })).toContainText(
+    'Are you there?',
+  );
+  await visitor.close();
+  await agent.close();
+});

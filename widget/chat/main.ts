@@ -19,12 +19,21 @@ import { STRINGS } from './strings.ts';
 
 const RECONNECT_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
 
+/** The outbox, telling when a try failed (it keeps trying: nothing is given up on). */
+class ChatOutbox extends Outbox {
+  onRetry = (): void => {};
+  protected override retryLater(): void {
+    super.retryLater();
+    this.onRetry();
+  }
+}
+
 class Chat {
   readonly #install: ChatInstall;
   readonly #key: string;
   readonly #saved;
   readonly #panel: Panel;
-  readonly #outbox: Outbox;
+  readonly #outbox: ChatOutbox;
   readonly #keys: Promise<CryptoKeyPair>;
   readonly #mailbox: Promise<string>;
   #following = false;
@@ -40,13 +49,22 @@ class Chat {
     this.#saved = loadSaved(this.#key);
     this.#keys = visitorKeys(install.workspace);
     this.#mailbox = mailboxOf(this.#saved.capability);
-    this.#outbox = new Outbox(
+    this.#outbox = new ChatOutbox(
       `${install.relay}/v1/intake/${encodeURIComponent(install.workspace)}`,
       `converge:${install.workspace}:chat-outbox`,
     );
+    this.#outbox.onRetry = () => {
+      for (const line of this.#saved.lines) {
+        if (line.state === 'sending') {
+          line.state = 'retrying';
+          this.#panel.show(line);
+        }
+      }
+      this.#save();
+    };
     this.#outbox.onSent = (ids) => {
       for (const line of this.#saved.lines) {
-        if (ids.has(line.id) && line.state === 'sending') {
+        if (ids.has(line.id) && line.state !== undefined && line.state !== 'sent') {
           line.state = 'sent';
           this.#panel.show(line);
         }

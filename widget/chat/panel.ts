@@ -172,7 +172,9 @@ export class Panel {
       line.from === 'me'
         ? line.state === 'sending'
           ? STRINGS.sending
-          : STRINGS.sent
+          : line.state === 'retrying'
+            ? STRINGS.retrying
+            : STRINGS.sent
         : line.auto
           ? STRINGS.auto
           : who;

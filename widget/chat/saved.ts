@@ -14,8 +14,8 @@ export interface Line {
   at: number;
   author?: string;
   auto?: boolean;
-  /** A visitor's message: until the relay has it, 'sending'. */
-  state?: 'sending' | 'sent';
+  /** A visitor's message: until the relay has it, 'sending' ('retrying' after a failed try). */
+  state?: 'sending' | 'retrying' | 'sent';
 }
 
 export interface Saved {

@@ -14,6 +14,7 @@ export const STRINGS = {
   open: 'Open chat',
   unread: (n: number): string => `Open chat, ${n} unread ${n === 1 ? 'message' : 'messages'}`,
   sending: 'Sending…',
+  retrying: 'Not sent yet — retrying…',
   sent: 'Sent',
   you: 'You',
   team: 'Team',
