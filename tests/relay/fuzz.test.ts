@@ -213,6 +213,9 @@ describe('fuzz', () => {
             'intake',
             'workspaces',
             'log',
+            'mailboxes',
+            'status',
+            'mailbox_0123456789abcdef',
             workspace,
             '..',
             '%2e%2e',
@@ -250,6 +253,30 @@ describe('fuzz', () => {
         );
         if (method !== 'HEAD') check(`${method} /${segments.join('/')}`, a.status, a.body, a.text);
         else if (a.status >= 500) problems.push(`HEAD → ${a.status}`);
+      },
+      // Mailbox posts (team token, junk bodies) and reads (random capabilities).
+      async (r) => {
+        const mailbox = pick(r, ['mailbox_0123456789abcdef', randomString(r, 70), 'x']);
+        const path = `/v1/workspaces/${workspace}/mailboxes/${encodeURIComponent(mailbox)}`;
+        const a =
+          r() < 0.5
+            ? await call(
+                relay.url,
+                'POST',
+                path,
+                r() < 0.5
+                  ? JSON.stringify({
+                      id: r() < 0.7 ? randomId() : randomString(r, 70),
+                      sealed:
+                        r() < 0.5 ? `h1.${fakeSealed(int(r, 300)).slice(3)}` : randomString(r, 90),
+                    })
+                  : randomString(r, 200),
+                { authorization: `Bearer ${r() < 0.8 ? token : randomString(r, 20) || 'x'}` },
+              )
+            : await call(relay.url, 'GET', `${path}?after=${int(r, 100) - 3}`, undefined, {
+                authorization: `Bearer ${randomString(r, 60).replace(/[^\x21-\x7e]/g, 'a') || 'a'}`,
+              });
+        check(`mailbox ${path}`, a.status, a.body, a.text);
       },
       // Log reads with valid and invalid cursors.
       async (r) => {
