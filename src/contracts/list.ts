@@ -16,6 +16,8 @@ export interface ListPage {
   rows: ScoredRow[];
   /** Each filter option's count; undefined in a first window painted before the list loaded. */
   counts: FacetCounts | undefined;
+  /** Conversations with messages the member asking has not read (the title's badge). */
+  unreadConversations?: number;
 }
 
 /** What the list worker tells the page. */

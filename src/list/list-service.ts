@@ -48,6 +48,8 @@ export class ListService {
   #toCopy = new Map<string, LeadRow>();
   #goneToCopy = new Set<string>();
   #catchingUp: Promise<void> = Promise.resolve();
+  /** Leads whose visitor wrote: the only ones an unread count needs to look at. */
+  readonly #conversations = new Set<string>();
 
   constructor(workspaceId: string, events: ListEvents, timers: Timers = realTimers) {
     this.#db = new WorkspaceDb(workspaceId);
@@ -74,6 +76,7 @@ export class ListService {
       (rows, gone) => {
         this.#list.upsert(rows);
         this.#list.remove(gone);
+        this.#noteConversations(rows, gone);
       },
       () => this.#list.size,
     );
@@ -165,6 +168,7 @@ export class ListService {
       this.#toCopy.delete(id);
     }
     const turnedHot = this.#list.upsert(fresh);
+    this.#noteConversations(fresh, gone);
     if (wrote.length) {
       const scored = wrote.map((row) => this.#scored(row.id));
       this.#events.message(scored.filter((r): r is ScoredRow => r !== undefined));
@@ -190,6 +194,14 @@ export class ListService {
     };
   }
 
+  #noteConversations(rows: readonly LeadRow[], gone: readonly string[]): void {
+    for (const row of rows) {
+      if (row.visitorMessageTimes.length) this.#conversations.add(row.id);
+      else this.#conversations.delete(row.id);
+    }
+    for (const id of gone) this.#conversations.delete(id);
+  }
+
   #page(view: View): ListPage {
     const result = this.#list.query(view.query);
     const offset = Math.max(0, view.offset);
@@ -198,7 +210,12 @@ export class ListService {
       const row = this.#scored(id);
       if (row) rows.push(row);
     }
-    return { total: result.ids.length, offset, rows, counts: result.counts };
+    let unreadConversations = 0;
+    for (const id of this.#conversations) {
+      const row = this.#list.get(id);
+      if (row && unreadFor(row, view.query.me) > 0) unreadConversations++;
+    }
+    return { total: result.ids.length, offset, rows, counts: result.counts, unreadConversations };
   }
 
   async show(query: ListQuery, offset: number, limit: number): Promise<ListPage> {

@@ -60,6 +60,7 @@ test('name → L2, message → L3 for both teammates; a reply reaches the visito
     await app.page.getByRole('link', { name: 'Inbox', exact: true }).click();
     const conversation = inboxRows(app).first();
     await expect(conversation.getByLabel('1 unread message')).toBeVisible();
+    await expect(app.page).toHaveTitle('(1) Converge Leads');
     await expect(conversation.getByTitle('Latest message')).toHaveText(
       'Hello, do you ship to Berlin?',
     );
@@ -74,6 +75,7 @@ test('name → L2, message → L3 for both teammates; a reply reaches the visito
 
   // Opening it marked it read, for each member on their own.
   await expect(inboxRows(owner).first().getByLabel('1 unread message')).toHaveCount(0);
+  await expect(owner.page).toHaveTitle('Converge Leads');
 
   // Ada replies; the visitor sees it live, marked as from her.
   await owner.page.getByLabel('Reply').fill('Yes, we do! <img src=x onerror=alert(1)>');

@@ -44,6 +44,8 @@ export class SessionStatus implements WorkspaceStatus {
   online = $state<Presence[]>([]);
   /** Teammates connected over WebRTC right now. */
   peers = $state(0);
+  /** Conversations with messages this member has not read (the list worker counts them). */
+  unreadConversations = $state(0);
 
   apply(patch: StatusPatch): void {
     Object.assign(this, patch);

@@ -65,6 +65,7 @@ export class Session extends ObservableV2<SessionEvents> {
     this.#list = Comlink.wrap<ListApi>(list);
     const events: ListEvents = {
       page: (page) => {
+        this.#counted(page);
         this.emit('page', [page]);
       },
       hot: (rows) => {
@@ -199,7 +200,15 @@ export class Session extends ObservableV2<SessionEvents> {
   /** One window of the lead list; the list worker pushes it again (`page`) when it changes. */
   async show(query: ListQuery, offset: number, limit: number): Promise<ListPage> {
     await this.#listOpened;
-    return this.#list.show(query, offset, limit);
+    return this.#counted(await this.#list.show(query, offset, limit));
+  }
+
+  /** Every window carries this member's unread count: the title shows it. */
+  #counted(page: ListPage): ListPage {
+    if (page.unreadConversations !== undefined) {
+      this.status.unreadConversations = page.unreadConversations;
+    }
+    return page;
   }
   async listIds(query: ListQuery): Promise<string[]> {
     await this.#listOpened;
