@@ -8,30 +8,7 @@
 import { chromium, type Page } from 'playwright';
 import { startStack } from '../../scripts/stack.ts';
 import { visitorContext } from '../e2e/fixtures.ts';
-
-const LAUNCH = {
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-};
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
-
-function summary(name: string, values: number[]): Record<string, number> {
-  const sorted = [...values].sort((a, b) => a - b);
-  return {
-    [`${name}.p50Ms`]: Math.round(percentile(sorted, 50)),
-    [`${name}.p95Ms`]: Math.round(percentile(sorted, 95)),
-    [`${name}.maxMs`]: Math.round(sorted[sorted.length - 1] ?? NaN),
-  };
-}
+import { LAUNCH, summary } from './shared.ts';
 
 // Page scripts are source text: tsx would wrap named helpers in ones the pages lack.
 // Long animation frames name the scripts that ran in them: the widget's own (widget.js,

@@ -26,11 +26,7 @@ import { seal } from '../../src/core/seal.ts';
 import { buildWorkspace } from '../e2e/workspace-builder.ts';
 import { pageView } from '../page-view.ts';
 import { workerHeapMb, workerMeasureMs } from './workers.ts';
-
-const LAUNCH = {
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-};
+import { LAUNCH } from './shared.ts';
 
 /** Page scripts are source text: tsx would wrap named helpers in one pages lack. */
 const OBSERVE = `(() => {

@@ -22,14 +22,11 @@ import {
   spawnRelay,
   type RelayProcess,
 } from '../relay/helpers.ts';
+import { percentile } from './shared.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
 type Figures = Record<string, number | string>;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
 
 const round1 = (n: number): number => Math.round(n * 10) / 10;
 

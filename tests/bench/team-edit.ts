@@ -7,15 +7,7 @@
  */
 import { chromium } from 'playwright';
 import { startStack } from '../../scripts/stack.ts';
-
-const LAUNCH = {
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-};
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
+import { LAUNCH, percentile } from './shared.ts';
 
 /** Page scripts are source text: tsx would wrap named helpers in one pages lack. */
 const WATCH_RETENTION = `(() => {

@@ -7,11 +7,7 @@
 import { chromium } from 'playwright';
 import { startStack } from '../../scripts/stack.ts';
 import { buildWorkspace } from '../e2e/workspace-builder.ts';
-
-const LAUNCH = {
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-};
+import { LAUNCH } from './shared.ts';
 
 export async function benchTeamSync(leads = 50_000): Promise<Record<string, number>> {
   const stack = await startStack();
