@@ -12,6 +12,7 @@ import { WebSocketServer } from 'ws';
 import {
   RELAY_LIMITS,
   type IntakeResponse,
+  type LogEntry,
   type LogPage,
   type MailResponse,
   type TeamStatus,
@@ -168,14 +169,12 @@ export async function startRelay(
   const register = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const wait = limiters.register.take(clientIp(req, options.trustProxy));
     if (wait) throw tooMany(wait, 'registrations');
-    const body = await readBody(req, MAX_REGISTER_BYTES);
-    let data: unknown;
-    try {
-      data = JSON.parse(body.toString('utf8'));
-    } catch {
-      throw new HttpError(400, 'invalid_json', 'the body is not valid JSON');
-    }
-    const checked = check(registerBody, data, 'the body', 'invalid_workspace');
+    const checked = check(
+      registerBody,
+      await readJson(req, MAX_REGISTER_BYTES),
+      'the body',
+      'invalid_workspace',
+    );
     if (!checked.ok) throw new HttpError(400, checked.error, checked.message);
     const { workspace, readTokenHash: hash } = checked.value;
     const result = store.register(workspace, hash);
@@ -209,11 +208,25 @@ export async function startRelay(
     sendJson(res, 200, answer);
   };
 
-  /** A member's request: the workspace, once the bearer read token is checked. */
-  const authorize = (req: IncomingMessage, id: string): WorkspaceRow => {
-    const token = bearerToken(req.headers.authorization);
-    if (!token) {
-      throw new HttpError(401, 'unauthorized', 'send Authorization: Bearer <read token>', {
+  /** The secret a request presents: a member's read token, or a visitor's mailbox capability. */
+  interface Credential {
+    name: string;
+    matches: (secret: string, workspace: WorkspaceRow) => boolean;
+  }
+  const READ_TOKEN: Credential = {
+    name: 'read token',
+    matches: (token, workspace) => checkToken(token, workspace.readTokenHash),
+  };
+
+  /** A request's workspace, once the bearer secret is checked (a member's read token unless said). */
+  const authorize = (
+    req: IncomingMessage,
+    id: string,
+    credential: Credential = READ_TOKEN,
+  ): WorkspaceRow => {
+    const secret = bearerToken(req.headers.authorization);
+    if (!secret) {
+      throw new HttpError(401, 'unauthorized', `send Authorization: Bearer <${credential.name}>`, {
         'www-authenticate': 'Bearer',
       });
     }
@@ -222,12 +235,29 @@ export async function startRelay(
     if (wait) throw tooMany(wait, 'reads');
     const workspace = store.workspace(id);
     if (!workspace) throw unknownWorkspace();
-    if (!checkToken(token, workspace.readTokenHash)) {
-      throw new HttpError(401, 'unauthorized', 'wrong read token', {
+    if (!credential.matches(secret, workspace)) {
+      throw new HttpError(401, 'unauthorized', `wrong ${credential.name}`, {
         'www-authenticate': 'Bearer error="invalid_token"',
       });
     }
     return workspace;
+  };
+
+  /** A page of a log (the intake log or a mailbox) as clients read it. */
+  const logPage = (page: { entries: LogEntry[]; more: boolean }, after: number): LogPage => ({
+    events: page.entries,
+    cursor: page.entries[page.entries.length - 1]?.seq ?? after,
+    more: page.more,
+  });
+
+  /** A request body that must be JSON, read within `max` bytes. */
+  const readJson = async (req: IncomingMessage, max: number): Promise<unknown> => {
+    const body = await readBody(req, max);
+    try {
+      return JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new HttpError(400, 'invalid_json', 'the body is not valid JSON');
+    }
   };
 
   const readLog = (req: IncomingMessage, res: ServerResponse, id: string, url: URL): void => {
@@ -246,12 +276,7 @@ export async function startRelay(
       Math.min(limit, RELAY_LIMITS.maxLogPage),
       LOG_PAGE_BYTES,
     );
-    const body: LogPage = {
-      events: page.entries,
-      cursor: page.entries[page.entries.length - 1]?.seq ?? after,
-      more: page.more,
-    };
-    sendJson(res, 200, body);
+    sendJson(res, 200, logPage(page, after));
   };
 
   const readSnapshot = (req: IncomingMessage, res: ServerResponse, id: string): void => {
@@ -306,14 +331,12 @@ export async function startRelay(
   ): Promise<void> => {
     const workspace = authorize(req, id);
     if (!ID_PATTERN.test(mailbox)) throw new HttpError(400, 'invalid_mailbox', 'not a mailbox id');
-    const body = await readBody(req, MAX_MAIL_BYTES);
-    let data: unknown;
-    try {
-      data = JSON.parse(body.toString('utf8'));
-    } catch {
-      throw new HttpError(400, 'invalid_json', 'the body is not valid JSON');
-    }
-    const checked = check(mailBody, data, 'the body', 'invalid_body');
+    const checked = check(
+      mailBody,
+      await readJson(req, MAX_MAIL_BYTES),
+      'the body',
+      'invalid_body',
+    );
     if (!checked.ok)
       throw new HttpError(
         checked.error === 'sealed_too_large' ? 413 : 400,
@@ -357,33 +380,17 @@ export async function startRelay(
     mailbox: string,
     url: URL,
   ): void => {
-    const capability = bearerToken(req.headers.authorization);
-    if (!capability) {
-      throw new HttpError(401, 'unauthorized', 'send Authorization: Bearer <mailbox capability>', {
-        'www-authenticate': 'Bearer',
-      });
-    }
-    if (!ID_PATTERN.test(id)) throw badWorkspace();
-    const wait = limiters.read.take(clientIp(req, options.trustProxy));
-    if (wait) throw tooMany(wait, 'reads');
-    const workspace = store.workspace(id);
-    if (!workspace) throw unknownWorkspace();
-    if (!ID_PATTERN.test(mailbox) || !checkCapability(capability, mailbox)) {
-      throw new HttpError(401, 'unauthorized', 'wrong mailbox capability', {
-        'www-authenticate': 'Bearer error="invalid_token"',
-      });
-    }
+    const workspace = authorize(req, id, {
+      name: 'mailbox capability',
+      // The mailbox id itself is no credential: the relay keeps only that hash.
+      matches: (capability) => ID_PATTERN.test(mailbox) && checkCapability(capability, mailbox),
+    });
     const after = intParam(url, 'after', 0);
     if (after === undefined) {
       throw new HttpError(400, 'invalid_cursor', '"after" must be a non-negative integer');
     }
     const page = store.readMail(workspace.wid, mailbox, after, MAIL_PAGE);
-    const answer: LogPage = {
-      events: page.entries,
-      cursor: page.entries[page.entries.length - 1]?.seq ?? after,
-      more: page.more,
-    };
-    sendJson(res, 200, answer);
+    sendJson(res, 200, logPage(page, after));
   };
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
