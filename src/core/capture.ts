@@ -255,14 +255,19 @@ const pageViewSchema = v.object(
   objectMessage('event'),
 );
 
+/** What every chat event carries. */
+const chatFields = {
+  id: id('id'),
+  visitorId: id('visitorId'),
+  at: v.pipe(time, v.transform(Math.round)),
+  mailbox: id('mailbox'),
+};
+
 const nameSchema = v.object(
   {
     kind: v.literal('name'),
-    id: id('id'),
-    visitorId: id('visitorId'),
-    at: v.pipe(time, v.transform(Math.round)),
+    ...chatFields,
     name: v.pipe(text('name', LIMITS.name), v.nonEmpty('name is empty')),
-    mailbox: id('mailbox'),
   },
   objectMessage('event'),
 );
@@ -270,15 +275,12 @@ const nameSchema = v.object(
 const messageSchema = v.object(
   {
     kind: v.literal('message'),
-    id: id('id'),
-    visitorId: id('visitorId'),
-    at: v.pipe(time, v.transform(Math.round)),
+    ...chatFields,
     text: v.pipe(
       v.string('text must be a string'),
       v.transform((value) => cleanMessage(value, LIMITS.message)),
       v.nonEmpty('text is empty'),
     ),
-    mailbox: id('mailbox'),
     away: v.optional(v.fallback(v.boolean(), false)),
   },
   objectMessage('event'),

@@ -19,9 +19,16 @@ import {
 import { cleanText, type ClientHints, type PageView } from './capture.ts';
 import { deviceOf, type Device } from './device.ts';
 import { countryName, countryOf } from './geo.ts';
+import {
+  conversationOf,
+  foldChat,
+  heardMessages,
+  type ChatFacts,
+  type ConversationMessage,
+} from './conversation.ts';
 import type { LoggedChat } from './facts.ts';
 import { generatedName } from './identity.ts';
-import { DEFAULT_AUTO_REPLY } from './reply.ts';
+import { compareEvents, compareText } from './order.ts';
 import {
   combineScoreFacts,
   scoreOf,
@@ -38,35 +45,6 @@ import { visitScoring } from './visit-signals.ts';
 export const MAX_VISITS = 200;
 /** Longest visitor-given name kept. */
 export const NAME_MAX = 80;
-/** Most recent visitor messages kept in the facts. */
-export const MAX_MESSAGES = 500;
-
-/** A message the visitor wrote. */
-export interface ChatLine {
-  id: string;
-  at: number;
-  text: string;
-  /** Its place in the intake log: what a block is measured against. */
-  seq: number;
-  /** Nobody on the team was online: the widget answered with the auto-reply. */
-  away?: true;
-}
-
-/** The visitor's side of the chat. */
-export interface ChatFacts {
-  /** The public key of the visitor's first chat event: events sealed by another are ignored. */
-  key: string;
-  /** The mailbox the visitor reads replies from (of their latest event), and that event's seq. */
-  mailbox: string;
-  mailboxSeq: number;
-  /** Oldest first: the most recent MAX_MESSAGES. */
-  messages: ChatLine[];
-  /** The name they gave last. */
-  name?: { value: string; at: number; id: string };
-  /** Chat events sealed by another key than theirs, ignored. */
-  refused: number;
-}
-
 /** A visit as a touch: where the visitor came from, parsed from its URL. */
 export interface Touch {
   /** Event id of the visit. */
@@ -141,13 +119,6 @@ export interface TeamFacts {
   blockedAfter?: number;
 }
 
-/** The visitor's messages the team sees: none from after a block. */
-export function heardMessages(facts: LeadFacts, team: TeamFacts): ChatLine[] {
-  const said = facts.chat?.messages ?? [];
-  const after = team.blockedAfter;
-  return after === undefined ? said : said.filter((m) => m.seq <= after);
-}
-
 export const NO_TEAM_FACTS: TeamFacts = Object.freeze({
   assignee: null,
   tags: Object.freeze([]) as unknown as string[],
@@ -191,16 +162,6 @@ function firstTouchOf(visit: Visit, parsed: Parsed): FirstTouch {
     channel: channelOf(touch),
     paid: isPaid(touch.utm, touch.clickIds),
   };
-}
-
-/** Total order on events: time, then id (plain code-unit comparison, never locale-aware). */
-function compareEvents(a: { at: number; id: string }, b: { at: number; id: string }): number {
-  if (a.at !== b.at) return a.at < b.at ? -1 : 1;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Of two events sharing an id (a corrupt duplicate), the one every peer keeps. */
@@ -288,41 +249,10 @@ function copyFacts(facts: LeadFacts): LeadFacts {
   };
 }
 
-/**
- * Folds chat events, in log order, into facts: the first key a visitor wrote with is theirs,
- * their messages are kept once per id, their latest name is their name.
- */
-export function foldChat(facts: LeadFacts, events: readonly LoggedChat[]): LeadFacts {
-  if (events.length === 0) return facts;
-  const sorted = [...events].sort((a, b) => a.seq - b.seq);
-  const first = sorted[0];
-  if (!first) return facts;
-  const chat: ChatFacts = facts.chat
-    ? { ...facts.chat, messages: facts.chat.messages.slice() }
-    : { key: first.from, mailbox: first.mailbox, mailboxSeq: first.seq, messages: [], refused: 0 };
-  const known = new Set(chat.messages.map((m) => m.id));
-  for (const e of sorted) {
-    if (e.from !== chat.key) {
-      chat.refused++;
-      continue;
-    }
-    if (e.seq > chat.mailboxSeq) {
-      chat.mailbox = e.mailbox;
-      chat.mailboxSeq = e.seq;
-    }
-    if (e.kind === 'message') {
-      if (!known.has(e.id)) {
-        const line: ChatLine = { id: e.id, at: e.at, text: e.text, seq: e.seq };
-        if (e.away) line.away = true;
-        chat.messages.push(line);
-      }
-      known.add(e.id);
-    } else if (!chat.name || compareEvents(chat.name, e) < 0) {
-      chat.name = { value: e.name, at: e.at, id: e.id };
-    }
-  }
-  chat.messages.sort(compareEvents);
-  if (chat.messages.length > MAX_MESSAGES) chat.messages = chat.messages.slice(-MAX_MESSAGES);
+/** Facts with chat events folded in: a name makes the lead named, a message messaged. */
+function withChat(facts: LeadFacts, events: readonly LoggedChat[]): LeadFacts {
+  const chat = foldChat(facts.chat, events);
+  if (!chat || chat === facts.chat) return facts;
   const out: LeadFacts = {
     ...facts,
     chat,
@@ -349,7 +279,7 @@ export function withEvents(
   }
   const facts = foldPageViews(views, lead?.facts);
   if (!facts) return undefined;
-  return leadOf(visitorId, foldChat(facts, chat), team, rev);
+  return leadOf(visitorId, withChat(facts, chat), team, rev);
 }
 
 /** The stage and what scoring needs: shared by the list row and the detail. */
@@ -435,7 +365,7 @@ function rowOf(id: string, facts: LeadFacts, team: TeamFacts, rev: number): Lead
   };
   const country = countryOf(facts.tz, facts.languages);
   if (country) row.country = country;
-  const said = heardMessages(facts, team);
+  const said = heardMessages(facts.chat, team.blockedAfter);
   const visitorLast = said[said.length - 1];
   const teamLast = team.lastMessage;
   const last =
@@ -535,36 +465,6 @@ export interface LeadDetail
   visits: TimelineVisit[];
 }
 
-/** One message of a conversation, from either side. */
-export interface ConversationMessage {
-  id: string;
-  at: number;
-  from: 'visitor' | 'team';
-  text: string;
-  /** The teammate who wrote it. */
-  by?: string;
-  /** Sent by the workspace's auto-reply. */
-  auto?: boolean;
-}
-
-/**
- * Both sides of a conversation in one order, the same on every peer: time, then id. The
- * auto-reply the widget showed a visitor is a line of its own, right after their message.
- */
-export function conversationOf(
-  visitor: readonly ChatLine[],
-  team: readonly ConversationMessage[],
-  autoReply = DEFAULT_AUTO_REPLY,
-): ConversationMessage[] {
-  const lines: ConversationMessage[] = [];
-  for (const m of visitor) {
-    lines.push({ id: m.id, at: m.at, text: m.text, from: 'visitor' });
-    if (m.away)
-      lines.push({ id: `${m.id}.auto`, at: m.at, text: autoReply, from: 'team', auto: true });
-  }
-  return [...lines, ...team].sort(compareEvents);
-}
-
 export function detailOf(
   lead: Lead,
   rules: ScoringRules,
@@ -577,6 +477,7 @@ export function detailOf(
     if (v) visits.push({ id: v.id, url: v.url, title: v.title, at: v.at });
   }
   const summary = summarize(facts, rules, team);
+  const heard = heardMessages(facts.chat, team.blockedAfter);
   return {
     ...summary,
     assignee: team.assignee,
@@ -585,9 +486,9 @@ export function detailOf(
     countryName: countryName(summary.country ?? ''),
     languages: [...facts.languages],
     visits,
-    conversation: conversationOf(heardMessages(facts, team), teamMessages),
+    conversation: conversationOf(heard, teamMessages),
     reachable: facts.chat !== undefined,
     blocked: team.blockedAfter !== undefined,
-    droppedMessages: (facts.chat?.messages.length ?? 0) - heardMessages(facts, team).length,
+    droppedMessages: (facts.chat?.messages.length ?? 0) - heard.length,
   };
 }

@@ -20,7 +20,8 @@
  *   messages are dropped; unblocking deletes it).
  */
 import * as Y from 'yjs';
-import type { ConversationMessage, TeamFacts } from './lead.ts';
+import type { ConversationMessage } from './conversation.ts';
+import type { TeamFacts } from './lead.ts';
 
 /** Who a lead is assigned to (`to: null`: unassigned). */
 export interface Assignment {

@@ -7,7 +7,7 @@
 import { CodedError } from '../contracts/errors.ts';
 import type { Timers } from '../contracts/time.ts';
 import { sealToVisitor, teamSenderKeys } from '../core/chat-seal.ts';
-import type { ConversationMessage } from '../core/lead.ts';
+import type { ConversationMessage } from '../core/conversation.ts';
 import type { WorkspaceInfo } from '../core/ledger.ts';
 import type { Reply } from '../core/reply.ts';
 import type { WorkspaceDb } from '../data/db.ts';

@@ -9,7 +9,8 @@ import type * as Y from 'yjs';
 import type { Clock } from '../contracts/time.ts';
 import { randomId } from '../core/bytes.ts';
 import { cleanMessage, LIMITS } from '../core/capture.ts';
-import type { ConversationMessage, TeamFacts } from '../core/lead.ts';
+import type { ConversationMessage } from '../core/conversation.ts';
+import type { TeamFacts } from '../core/lead.ts';
 import {
   assignLead,
   assignments,

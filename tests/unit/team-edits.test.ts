@@ -1,7 +1,7 @@
 /** Team edits on leads, in the team doc, as this member and as heard from teammates. */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { conversationOf } from '../../src/core/lead.ts';
+import { conversationOf } from '../../src/core/conversation.ts';
 import { assignments, customers, tags } from '../../src/core/team-doc.ts';
 import { TeamEdits } from '../../src/team/team-edits.ts';
 
