@@ -3,10 +3,24 @@
  * name and writes, two teammates in their own browsers, replies sealed into the visitor's
  * mailbox on the relay — live, and on the visitor's next visit.
  */
+import type { Browser } from '@playwright/test';
+import type { Stack } from '../../scripts/stack.ts';
 import { test, expect, visitorContext } from './fixtures.ts';
 import { AppPage, startTeam } from './pages/app-page.ts';
 
 test.describe.configure({ mode: 'serial' });
+
+/** Ada's workspace in her browser, its demo-site link, and a visitor's page (not yet there). */
+async function ownerAndVisitor(browser: Browser, stack: Stack, workspace: string) {
+  const agent = await browser.newContext();
+  const owner = new AppPage(await agent.newPage());
+  await owner.open(stack.appUrl);
+  await owner.createWorkspace(workspace, 'Ada');
+  const link = await owner.demoSiteLink();
+  const visitor = await visitorContext(browser);
+  const site = await visitor.newPage();
+  return { agent, owner, link, visitor, site };
+}
 
 const inboxRows = (app: AppPage) =>
   app.page.getByRole('list', { name: 'Conversation list' }).getByRole('listitem');
@@ -328,13 +342,7 @@ test('a site drives the chat from its own script: calls queued before the widget
   browser,
   stack,
 }) => {
-  const agent = await browser.newContext();
-  const owner = new AppPage(await agent.newPage());
-  await owner.open(stack.appUrl);
-  await owner.createWorkspace('Api', 'Ada');
-  const link = await owner.demoSiteLink();
-  const visitor = await visitorContext(browser);
-  const site = await visitor.newPage();
+  const { agent, owner, link, visitor, site } = await ownerAndVisitor(browser, stack, 'Api');
   // The site's stub and its calls, before the widget has loaded.
   await site.addInitScript({
     content: `window.__replies = [];
@@ -443,13 +451,7 @@ test('a message the relay cannot take yet says so, and goes once it can', async 
   browser,
   stack,
 }) => {
-  const agent = await browser.newContext();
-  const owner = new AppPage(await agent.newPage());
-  await owner.open(stack.appUrl);
-  await owner.createWorkspace('Retry', 'Ada');
-  const link = await owner.demoSiteLink();
-  const visitor = await visitorContext(browser);
-  const site = await visitor.newPage();
+  const { agent, owner, link, visitor, site } = await ownerAndVisitor(browser, stack, 'Retry');
   await site.goto(link);
   await site.getByRole('button', { name: 'Open chat' }).click();
   const chat = site.getByRole('dialog', { name: 'Chat with us' });
