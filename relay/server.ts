@@ -243,6 +243,16 @@ export async function startRelay(
     return workspace;
   };
 
+  /** A request's workspace for what anyone may read (the widget has no credentials). */
+  const publicWorkspace = (req: IncomingMessage, id: string): WorkspaceRow => {
+    if (!ID_PATTERN.test(id)) throw badWorkspace();
+    const wait = limiters.read.take(clientIp(req, options.trustProxy));
+    if (wait) throw tooMany(wait, 'reads');
+    const workspace = store.workspace(id);
+    if (!workspace) throw unknownWorkspace();
+    return workspace;
+  };
+
   /** A page of a log (the intake log or a mailbox) as clients read it. */
   const logPage = (page: { entries: LogEntry[]; more: boolean }, after: number): LogPage => ({
     events: page.entries,
@@ -363,11 +373,7 @@ export async function startRelay(
    * widget has no credentials), and says nothing about who or how many.
    */
   const teamStatus = (req: IncomingMessage, res: ServerResponse, id: string): void => {
-    if (!ID_PATTERN.test(id)) throw badWorkspace();
-    const wait = limiters.read.take(clientIp(req, options.trustProxy));
-    if (wait) throw tooMany(wait, 'reads');
-    const workspace = store.workspace(id);
-    if (!workspace) throw unknownWorkspace();
+    const workspace = publicWorkspace(req, id);
     const answer: TeamStatus = { online: live.following(workspace.wid) };
     sendJson(res, 200, answer);
   };
@@ -391,6 +397,80 @@ export async function startRelay(
     }
     const page = store.readMail(workspace.wid, mailbox, after, MAIL_PAGE);
     sendJson(res, 200, logPage(page, after));
+  };
+
+  /**
+   * The widget settings the team published: the signed chain the widget verifies. Members store
+   * it (the relay cannot tell a good chain from a forged one, and need not: the widget can);
+   * anyone reads it, as the widget has no credentials.
+   */
+  const writeWidgetSettings = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    id: string,
+  ): Promise<void> => {
+    const workspace = authorize(req, id);
+    const body = await readJson(req, RELAY_LIMITS.maxWidgetBytes);
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new HttpError(400, 'invalid_body', 'the widget settings must be a JSON object');
+    }
+    store.writeWidgetSettings(workspace.wid, JSON.stringify(body));
+    sendJson(res, 200, { stored: true });
+  };
+
+  const readWidgetSettings = (req: IncomingMessage, res: ServerResponse, id: string): void => {
+    const workspace = publicWorkspace(req, id);
+    const body = store.readWidgetSettings(workspace.wid);
+    if (body === undefined) {
+      throw new HttpError(404, 'no_widget_settings', 'the team has published no widget settings');
+    }
+    res.writeHead(200, {
+      ...CORS_HEADERS,
+      'content-type': 'application/json',
+      'cache-control': 'no-cache',
+    });
+    res.end(body);
+  };
+
+  interface WorkspaceRequest {
+    req: IncomingMessage;
+    res: ServerResponse;
+    id: string;
+    /** The mailbox, for `mailboxes/:name`. */
+    name: string;
+    url: URL;
+  }
+  type Handler = (r: WorkspaceRequest) => void | Promise<void>;
+  /** `/v1/workspaces/:id/<resource>` by resource and method. */
+  const WORKSPACE_ROUTES: Record<string, Record<string, Handler>> = {
+    log: {
+      GET: (r) => {
+        readLog(r.req, r.res, r.id, r.url);
+      },
+    },
+    snapshot: {
+      GET: (r) => {
+        readSnapshot(r.req, r.res, r.id);
+      },
+      PUT: (r) => writeSnapshot(r.req, r.res, r.id),
+    },
+    status: {
+      GET: (r) => {
+        teamStatus(r.req, r.res, r.id);
+      },
+    },
+    widget: {
+      GET: (r) => {
+        readWidgetSettings(r.req, r.res, r.id);
+      },
+      PUT: (r) => writeWidgetSettings(r.req, r.res, r.id),
+    },
+    mailboxes: {
+      GET: (r) => {
+        readMail(r.req, r.res, r.id, r.name, r.url);
+      },
+      POST: (r) => postMail(r.req, r.res, r.id, r.name),
+    },
   };
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -422,48 +502,20 @@ export async function startRelay(
     } else if (parts.length === 4 && parts[1] === 'v1' && parts[2] === 'intake') {
       only('POST');
       await intake(req, res, parts[3] ?? '');
-    } else if (
-      parts.length === 5 &&
-      parts[1] === 'v1' &&
-      parts[2] === 'workspaces' &&
-      parts[4] === 'log'
-    ) {
-      only('GET');
-      readLog(req, res, parts[3] ?? '', url);
-    } else if (
-      parts.length === 5 &&
-      parts[1] === 'v1' &&
-      parts[2] === 'workspaces' &&
-      parts[4] === 'snapshot'
-    ) {
-      if (method === 'PUT') await writeSnapshot(req, res, parts[3] ?? '');
-      else if (method === 'GET') readSnapshot(req, res, parts[3] ?? '');
-      else {
-        throw new HttpError(405, 'method_not_allowed', 'use GET or PUT', {
-          allow: 'GET, PUT, OPTIONS',
+    } else if (parts[1] === 'v1' && parts[2] === 'workspaces' && parts.length >= 5) {
+      // /v1/workspaces/:id/:resource[/:name]
+      const resource = WORKSPACE_ROUTES[parts[4] ?? ''];
+      if (!resource || parts.length !== (parts[4] === 'mailboxes' ? 6 : 5)) {
+        throw new HttpError(404, 'not_found', 'no such endpoint');
+      }
+      const handler = resource[method];
+      if (!handler) {
+        const allowed = Object.keys(resource).join(', ');
+        throw new HttpError(405, 'method_not_allowed', `use ${allowed}`, {
+          allow: `${allowed}, OPTIONS`,
         });
       }
-    } else if (
-      parts.length === 5 &&
-      parts[1] === 'v1' &&
-      parts[2] === 'workspaces' &&
-      parts[4] === 'status'
-    ) {
-      only('GET');
-      teamStatus(req, res, parts[3] ?? '');
-    } else if (
-      parts.length === 6 &&
-      parts[1] === 'v1' &&
-      parts[2] === 'workspaces' &&
-      parts[4] === 'mailboxes'
-    ) {
-      if (method === 'POST') await postMail(req, res, parts[3] ?? '', parts[5] ?? '');
-      else if (method === 'GET') readMail(req, res, parts[3] ?? '', parts[5] ?? '', url);
-      else {
-        throw new HttpError(405, 'method_not_allowed', 'use GET or POST', {
-          allow: 'GET, POST, OPTIONS',
-        });
-      }
+      await handler({ req, res, id: parts[3] ?? '', name: parts[5] ?? '', url });
     } else {
       throw new HttpError(404, 'not_found', 'no such endpoint');
     }

@@ -3,7 +3,7 @@
  * synchronous=FULL, so a transaction that has returned is on disk and survives `kill -9`
  * (and a power cut). Every write goes through `commit()`, one transaction per group commit.
  *
- * Schema (PRAGMA user_version = 3):
+ * Schema (PRAGMA user_version = 4):
  * - workspaces: one row per registered workspace, with the hash of its read token and running
  *   totals for quotas. `wid` is a compact integer key used by the other tables.
  * - events: the intake log of every workspace. `seq` (AUTOINCREMENT: never reused, even after a
@@ -13,6 +13,8 @@
  * - mail (v3): visitors' mailboxes, the team's sealed replies to each visitor. A mailbox is
  *   named by the hash of a capability only its visitor holds; (wid, mailbox, event_id) is
  *   unique, so a re-sent reply is stored once.
+ * - widget_settings (v4): each workspace's published widget settings, the signed chain the
+ *   widget verifies (the relay only stores it: it cannot forge it).
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
@@ -46,7 +48,7 @@ export type RegisterResult = 'created' | 'exists' | 'conflict';
 
 class QuotaExceeded extends Error {}
 
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 
 /** Bytes an event counts for against the quota. */
 export function eventBytes(item: IntakeItem): number {
@@ -95,6 +97,13 @@ function prepare(db: Database.Database) {
     mail: db.prepare<[number, string, number, number], LogEntry>(
       `SELECT seq, event_id AS id, sealed, received_at AS receivedAt FROM mail
         WHERE wid = ? AND mailbox = ? AND seq > ? ORDER BY seq LIMIT ?`,
+    ),
+    widgetSettings: db.prepare<[number], { body: string }>(
+      `SELECT body FROM widget_settings WHERE wid = ?`,
+    ),
+    putWidgetSettings: db.prepare<[number, string, number]>(
+      `INSERT INTO widget_settings (wid, body, stored_at) VALUES (?, ?, ?)
+       ON CONFLICT (wid) DO UPDATE SET body = excluded.body, stored_at = excluded.stored_at`,
     ),
     counts: db.prepare<[], { workspaces: number; events: number }>(
       `SELECT (SELECT count(*) FROM workspaces) AS workspaces,
@@ -190,7 +199,22 @@ export class Store {
     if (version === SCHEMA_VERSION) return;
     if (version === 0) this.#createV1();
     if (version < 2) this.#createV2();
-    // v3: visitors' mailboxes.
+    if (version < 3) this.#createV3();
+    // v4: published widget settings.
+    this.#db.exec(`
+      BEGIN;
+      CREATE TABLE widget_settings (
+        wid INTEGER PRIMARY KEY REFERENCES workspaces (wid),
+        body TEXT NOT NULL,
+        stored_at INTEGER NOT NULL
+      );
+      PRAGMA user_version = 4;
+      COMMIT;
+    `);
+  }
+
+  #createV3(): void {
+    // Visitors' mailboxes.
     this.#db.exec(`
       BEGIN;
       CREATE TABLE mail (
@@ -284,6 +308,16 @@ export class Store {
       bytes += row.sealed.length + row.id.length;
     }
     return { entries, more };
+  }
+
+  /** The workspace's published widget settings (JSON text), if any. */
+  readWidgetSettings(wid: number): string | undefined {
+    return this.#stmt.widgetSettings.get(wid)?.body;
+  }
+
+  /** Replaces the workspace's published widget settings, durably. */
+  writeWidgetSettings(wid: number, body: string, now = Date.now()): void {
+    this.#stmt.putWidgetSettings.run(wid, body, now);
   }
 
   /** The workspace's latest snapshot (opaque bytes), if any. */

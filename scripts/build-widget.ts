@@ -1,6 +1,6 @@
 /**
- * Builds the widget a site loads (`public/widget.js`) and the chat it loads when opened
- * (`public/widget-chat.js`): minified scripts, no imports, modern browsers only. Run directly,
+ * Builds the widget a site loads (`public/widget.js`), the chat it loads when opened
+ * (`public/widget-chat.js`) and the settings check it loads now and then (`public/widget-settings.js`): minified scripts, no imports, modern browsers only. Run directly,
  * or call `buildWidget()` (the benchmark does, to weigh them).
  */
 import { build } from 'esbuild';
@@ -11,6 +11,7 @@ import { gzipSync } from 'node:zlib';
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const WIDGET_OUT = `${root}public/widget.js`;
 export const CHAT_OUT = `${root}public/widget-chat.js`;
+export const SETTINGS_OUT = `${root}public/widget-settings.js`;
 
 interface Size {
   bytes: number;
@@ -24,7 +25,7 @@ async function bundle(entry: string, outfile: string): Promise<Size> {
     bundle: true,
     minify: true,
     format: 'iife',
-    target: ['es2020'],
+    target: ['es2022'],
     legalComments: 'none',
     logLevel: 'warning',
   });
@@ -32,17 +33,21 @@ async function bundle(entry: string, outfile: string): Promise<Size> {
   return { bytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length };
 }
 
-/** Builds both scripts; answers the loader's size, with the chat's under `chat`. */
-export async function buildWidget(): Promise<Size & { chat: Size }> {
-  const [loader, chat] = await Promise.all([
+/** Builds the three scripts; answers the loader's size, with the others' under their names. */
+export async function buildWidget(): Promise<Size & { chat: Size; settings: Size }> {
+  const [loader, chat, settings] = await Promise.all([
     bundle('widget/main.ts', WIDGET_OUT),
     bundle('widget/chat/main.ts', CHAT_OUT),
+    bundle('widget/settings/main.ts', SETTINGS_OUT),
   ]);
-  return { ...loader, chat };
+  return { ...loader, chat, settings };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const size = await buildWidget();
   console.log(`widget.js: ${size.bytes} bytes, ${size.gzipBytes} bytes gzip`);
   console.log(`widget-chat.js: ${size.chat.bytes} bytes, ${size.chat.gzipBytes} bytes gzip`);
+  console.log(
+    `widget-settings.js: ${size.settings.bytes} bytes, ${size.settings.gzipBytes} bytes gzip`,
+  );
 }

@@ -9,12 +9,20 @@
  */
 import { randomId } from '../src/core/bytes.ts';
 import type { CaptureEvent, Navigation } from '../src/core/capture.ts';
+import type { WidgetConfig } from '../src/core/widget-settings.ts';
 import { ID_PATTERN, storageKey } from '../src/core/names.ts';
 import { seal } from '../src/core/seal.ts';
 import { exclusionReason } from './exclusion.ts';
-import { launcher } from './launcher.ts';
+import { launcher, loadScript } from './launcher.ts';
 import { Outbox } from './outbox.ts';
 import { pageView, placeNow } from './page-view.ts';
+import {
+  SETTINGS_FRESH_MS,
+  SETTINGS_READY,
+  settingsKey,
+  type CheckSettings,
+  type KeptSettings,
+} from './settings/contract.ts';
 import { readItem, writeItem } from './storage.ts';
 
 interface Install {
@@ -50,7 +58,17 @@ function guard(fn: () => unknown): void {
   }
 }
 
-function start(install: Install, src: string): void {
+/** Settings the settings script verified before, if the site's storage has them. */
+function keptSettings(workspace: string): KeptSettings | undefined {
+  try {
+    const kept = JSON.parse(readItem(settingsKey(workspace)) ?? '') as KeptSettings;
+    return kept.config.colour ? kept : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function start(install: Install, src: (script: string) => string): void {
   const outbox = new Outbox(
     `${install.relay}/v1/intake/${encodeURIComponent(install.workspace)}`,
     storageKey.outbox(install.workspace),
@@ -114,7 +132,24 @@ function start(install: Install, src: string): void {
   view('load', document.referrer);
   const draw = (): void => {
     guard(() => {
-      launcher({ ...install, visitorId: visitor }, src);
+      const kept = keptSettings(install.workspace);
+      const look = (config?: WidgetConfig) =>
+        launcher({ ...install, visitorId: visitor }, src('chat'), config);
+      let restyle = kept && look(kept.config);
+      if (kept && Date.now() - kept.at < SETTINGS_FRESH_MS) return;
+      // None verified yet, or old: check what the team published (the launcher waits the first
+      // time, so a hidden or recoloured launcher never shows in the defaults first).
+      loadScript<CheckSettings>(src('settings'), SETTINGS_READY)
+        .then((check) => check(install))
+        .then(
+          (config) => {
+            if (restyle) restyle(config);
+            else restyle = look(config);
+          },
+          () => {
+            restyle ??= look();
+          },
+        );
     });
   };
   // In a task of its own (the page view's work is enough for one); an async script may run
@@ -132,7 +167,7 @@ guard(() => {
     typeof crypto !== 'undefined' &&
     'subtle' in crypto
   ) {
-    // The chat script sits beside this one.
-    start(install, new URL('widget-chat.js', script.src).href);
+    // The chat and settings scripts sit beside this one.
+    start(install, (name) => new URL(`widget-${name}.js`, script.src).href);
   }
 });

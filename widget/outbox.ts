@@ -39,54 +39,57 @@ const PAGE: OutboxEnv = {
 
 export class Outbox {
   /** Used when storage is blocked, and as the truth between writes. */
-  private memory: IntakeItem[] = [];
-  private sending = false;
-  private failures = 0;
-  private timer: unknown;
+  #memory: IntakeItem[] = [];
+  #sending = false;
+  #failures = 0;
+  #timer: unknown;
   /** Hears which events the relay has made durable. */
   onSent?: (ids: Set<string>) => void;
 
-  constructor(
-    private readonly endpoint: string,
-    private readonly storageKey: string,
-    private readonly env: OutboxEnv = PAGE,
-  ) {
-    this.memory = this.load();
+  readonly #endpoint: string;
+  readonly #storageKey: string;
+  readonly #env: OutboxEnv;
+
+  constructor(endpoint: string, storageKey: string, env: OutboxEnv = PAGE) {
+    this.#endpoint = endpoint;
+    this.#storageKey = storageKey;
+    this.#env = env;
+    this.#memory = this.#load();
   }
 
   add(item: IntakeItem): void {
-    const items = this.load();
+    const items = this.#load();
     items.push(item);
-    this.save(items.slice(-MAX_QUEUED));
+    this.#save(items.slice(-MAX_QUEUED));
     void this.flush();
   }
 
   /** Sends everything queued, one batch at a time; on failure retries later with backoff. */
   async flush(keepalive = false): Promise<void> {
-    if (this.sending) return;
-    this.env.clearTimeout(this.timer);
-    this.timer = undefined;
-    this.sending = true;
+    if (this.#sending) return;
+    this.#env.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#sending = true;
     try {
-      for (let batch = this.nextBatch(); batch.length; batch = this.nextBatch()) {
-        const outcome = await this.send(batch, keepalive);
+      for (let batch = this.#nextBatch(); batch.length; batch = this.#nextBatch()) {
+        const outcome = await this.#send(batch, keepalive);
         if (outcome === 'retry') {
           this.retryLater();
           return;
         }
         const sent = new Set(batch.map((e) => e.id));
-        this.save(this.load().filter((e) => !sent.has(e.id)));
-        this.failures = 0;
+        this.#save(this.#load().filter((e) => !sent.has(e.id)));
+        this.#failures = 0;
         this.onSent?.(sent);
       }
     } finally {
-      this.sending = false;
+      this.#sending = false;
     }
   }
 
-  private async send(batch: IntakeItem[], keepalive: boolean): Promise<'done' | 'retry'> {
+  async #send(batch: IntakeItem[], keepalive: boolean): Promise<'done' | 'retry'> {
     try {
-      const res = await this.env.fetch(this.endpoint, {
+      const res = await this.#env.fetch(this.#endpoint, {
         method: 'POST',
         // text/plain: a "simple" request, so no CORS preflight and keepalive works on unload.
         headers: { 'content-type': 'text/plain' },
@@ -102,10 +105,10 @@ export class Outbox {
     }
   }
 
-  private nextBatch(): IntakeItem[] {
+  #nextBatch(): IntakeItem[] {
     const batch: IntakeItem[] = [];
     let chars = 16;
-    for (const item of this.load()) {
+    for (const item of this.#load()) {
       const size = item.id.length + item.sealed.length + 24;
       if (batch.length >= RELAY_LIMITS.maxBatch || (batch.length && chars + size > MAX_BATCH_CHARS))
         break;
@@ -117,29 +120,32 @@ export class Outbox {
 
   /** 1 s, 2 s, 4 s, 8 s, then every 15 s, each cut by up to half at random (no stampede). */
   protected retryLater(): void {
-    const base = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** this.failures++);
-    this.timer = this.env.setTimeout(() => void this.flush(), base * (0.5 + this.env.random() / 2));
+    const base = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** this.#failures++);
+    this.#timer = this.#env.setTimeout(
+      () => void this.flush(),
+      base * (0.5 + this.#env.random() / 2),
+    );
   }
 
-  private load(): IntakeItem[] {
-    const raw = this.env.read(this.storageKey);
-    if (raw === null) return this.memory;
+  #load(): IntakeItem[] {
+    const raw = this.#env.read(this.#storageKey);
+    if (raw === null) return this.#memory;
     try {
       const parsed: unknown = JSON.parse(raw);
       // Another script may have written the key: keep only what can be sent.
       if (Array.isArray(parsed)) {
-        this.memory = (parsed as (Partial<IntakeItem> | null)[]).filter(
+        this.#memory = (parsed as (Partial<IntakeItem> | null)[]).filter(
           (e): e is IntakeItem => typeof e?.id === 'string' && typeof e.sealed === 'string',
         );
       }
     } catch {
       // Unreadable: start over rather than break the page.
     }
-    return this.memory;
+    return this.#memory;
   }
 
-  private save(items: IntakeItem[]): void {
-    this.memory = items;
-    this.env.write(this.storageKey, JSON.stringify(items));
+  #save(items: IntakeItem[]): void {
+    this.#memory = items;
+    this.#env.write(this.#storageKey, JSON.stringify(items));
   }
 }

@@ -1,47 +1,27 @@
 /**
  * Byte helpers shared by the widget, the app and the relay: base64url, random ids, SHA-256.
  *
- * base64url is written out here rather than taken from lib0/buffer: lib0 (0.2.120) picks Node's
- * `Buffer` wherever there is no `window`, so it throws in the team worker, and its Node decoder
- * accepts any junk where this one refuses it (signatures and keys are decoded with it).
+ * base64url is built on the platform's btoa/atob rather than lib0/buffer: lib0 (0.2.120) picks
+ * Node's `Buffer` wherever there is no `window`, so it throws in the team worker, and its Node
+ * decoder accepts any junk where this one refuses it (signatures and keys are decoded with it).
  */
 
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-
 export function toBase64Url(bytes: Uint8Array): string {
-  let out = '';
-  let i = 0;
-  for (; i + 2 < bytes.length; i += 3) {
-    const n = ((bytes[i] ?? 0) << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-    out += B64.charAt(n >> 18) + B64.charAt((n >> 12) & 63);
-    out += B64.charAt((n >> 6) & 63) + B64.charAt(n & 63);
+  let binary = '';
+  // In slices: an argument list has a limit.
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   }
-  const rest = bytes.length - i;
-  if (rest > 0) {
-    const n = ((bytes[i] ?? 0) << 16) | (rest === 2 ? (bytes[i + 1] ?? 0) << 8 : 0);
-    out += B64.charAt(n >> 18) + B64.charAt((n >> 12) & 63);
-    if (rest === 2) out += B64.charAt((n >> 6) & 63);
-  }
-  return out;
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 /** Decodes base64url without padding; throws on any character outside the alphabet. */
 export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
-  if (text.length % 4 === 1) throw new Error('invalid base64url length');
-  const out = new Uint8Array(Math.floor((text.length * 3) / 4));
-  let bits = 0;
-  let acc = 0;
-  let o = 0;
-  for (let i = 0; i < text.length; i++) {
-    const v = B64.indexOf(text.charAt(i));
-    if (v < 0) throw new Error('invalid base64url character');
-    acc = (acc << 6) | v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >> bits) & 255;
-    }
-  }
+  // atob alone would also take padding, `+`, `/` and white space.
+  if (!/^[\w-]*$/.test(text) || text.length % 4 === 1) throw new Error('invalid base64url');
+  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+  const out = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
   return out;
 }
 

@@ -5,7 +5,7 @@
  */
 import type { LoggedChat } from './facts.ts';
 import { compareEvents } from './order.ts';
-import { DEFAULT_AUTO_REPLY } from './reply.ts';
+import { DEFAULT_WIDGET } from './widget-settings.ts';
 
 /** Most recent visitor messages kept in the facts. */
 export const MAX_MESSAGES = 500;
@@ -104,7 +104,7 @@ export interface ConversationMessage {
 export function conversationOf(
   visitor: readonly ChatLine[],
   team: readonly ConversationMessage[],
-  autoReply = DEFAULT_AUTO_REPLY,
+  autoReply = DEFAULT_WIDGET.awayText,
 ): ConversationMessage[] {
   const lines: ConversationMessage[] = [];
   for (const m of visitor) {

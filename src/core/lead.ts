@@ -467,9 +467,10 @@ export interface LeadDetail
 
 export function detailOf(
   lead: Lead,
-  rules: ScoringRules,
+  context: { rules: ScoringRules; awayText?: string },
   teamMessages: readonly ConversationMessage[] = [],
 ): LeadDetail {
+  const { rules, awayText } = context;
   const { facts, team } = lead;
   const visits: TimelineVisit[] = [];
   for (let i = facts.visits.length - 1; i >= 0; i--) {
@@ -486,7 +487,7 @@ export function detailOf(
     countryName: countryName(summary.country ?? ''),
     languages: [...facts.languages],
     visits,
-    conversation: conversationOf(heard, teamMessages),
+    conversation: conversationOf(heard, teamMessages, awayText),
     reachable: facts.chat !== undefined,
     blocked: team.blockedAfter !== undefined,
     droppedMessages: (facts.chat?.messages.length ?? 0) - heard.length,

@@ -17,6 +17,8 @@ import * as v from 'valibot';
 import * as Y from 'yjs';
 import { fromBase64Url, sha256, toBase64Url, utf8 } from './bytes.ts';
 import { DEFAULT_RULES, normalizeRules, type ScoringRules } from './scoring.ts';
+import { widgetConfigOf, widgetConfigSchema } from './widget-schema.ts';
+import { DEFAULT_WIDGET, type WidgetConfig } from './widget-settings.ts';
 
 export type Role = 'owner' | 'admin' | 'agent';
 export const ROLES: readonly Role[] = ['owner', 'admin', 'agent'];
@@ -44,17 +46,6 @@ const NAME_MAX = 80;
 export const RETENTION_DAYS = [1, 7, 14, 30] as const;
 export type RetentionDays = (typeof RETENTION_DAYS)[number];
 
-/** How the chat widget presents itself on the site (chat itself ships later). */
-export interface WidgetConfig {
-  /** Accent colour, `#rrggbb`. */
-  colour: string;
-  position: 'right' | 'left';
-  greeting: string;
-  /** Asked when a visitor first writes; empty: never ask. */
-  namePrompt: string;
-}
-export const GREETING_MAX = 200;
-
 /**
  * The workspace's own data, signed by the owner: its name and the intake key pair visitors'
  * events are sealed to (the private half is what lets members open them).
@@ -79,12 +70,7 @@ export interface Settings {
 export const DEFAULT_SETTINGS: Settings = {
   retentionDays: 7,
   scoringRules: DEFAULT_RULES,
-  widget: {
-    colour: '#4f46e5',
-    position: 'right',
-    greeting: 'Hi! Questions about us? We reply in minutes.',
-    namePrompt: 'What should we call you?',
-  },
+  widget: DEFAULT_WIDGET,
   workspace: null,
 };
 
@@ -98,59 +84,6 @@ const personName = v.pipe(
   v.check((name) => name.trim() !== ''),
   v.maxLength(NAME_MAX),
 );
-
-const widgetConfigSchema = v.strictObject({
-  colour: v.pipe(v.string(), v.regex(/^#[0-9a-f]{6}$/)),
-  position: v.picklist(['right', 'left']),
-  greeting: v.pipe(v.string(), v.maxLength(GREETING_MAX)),
-  namePrompt: v.pipe(v.string(), v.maxLength(GREETING_MAX)),
-});
-
-/** Well-formed, and the private key is the public key's other half. */
-const workspaceInfoSchema = v.pipe(
-  v.strictObject({
-    name: personName,
-    intakePublicKey: v.pipe(v.string(), v.maxLength(100)),
-    intakePrivateKey: v.looseObject({
-      kty: v.literal('EC'),
-      crv: v.literal('P-256'),
-      x: v.string(),
-      y: v.string(),
-      d: v.string(),
-    }),
-    createdAt: finiteNumber,
-  }),
-  v.check((info) => {
-    let point: Uint8Array;
-    try {
-      point = fromBase64Url(info.intakePublicKey);
-    } catch {
-      return false;
-    }
-    // The public key is the raw point 04 ‖ x ‖ y: it must be the private key's own.
-    return (
-      point.length === 65 &&
-      point[0] === 4 &&
-      toBase64Url(point.subarray(1, 33)) === info.intakePrivateKey.x &&
-      toBase64Url(point.subarray(33)) === info.intakePrivateKey.y
-    );
-  }),
-);
-
-/** What each admin setting may be set to by a signed claim. */
-const SETTING_VALUES: { [K in keyof Settings]: v.GenericSchema<unknown, Settings[K]> } = {
-  retentionDays: v.picklist(RETENTION_DAYS),
-  // Signed rules must already be in their clean form: what every peer scores with, exactly.
-  scoringRules: v.custom<ScoringRules>(
-    (value) =>
-      typeof value === 'object' &&
-      value !== null &&
-      JSON.stringify(normalizeRules(value)) === JSON.stringify(value),
-  ),
-  widget: widgetConfigSchema,
-  // A signed claim never sets it back to null (only a member who just joined has none).
-  workspace: workspaceInfoSchema,
-};
 
 const publicKeySchema = v.looseObject({
   kty: v.literal('EC'),
@@ -168,21 +101,89 @@ const memberClaimSchema = v.looseObject({
   at: finiteNumber,
 });
 
-// One option per setting name: only the names Settings has are claims at all (a name such as
-// "__proto__" or "toString" is not looked up anywhere).
-const settingClaimSchema = v.variant(
-  'name',
-  Object.entries(SETTING_VALUES).map(([name, value]) =>
-    v.looseObject({
-      kind: v.literal('setting'),
-      name: v.literal(name),
-      value,
-      at: finiteNumber,
+/**
+ * What each admin setting may be set to by a signed claim. Built when first needed: the widget,
+ * which checks only its own setting (widget-chain.ts), never carries the others' checks.
+ */
+function settingValues(): SettingSchemas {
+  /** Well-formed, and the private key is the public key's other half. */
+  const workspaceInfoSchema = v.pipe(
+    v.strictObject({
+      name: personName,
+      intakePublicKey: v.pipe(v.string(), v.maxLength(100)),
+      intakePrivateKey: v.looseObject({
+        kty: v.literal('EC'),
+        crv: v.literal('P-256'),
+        x: v.string(),
+        y: v.string(),
+        d: v.string(),
+      }),
+      createdAt: finiteNumber,
     }),
-  ),
-);
+    v.check((info) => {
+      let point: Uint8Array;
+      try {
+        point = fromBase64Url(info.intakePublicKey);
+      } catch {
+        return false;
+      }
+      // The public key is the raw point 04 ‖ x ‖ y: it must be the private key's own.
+      return (
+        point.length === 65 &&
+        point[0] === 4 &&
+        toBase64Url(point.subarray(1, 33)) === info.intakePrivateKey.x &&
+        toBase64Url(point.subarray(33)) === info.intakePrivateKey.y
+      );
+    }),
+  );
 
-const claimSchema = v.variant('kind', [memberClaimSchema, settingClaimSchema]);
+  return {
+    retentionDays: v.picklist(RETENTION_DAYS),
+    // Signed rules must already be in their clean form: what every peer scores with, exactly.
+    scoringRules: v.custom<ScoringRules>(
+      (value) =>
+        typeof value === 'object' &&
+        value !== null &&
+        JSON.stringify(normalizeRules(value)) === JSON.stringify(value),
+    ),
+    widget: widgetConfigSchema,
+    // A signed claim never sets it back to null (only a member who just joined has none).
+    workspace: workspaceInfoSchema,
+  };
+}
+
+/** Checks for the values of some settings, by name. */
+export type SettingSchemas = Partial<Record<keyof Settings, v.GenericSchema>>;
+
+/**
+ * A claim parser that knows member claims and the given settings. One option per setting name:
+ * only names Settings has are claims at all (a name such as "__proto__" is never looked up).
+ */
+export function claimParser(settings: SettingSchemas): (text: string) => Claim | undefined {
+  const schema = v.variant('kind', [
+    memberClaimSchema,
+    v.variant(
+      'name',
+      Object.entries(settings).map(([name, value]) =>
+        v.looseObject({
+          kind: v.literal('setting'),
+          name: v.literal(name),
+          value,
+          at: finiteNumber,
+        }),
+      ),
+    ),
+  ]);
+  return (text) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+    return v.is(schema, value) ? (value as Claim) : undefined;
+  };
+}
 
 const entrySchema = v.looseObject({ by: v.string(), claim: v.string(), sig: v.string() });
 
@@ -286,15 +287,12 @@ export async function record(doc: Y.Doc, signer: Signer, claim: Claim): Promise<
   ledger(doc).set(await entryId(entry), entry);
 }
 
-/** Parses a claim's text; undefined when it is not a well-formed claim. */
+let fullParser: ((text: string) => Claim | undefined) | undefined;
+
+/** Parses a claim's text (any setting); undefined when it is not a well-formed claim. */
 export function parseClaim(text: string): Claim | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  return v.is(claimSchema, value) ? (value as Claim) : undefined;
+  fullParser ??= claimParser(settingValues());
+  return fullParser(text);
 }
 
 function sameKey(a: PublicKey, b: PublicKey): boolean {
@@ -307,12 +305,15 @@ function sameKey(a: PublicKey, b: PublicKey): boolean {
  */
 export class LedgerVerifier {
   readonly #workspace: string;
+  readonly #parse: (text: string) => Claim | undefined;
   readonly #keys = new Map<string, Promise<CryptoKey>>();
   /** Signature check results by entry id plus signer key (an entry never changes). */
   readonly #checked = new Map<string, Promise<boolean>>();
 
-  constructor(workspace: string) {
+  /** `parse` says which claims count: `parseClaim` for all, or `claimParser` for some. */
+  constructor(workspace: string, parse: (text: string) => Claim | undefined) {
     this.#workspace = workspace;
+    this.#parse = parse;
   }
 
   async #verify(id: string, entry: Entry, key: PublicKey): Promise<boolean> {
@@ -355,7 +356,7 @@ export class LedgerVerifier {
     let rejected = 0;
     for (const [id, value] of entries) {
       const entry = v.is(entrySchema, value) ? (value as Entry) : undefined;
-      const claim = entry && parseClaim(entry.claim);
+      const claim = entry && this.#parse(entry.claim);
       if (!entry || !claim || id !== (await entryId(entry))) {
         rejected++;
         continue;
@@ -370,8 +371,12 @@ export class LedgerVerifier {
     for (const { id, entry, claim } of parsed) {
       if (await this.#applies(id, entry, claim, members)) {
         accepted.set(id, entry);
-        if (claim.kind === 'setting') Object.assign(settings, { [claim.name]: claim.value });
-        else {
+        if (claim.kind === 'setting') {
+          // A widget setting signed before some fields existed has the defaults for them.
+          const value =
+            claim.name === 'widget' ? widgetConfigOf(claim.value as WidgetConfig) : claim.value;
+          Object.assign(settings, { [claim.name]: value });
+        } else {
           const known = members.get(claim.member);
           members.set(claim.member, {
             id: claim.member,

@@ -90,6 +90,7 @@ export type RelayErrorCode =
   | 'invalid_limit'
   | 'invalid_version'
   | 'no_snapshot'
+  | 'no_widget_settings'
   | 'snapshot_conflict'
   | 'unknown_workspace'
   | 'invalid_mailbox'
@@ -132,6 +133,8 @@ export const RELAY_LIMITS = {
   maxMailbox: 1000,
   /** Largest encrypted team snapshot. */
   maxSnapshotBytes: 64 * 1024 * 1024,
+  /** Largest published widget settings (their signed chain: a few entries). */
+  maxWidgetBytes: 32 * 1024,
 } as const;
 
 /** `POST …/mailboxes/:mailbox`: a team reply, sealed to the visitor (see chat-seal.ts). */

@@ -16,10 +16,6 @@ export interface Reply {
   auto?: boolean;
 }
 
-/** What the widget answers at once when nobody on the team is online (widget settings to come). */
-export const DEFAULT_AUTO_REPLY =
-  "Thanks for your message! We're away right now — we'll reply here as soon as we're back.";
-
 /** The longest reply the widget shows. */
 export const REPLY_MAX = 4000;
 

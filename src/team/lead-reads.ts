@@ -8,10 +8,16 @@ import type { WorkspaceDb } from '../data/db.ts';
 import type { LeadFeed } from './lead-feed.ts';
 import type { TeamEdits } from './team-edits.ts';
 
+/** What a lead's detail is read with: the rules it is scored by, the text of automatic replies. */
+export interface ReadContext {
+  rules: ScoringRules;
+  awayText: string;
+}
+
 export class LeadReads {
   readonly #db: WorkspaceDb;
   readonly #edits: TeamEdits;
-  readonly #rules: () => ScoringRules;
+  readonly #context: () => ReadContext;
   readonly #onLead: (leadId: string, detail: LeadDetail | null) => void;
   #watched: string | undefined;
   /** Bumped by every watch and refresh: an older read's answer is dropped. */
@@ -21,12 +27,12 @@ export class LeadReads {
     db: WorkspaceDb,
     feed: LeadFeed,
     edits: TeamEdits,
-    rules: () => ScoringRules,
+    context: () => ReadContext,
     onLead: (leadId: string, detail: LeadDetail | null) => void,
   ) {
     this.#db = db;
     this.#edits = edits;
-    this.#rules = rules;
+    this.#context = context;
     this.#onLead = onLead;
     feed.on('changed', (change) => {
       const id = this.#watched;
@@ -64,14 +70,14 @@ export class LeadReads {
 
   async #read(leadId: string): Promise<LeadDetail | null> {
     const lead = await this.#db.leads.get(leadId);
-    return lead ? detailOf(lead, this.#rules(), this.#edits.messagesOf(leadId)) : null;
+    return lead ? detailOf(lead, this.#context(), this.#edits.messagesOf(leadId)) : null;
   }
 
   async details(leadIds: string[]): Promise<(LeadDetail | undefined)[]> {
-    const rules = this.#rules();
+    const context = this.#context();
     const leads = await this.#db.leads.bulkGet(leadIds);
     return leads.map((lead) =>
-      lead ? detailOf(lead, rules, this.#edits.messagesOf(lead.id)) : undefined,
+      lead ? detailOf(lead, context, this.#edits.messagesOf(lead.id)) : undefined,
     );
   }
 }

@@ -7,7 +7,7 @@
 import { toFailure } from '../contracts/errors.ts';
 import type { StatusPatch } from '../contracts/team.ts';
 import type { Clock, Timers } from '../contracts/time.ts';
-import type { WorkspaceInfo } from '../core/ledger.ts';
+import type { Entry, WorkspaceInfo } from '../core/ledger.ts';
 import { readToken, sha256Hex } from '../core/team-keys.ts';
 import { localDb, readMeta, type WorkspaceDb, type WorkspaceRecord } from '../data/db.ts';
 import type { DocStore } from './doc-store.ts';
@@ -15,6 +15,7 @@ import { Intake, intakeKeysOf, type IntakeKeys } from './intake.ts';
 import type { Projection } from './projection.ts';
 import { registerWorkspace } from './relay-client.ts';
 import type { Snapshots } from './snapshots.ts';
+import { WidgetPublisher } from './widget-publisher.ts';
 
 export interface LeaderParts {
   record: WorkspaceRecord;
@@ -27,11 +28,14 @@ export interface LeaderParts {
   fail: (err: unknown) => void;
   clock: Clock;
   timers: Timers;
+  /** The ledger entries verified now (the widget settings are published from them). */
+  ledger: () => ReadonlyMap<string, Entry>;
 }
 
 export class Leader {
   readonly #parts: LeaderParts;
   #intake: Intake | undefined;
+  #publisher: WidgetPublisher | undefined;
   #leading = false;
 
   constructor(parts: LeaderParts) {
@@ -53,6 +57,13 @@ export class Leader {
     this.reproject(await db.dirty.toCollection().primaryKeys());
     const token = await readToken(record.teamSecret);
     await this.#register(token);
+    this.#publisher = new WidgetPublisher({
+      relayUrl: record.relayUrl,
+      workspaceId: record.id,
+      token: () => Promise.resolve(token),
+      timers,
+    });
+    this.#publisher.update(this.#parts.ledger());
     // A snapshot restored on joining carries the facts up to its cursor: the log from there.
     await snapshots?.keep({
       read: () => projection.facts(),
@@ -76,6 +87,11 @@ export class Leader {
       status({ diagnostics });
     });
     intake.start();
+  }
+
+  /** The verified ledger changed: the widget settings may need publishing. */
+  ledgerChanged(accepted: ReadonlyMap<string, Entry>): void {
+    if (this.#leading) this.#publisher?.update(accepted);
   }
 
   /** Folds the team doc's new facts into these leads. */
@@ -104,6 +120,7 @@ export class Leader {
   stop(): void {
     this.#leading = false;
     this.#intake?.stop();
+    this.#publisher?.stop();
     this.#parts.status({ leader: false });
   }
 }

@@ -11,6 +11,7 @@ import type {
   RelayErrorCode,
   SnapshotInfo,
 } from '../core/relay-protocol.ts';
+import type { PublishedWidget } from '../core/widget-chain.ts';
 
 export class RelayError extends CodedError {
   override name = 'RelayError';
@@ -99,5 +100,29 @@ export async function postMail(
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify(item),
+  });
+}
+
+/** The widget settings the team published (public), or undefined when there are none. */
+export async function publishedWidget(relayUrl: string, workspace: string): Promise<unknown> {
+  try {
+    return await (await call(new URL(`/v1/workspaces/${workspace}/widget`, relayUrl))).json();
+  } catch (err) {
+    if (err instanceof RelayError && err.code === 'no_widget_settings') return undefined;
+    throw err;
+  }
+}
+
+/** Publishes the widget settings' signed chain for the widget. */
+export async function publishWidget(
+  relayUrl: string,
+  workspace: string,
+  token: string,
+  chain: PublishedWidget,
+): Promise<void> {
+  await call(new URL(`/v1/workspaces/${workspace}/widget`, relayUrl), {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(chain),
   });
 }

@@ -11,6 +11,7 @@ import type { VerifiedTeam } from '../contracts/team.ts';
 import {
   ledger,
   LedgerVerifier,
+  parseClaim,
   nextAt,
   publicKeyOf,
   record,
@@ -27,6 +28,8 @@ export interface TeamLedgerEvents {
   team: (team: VerifiedTeam) => void;
   /** The verified settings, after every pass (plain objects, unlike UI state). */
   settings: (settings: Settings) => void;
+  /** The entries the last pass accepted (what the widget settings' chain is made from). */
+  accepted: (entries: ReadonlyMap<string, Entry>) => void;
 }
 
 export class TeamLedger extends ObservableV2<TeamLedgerEvents> {
@@ -38,6 +41,8 @@ export class TeamLedger extends ObservableV2<TeamLedgerEvents> {
   readonly #signer: Signer;
   /** Entries this browser has accepted: what it restores. */
   #accepted = new Map<string, Entry>();
+  /** What the last pass accepted. */
+  #current: ReadonlyMap<string, Entry> = new Map();
   #resolving: Promise<void> | undefined;
   /** Bumped by every refresh request; a pass runs again if it moved meanwhile. */
   #requested = 0;
@@ -47,7 +52,7 @@ export class TeamLedger extends ObservableV2<TeamLedgerEvents> {
     this.#doc = doc;
     this.#db = db;
     this.#record = record;
-    this.#verifier = new LedgerVerifier(record.id);
+    this.#verifier = new LedgerVerifier(record.id, parseClaim);
     this.#signer = {
       workspace: record.id,
       memberId: record.memberId,
@@ -105,6 +110,8 @@ export class TeamLedger extends ObservableV2<TeamLedgerEvents> {
           { members: team.members, settings: team.settings, rejected: team.rejected },
         ]);
         this.emit('settings', [team.settings]);
+        this.#current = team.accepted;
+        this.emit('accepted', [team.accepted]);
         const grew = [...team.accepted.keys()].some((id) => !this.#accepted.has(id));
         for (const [id, entry] of team.accepted) this.#accepted.set(id, entry);
         if (grew) {
@@ -115,6 +122,11 @@ export class TeamLedger extends ObservableV2<TeamLedgerEvents> {
       this.#resolving = undefined;
     });
     return this.#resolving;
+  }
+
+  /** The entries the last pass accepted. */
+  get current(): ReadonlyMap<string, Entry> {
+    return this.#current;
   }
 
   get me(): Member | undefined {

@@ -8,6 +8,7 @@
  * A member who just joined has no workspace data yet: the workspace waits for it (from the
  * relay snapshot or a teammate) before any work that needs it.
  */
+import { DEFAULT_WIDGET } from '../core/widget-settings.ts';
 import { CodedError, toFailure, type Failure } from '../contracts/errors.ts';
 import type { StatusPatch, TeamEvents } from '../contracts/team.ts';
 import { realClock, realTimers, type Clock, type Timers } from '../contracts/time.ts';
@@ -53,6 +54,7 @@ export class Workspace {
   #loaded = false;
   #rules: ScoringRules = DEFAULT_RULES;
   #rulesKey = '';
+  #awayText = DEFAULT_WIDGET.awayText;
 
   private constructor(
     record: WorkspaceRecord,
@@ -69,7 +71,13 @@ export class Workspace {
     this.edits = new TeamEdits(store.doc, record.memberId, this.#clock);
     this.#projection = new Projection(db, (id) => this.edits.teamFactsOf(id));
     this.#feed = new LeadFeed(feedPort, channelName.leads(record.id));
-    this.reads = new LeadReads(db, this.#feed, this.edits, () => this.#rules, events.lead);
+    this.reads = new LeadReads(
+      db,
+      this.#feed,
+      this.edits,
+      () => ({ rules: this.#rules, awayText: this.#awayText }),
+      events.lead,
+    );
 
     this.edits.on('changed', (leads, origin) => {
       // The tab that stored these rows marked their leads in the same transaction; a
@@ -142,8 +150,15 @@ export class Workspace {
     team.on('team', (verified) => {
       this.#status({ team: verified });
     });
+    team.on('accepted', (accepted) => {
+      this.#leader?.ledgerChanged(accepted);
+    });
     team.on('settings', (settings) => {
       this.#useRules(settings.scoringRules);
+      if (settings.widget.awayText !== this.#awayText) {
+        this.#awayText = settings.widget.awayText;
+        this.reads.refresh();
+      }
       this.#verifiedInfo = settings.workspace;
       this.#join();
     });
@@ -203,6 +218,7 @@ export class Workspace {
       fail: this.#fail,
       clock: this.#clock,
       timers: this.#timers,
+      ledger: () => this.#team?.current ?? new Map(),
     });
     this.#leader = leader;
     const record = this.#record;

@@ -465,7 +465,7 @@ describe('lead reads', () => {
       db,
       feed,
       edits,
-      () => DEFAULT_RULES,
+      () => ({ rules: DEFAULT_RULES, awayText: 'Away' }),
       (id, detail) => told.push([id, detail]),
     );
     const [shown, other] = [randomId(), randomId()];

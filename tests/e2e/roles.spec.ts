@@ -47,11 +47,11 @@ test('roles and admin settings sync both ways, and the controls follow the role'
   await owner.openSettings('Widget');
   await owner.page.getByLabel('Greeting').fill('Hello from Acme!');
   await owner.page.getByLabel('Position').selectOption('left');
-  await owner.page.getByRole('button', { name: 'Save appearance' }).click();
+  await owner.page.getByRole('button', { name: 'Save widget settings' }).click();
   await mate.openSettings('Widget');
   await expect(mate.page.getByTestId('widget-config')).toContainText('Hello from Acme!');
   await expect(mate.page.getByTestId('widget-config')).toContainText('Bottom left');
-  await expect(mate.page.getByRole('button', { name: 'Save appearance' })).toHaveCount(0);
+  await expect(mate.page.getByRole('button', { name: 'Save widget settings' })).toHaveCount(0);
 
   // Promoted to admin, Grace gets the controls and her change reaches Ada.
   await owner.openSettings('Team');

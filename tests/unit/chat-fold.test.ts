@@ -213,7 +213,7 @@ describe('a blocked visitor', () => {
     if (!lead) throw new Error('no lead');
     const team = { ...NO_TEAM_FACTS, blockedAfter: 2 };
     const blocked = leadOf(lead.id, lead.facts, team, 2);
-    const detail = detailOf(blocked, DEFAULT_RULES);
+    const detail = detailOf(blocked, { rules: DEFAULT_RULES });
     expect(detail.conversation.map((m) => m.text)).toEqual(['hi']);
     expect(detail.blocked).toBe(true);
     expect(detail.droppedMessages).toBe(1);

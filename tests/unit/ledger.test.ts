@@ -5,6 +5,7 @@ import {
   ledger,
   LedgerVerifier,
   nextAt,
+  parseClaim,
   publicKeyOf,
   record,
   signClaim,
@@ -58,7 +59,7 @@ async function team() {
     value,
     at: nextAt(doc, Date.now()),
   });
-  const verifier = new LedgerVerifier(workspace);
+  const verifier = new LedgerVerifier(workspace, parseClaim);
   const resolve = () => verifier.resolve(ledger(doc).entries());
   return { ada, grace, workspace, doc, as, memberClaim, setting, resolve };
 }
@@ -283,8 +284,8 @@ describe('team ledger', () => {
     await record(t.doc, t.as(t.ada), t.memberClaim(t.grace, 'Grace', 'admin'));
     await record(t.doc, t.as(t.grace), t.setting('retentionDays', 1));
     const entries = [...ledger(t.doc).entries()];
-    const a = await new LedgerVerifier(t.workspace).resolve(entries);
-    const b = await new LedgerVerifier(t.workspace).resolve([...entries].reverse());
+    const a = await new LedgerVerifier(t.workspace, parseClaim).resolve(entries);
+    const b = await new LedgerVerifier(t.workspace, parseClaim).resolve([...entries].reverse());
     expect(b.members).toEqual(a.members);
     expect(b.settings.retentionDays).toBe(1);
   });

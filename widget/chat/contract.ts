@@ -4,6 +4,8 @@
  * document carrying its `mount` (a classic script has no exports, and a cross-origin module
  * import would need CORS headers on every host that serves the widget).
  */
+import type { WidgetConfig } from '../../src/core/widget-settings.ts';
+
 export interface ChatInstall {
   workspace: string;
   key: string;
@@ -14,6 +16,8 @@ export interface ChatInstall {
   launcher: HTMLButtonElement;
   /** The visitor clicked the launcher (the panel opens or closes), or only load (unread check). */
   open: boolean;
+  /** The verified widget settings, when known (else the defaults). */
+  config: WidgetConfig | undefined;
 }
 
 export type ChatMount = (install: ChatInstall) => void;

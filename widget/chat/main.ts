@@ -8,7 +8,8 @@ import { randomId } from '../../src/core/bytes.ts';
 import type { ChatEvent, VisitorMessage } from '../../src/core/capture.ts';
 import { mailboxOf, openFromTeam, sealFromVisitor } from '../../src/core/chat-seal.ts';
 import type { LiveServerMessage, LogEntry, TeamStatus } from '../../src/core/relay-protocol.ts';
-import { checkReply, DEFAULT_AUTO_REPLY, type Reply } from '../../src/core/reply.ts';
+import { checkReply, type Reply } from '../../src/core/reply.ts';
+import { DEFAULT_WIDGET, openingOf, type WidgetConfig } from '../../src/core/widget-settings.ts';
 import { Outbox } from '../outbox.ts';
 import { ChatApi } from './api.ts';
 import { writeItem } from '../storage.ts';
@@ -28,6 +29,11 @@ class ChatOutbox extends Outbox {
   }
 }
 
+interface TeamAnswers {
+  open: boolean | undefined;
+  opensAt?: number | undefined;
+}
+
 class Chat {
   readonly #install: ChatInstall;
   readonly #key: string;
@@ -38,13 +44,15 @@ class Chat {
   readonly #mailbox: Promise<string>;
   #following = false;
   #failures = 0;
-  /** Whether the team is online, as the relay said when the panel last opened. */
-  #online: Promise<boolean | undefined> = Promise.resolve(undefined);
+  readonly #config: WidgetConfig;
+  /** Whether the team answers, as the hours and the relay said when the panel last opened. */
+  #status: Promise<TeamAnswers> = Promise.resolve({ open: undefined });
   #autoReplied = false;
   readonly #api: ChatApi;
 
   constructor(install: ChatInstall) {
     this.#install = install;
+    this.#config = { ...DEFAULT_WIDGET, ...install.config };
     this.#key = `converge:${install.workspace}:chat`;
     this.#saved = loadSaved(this.#key);
     this.#keys = visitorKeys(install.workspace);
@@ -71,7 +79,7 @@ class Chat {
       }
       this.#save();
     };
-    this.#panel = new Panel(install.root, {
+    this.#panel = new Panel(install.root, this.#config, {
       name: (name) => {
         void this.#sendName(name);
       },
@@ -84,7 +92,7 @@ class Chat {
     });
     for (const line of this.#saved.lines) this.#panel.show(line);
     this.#api = new ChatApi(this);
-    this.#panel.named(this.#saved.name !== undefined);
+    this.#ask();
     if (this.#saved.lines.length) this.#follow();
     this.#badge();
   }
@@ -96,9 +104,9 @@ class Chat {
   }
 
   open(): void {
-    this.#online = this.#teamStatus();
-    void this.#online.then((online) => {
-      this.#panel.online(online);
+    this.#status = this.#teamStatus();
+    void this.#status.then((status) => {
+      this.#panel.status(status);
     });
     this.#panel.open();
     this.#install.launcher.setAttribute('aria-expanded', 'true');
@@ -120,15 +128,33 @@ class Chat {
     launcher.focus();
   }
 
-  async #teamStatus(): Promise<boolean | undefined> {
+  /** Outside business hours the team is away; within them, when no member is online. */
+  async #teamStatus(): Promise<TeamAnswers> {
+    const hours = openingOf(this.#config.hours, Date.now());
+    if (!hours.open) return hours;
     try {
       const { relay, workspace } = this.#install;
       const res = await fetch(`${relay}/v1/workspaces/${encodeURIComponent(workspace)}/status`);
       const body = (await res.json()) as Partial<TeamStatus>;
-      return typeof body.online === 'boolean' ? body.online : undefined;
+      return { open: typeof body.online === 'boolean' ? body.online : undefined };
     } catch {
-      return undefined;
+      return { open: undefined };
     }
+  }
+
+  /** The name prompt as the settings want it: before the first message, after it, or never. */
+  #ask(): void {
+    const { askName } = this.#config;
+    const wrote = this.#saved.lines.some((l) => l.from === 'me');
+    this.#panel.ask(
+      this.#saved.name !== undefined || askName === 'off'
+        ? 'message'
+        : askName === 'before'
+          ? 'name'
+          : wrote
+            ? 'both'
+            : 'message',
+    );
   }
 
   #save(): void {
@@ -164,7 +190,7 @@ class Chat {
   async #sendName(name: string): Promise<void> {
     this.#saved.name = name;
     this.#save();
-    this.#panel.named(true);
+    this.#ask();
     const { visitorId } = this.#install;
     await this.#send({
       kind: 'name',
@@ -181,14 +207,16 @@ class Chat {
     this.#saved.lines.push(line);
     this.#save();
     this.#panel.show(line);
-    // Nobody online: the first message is answered at once, and says so to the team.
-    const away = (await this.#online) === false && !this.#autoReplied;
+    this.#ask();
+    // Nobody online, or out of hours: the first message is answered at once, and says so to
+    // the team.
+    const away = (await this.#status).open === false && !this.#autoReplied;
     if (away) {
       this.#autoReplied = true;
       const auto: Line = {
         id: `${line.id}.auto`,
         from: 'team',
-        text: DEFAULT_AUTO_REPLY,
+        text: this.#config.awayText,
         at: line.at,
         auto: true,
       };

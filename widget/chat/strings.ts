@@ -1,12 +1,15 @@
-/** Every string the chat shows a visitor, in one table (widget settings will override some). */
+/**
+ * Every string the chat shows a visitor, in one table — but the greeting, the name prompt and
+ * the away text, which are the team's (widget settings).
+ */
 export const STRINGS = {
   title: 'Chat with us',
-  greeting: 'Hi there! Ask us anything — we are happy to help.',
   status: 'We typically reply in a few minutes.',
   away: "We're away right now. Leave a message and we'll reply here.",
-  namePrompt: 'Before we start, what should we call you?',
+  awayUntil: (time: string): string => `We're away right now — back at ${time}. Leave a message!`,
   nameLabel: 'Your name',
   nameButton: 'Start chat',
+  nameSave: 'Save name',
   messageLabel: 'Message',
   messagePlaceholder: 'Write a message…',
   send: 'Send',
@@ -20,3 +23,12 @@ export const STRINGS = {
   team: 'Team',
   auto: 'Automatic reply',
 } as const;
+
+/** The team's status line: answering, away until a time, or away. */
+export function statusText(open: boolean | undefined, opensAt?: number): string {
+  if (open !== false) return STRINGS.status;
+  if (!opensAt) return STRINGS.away;
+  return STRINGS.awayUntil(
+    new Date(opensAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }),
+  );
+}

@@ -1,0 +1,94 @@
+/**
+ * The widget settings as published on the relay for the widget: not the settings themselves
+ * but the signed ledger entries that prove them — the setting, and the member records that
+ * make its signer an admin, back to the owner whose key the workspace id is the hash of. The
+ * widget verifies the chain with the ledger's own rules, so a config written by an agent, by the
+ * relay or with a link missing is ignored and the widget keeps its defaults.
+ */
+import * as v from 'valibot';
+import { claimParser, LedgerVerifier, parseClaim, type Claim, type Entry } from './ledger.ts';
+import { widgetConfigSchema } from './widget-schema.ts';
+import type { WidgetConfig } from './widget-settings.ts';
+
+export interface PublishedWidget {
+  /** Ledger entries by id, in no particular order. */
+  entries: [string, Entry][];
+}
+
+/** A chain longer than this is no team's (each admin adds two or three entries). */
+const MAX_ENTRIES = 64;
+
+/**
+ * The chain for the widget setting in force, from the entries the ledger accepted; undefined
+ * when no admin ever set one. Only records before the setting are needed (the ledger reads
+ * entries in order), and only those of members its authority rests on, so no more of the team
+ * is published than the setting's signer and who made them admin.
+ */
+export function widgetChain(accepted: ReadonlyMap<string, Entry>): PublishedWidget | undefined {
+  const parsed = [...accepted]
+    .map(([id, entry]) => ({ id, entry, claim: parseClaim(entry.claim) }))
+    .filter((e): e is { id: string; entry: Entry; claim: Claim } => e.claim !== undefined)
+    .sort((a, b) => a.claim.at - b.claim.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const at = parsed.findLastIndex((e) => e.claim.kind === 'setting' && e.claim.name === 'widget');
+  const setting = parsed[at];
+  if (!setting) return undefined;
+  const before = parsed.slice(0, at).filter((e) => e.claim.kind === 'member');
+  const people = new Set([setting.entry.by]);
+  const chain = new Map([[setting.id, setting.entry]]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const { id, entry, claim } of before) {
+      if (chain.has(id) || claim.kind !== 'member' || !people.has(claim.member)) continue;
+      chain.set(id, entry);
+      people.add(entry.by);
+      grew = true;
+    }
+  }
+  return { entries: [...chain] };
+}
+
+const publishedSchema = v.object({
+  entries: v.pipe(v.array(v.tuple([v.string(), v.unknown()])), v.maxLength(MAX_ENTRIES)),
+});
+
+/** Member records and widget settings: all the widget's verifier knows of the ledger. */
+const widgetClaims = claimParser({ widget: widgetConfigSchema });
+
+/** The widget setting a published chain proves, and when it was signed. */
+async function proven(
+  workspace: string,
+  published: unknown,
+): Promise<{ config: WidgetConfig; at: number } | undefined> {
+  if (!v.is(publishedSchema, published)) return undefined;
+  const team = await new LedgerVerifier(workspace, widgetClaims).resolve(published.entries);
+  let at: number | undefined;
+  for (const entry of team.accepted.values()) {
+    const claim = widgetClaims(entry.claim);
+    if (claim?.kind === 'setting') at = Math.max(at ?? 0, claim.at);
+  }
+  return at === undefined ? undefined : { config: team.settings.widget, at };
+}
+
+/** The widget settings a published chain proves, or undefined when it proves none. */
+export async function verifyWidget(
+  workspace: string,
+  published: unknown,
+): Promise<WidgetConfig | undefined> {
+  return (await proven(workspace, published))?.config;
+}
+
+/**
+ * Whether this chain should replace the published one: it proves a newer setting (a member whose
+ * ledger has not caught up yet must not roll the widget back), or the published one proves none.
+ */
+export async function supersedes(
+  workspace: string,
+  chain: PublishedWidget,
+  published: unknown,
+): Promise<boolean> {
+  const [ours, theirs] = await Promise.all([
+    proven(workspace, chain),
+    proven(workspace, published),
+  ]);
+  return ours !== undefined && (theirs === undefined || ours.at > theirs.at);
+}
