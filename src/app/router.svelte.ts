@@ -2,14 +2,22 @@
  * Hash routes (`#/leads`, `#/settings/widget`): the app is static files hosted anywhere, so
  * routing must not need server rewrites.
  */
-export type SettingsSection = 'widget' | 'visitors' | 'scoring' | 'team' | 'diagnostics';
+export type SettingsSection =
+  'widget' | 'replies' | 'visitors' | 'scoring' | 'team' | 'diagnostics';
 export type Route =
   | { view: 'leads'; lead?: string }
   | { view: 'inbox'; lead?: string }
   | { view: 'settings'; section: SettingsSection }
   | { view: 'join'; code: string };
 
-const SECTIONS: readonly string[] = ['widget', 'visitors', 'scoring', 'team', 'diagnostics'];
+const SECTIONS: readonly string[] = [
+  'widget',
+  'replies',
+  'visitors',
+  'scoring',
+  'team',
+  'diagnostics',
+];
 
 function parse(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/');

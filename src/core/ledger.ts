@@ -16,6 +16,12 @@
 import * as v from 'valibot';
 import * as Y from 'yjs';
 import { fromBase64Url, sha256, toBase64Url, utf8 } from './bytes.ts';
+import {
+  SAVED_REPLIES_MAX,
+  SAVED_TEXT_MAX,
+  SAVED_TITLE_MAX,
+  type SavedReply,
+} from './saved-replies.ts';
 import { DEFAULT_RULES, normalizeRules, type ScoringRules } from './scoring.ts';
 import { widgetConfigOf, widgetConfigSchema } from './widget-schema.ts';
 import { DEFAULT_WIDGET, type WidgetConfig } from './widget-settings.ts';
@@ -64,6 +70,8 @@ export interface Settings {
   /** High-intent paths and the points of each signal. */
   scoringRules: ScoringRules;
   widget: WidgetConfig;
+  /** The team's saved replies, in the admin's order. */
+  savedReplies: SavedReply[];
   /** Null until the owner's signed record of it has arrived (a member who just joined). */
   workspace: WorkspaceInfo | null;
 }
@@ -71,6 +79,7 @@ export const DEFAULT_SETTINGS: Settings = {
   retentionDays: 7,
   scoringRules: DEFAULT_RULES,
   widget: DEFAULT_WIDGET,
+  savedReplies: [],
   workspace: null,
 };
 
@@ -147,6 +156,25 @@ function settingValues(): SettingSchemas {
         JSON.stringify(normalizeRules(value)) === JSON.stringify(value),
     ),
     widget: widgetConfigSchema,
+    savedReplies: v.pipe(
+      v.array(
+        v.strictObject({
+          id: v.pipe(v.string(), v.minLength(1), v.maxLength(40)),
+          title: v.pipe(
+            v.string(),
+            v.check((t) => t.trim() !== ''),
+            v.maxLength(SAVED_TITLE_MAX),
+          ),
+          text: v.pipe(
+            v.string(),
+            v.check((t) => t.trim() !== ''),
+            v.maxLength(SAVED_TEXT_MAX),
+          ),
+        }),
+      ),
+      v.maxLength(SAVED_REPLIES_MAX),
+      v.check((list) => new Set(list.map((r) => r.id)).size === list.length),
+    ),
     // A signed claim never sets it back to null (only a member who just joined has none).
     workspace: workspaceInfoSchema,
   };
