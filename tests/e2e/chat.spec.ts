@@ -475,3 +475,65 @@ test('a message the relay cannot take yet says so, and goes once it can', async 
   await visitor.close();
   await agent.close();
 });
+
+test('a visitor’s tabs share one conversation: one follows the relay, every tab shows every line', async ({
+  browser,
+  stack,
+}) => {
+  const { agent, owner, link, visitor, site } = await ownerAndVisitor(browser, stack, 'Tabs');
+  const following: string[] = [];
+  const track = (page: typeof site, name: string): void => {
+    page.on('websocket', (ws) => {
+      if (ws.url().includes('/v1/live')) following.push(name);
+    });
+  };
+  track(site, 'first');
+  await site.goto(link);
+  await site.getByRole('button', { name: 'Open chat' }).click();
+  const chatA = site.getByRole('dialog', { name: 'Chat with us' });
+  await chatA.getByLabel('Your name').fill('Tabitha');
+  await chatA.getByLabel('Your name').press('Enter');
+  await chatA.getByRole('textbox', { name: 'Message' }).fill('From the first tab');
+  await chatA.getByRole('textbox', { name: 'Message' }).press('Enter');
+  await expect(chatA.getByRole('log').getByRole('listitem').last()).toContainText('Sent');
+
+  // A second tab of the same site: the same conversation, and what it writes shows in the first.
+  const second = await visitor.newPage();
+  track(second, 'second');
+  await second.goto(link);
+  await second.getByRole('button', { name: 'Open chat' }).click();
+  const chatB = second.getByRole('dialog', { name: 'Chat with us' });
+  await expect(chatB.getByRole('log')).toContainText('From the first tab');
+  await chatB.getByRole('textbox', { name: 'Message' }).fill('And from the second');
+  await chatB.getByRole('textbox', { name: 'Message' }).press('Enter');
+  await expect(chatA.getByRole('log')).toContainText('And from the second');
+
+  // A reply reaches both, through the one tab that follows the mailbox.
+  await owner.openLeads();
+  await owner.leadRows.first().getByRole('link').click();
+  await expect(owner.page.getByRole('listitem', { name: 'Message from Tabitha' })).toHaveCount(2, {
+    timeout: 10_000,
+  });
+  await owner.page.getByLabel('Reply').fill('Hello to both tabs');
+  await owner.page.getByLabel('Reply').press('Enter');
+  for (const chat of [chatA, chatB]) {
+    await expect(chat.getByRole('log')).toContainText('Hello to both tabs', { timeout: 5_000 });
+  }
+  expect(following.filter((name) => name === 'second')).toEqual([]);
+  expect(following).toContain('first');
+
+  // The first tab closes: the second takes over and still hears the team.
+  await site.close();
+  await owner.page.getByLabel('Reply').fill('Still there?');
+  await owner.page.getByLabel('Reply').press('Enter');
+  await expect(chatB.getByRole('log')).toContainText('Still there?', { timeout: 10_000 });
+  expect(following).toContain('second');
+  // Nothing was written over: after the greeting, all four lines are kept.
+  await second.reload();
+  await second.getByRole('button', { name: 'Open chat' }).click();
+  await expect(
+    second.getByRole('dialog', { name: 'Chat with us' }).getByRole('log').getByRole('listitem'),
+  ).toHaveCount(5);
+  await visitor.close();
+  await agent.close();
+});

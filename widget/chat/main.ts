@@ -15,7 +15,8 @@ import { ChatApi } from './api.ts';
 import { writeItem } from '../storage.ts';
 import { CHAT_READY, chattedKey, type ChatInstall, type ChatMount } from './contract.ts';
 import { Panel } from './panel.ts';
-import { loadSaved, storeSaved, visitorKeys, type Line } from './saved.ts';
+import { loadSaved, storeSaved, visitorKeys, type Line, type Saved } from './saved.ts';
+import { chime, VisitorTabs } from './tabs.ts';
 import { STRINGS } from './strings.ts';
 
 const RECONNECT_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
@@ -37,17 +38,19 @@ interface TeamAnswers {
 class Chat {
   readonly #install: ChatInstall;
   readonly #key: string;
-  readonly #saved;
+  #saved: Saved;
   readonly #panel: Panel;
   readonly #outbox: ChatOutbox;
   readonly #keys: Promise<CryptoKeyPair>;
-  readonly #mailbox: Promise<string>;
   #following = false;
   #failures = 0;
   readonly #config: WidgetConfig;
   /** Whether the team answers, as the hours and the relay said when the panel last opened. */
   #status: Promise<TeamAnswers> = Promise.resolve({ open: undefined });
-  #autoReplied = false;
+  readonly #tabs: VisitorTabs;
+  /** Each line as last shown, by id. */
+  readonly #shown = new Map<string, string>();
+  #leadRequested = false;
   readonly #api: ChatApi;
 
   constructor(install: ChatInstall) {
@@ -56,29 +59,26 @@ class Chat {
     this.#key = `converge:${install.workspace}:chat`;
     this.#saved = loadSaved(this.#key);
     this.#keys = visitorKeys(install.workspace);
-    this.#mailbox = mailboxOf(this.#saved.capability);
     this.#outbox = new ChatOutbox(
       `${install.relay}/v1/intake/${encodeURIComponent(install.workspace)}`,
       `converge:${install.workspace}:chat-outbox`,
     );
     this.#outbox.onRetry = () => {
-      for (const line of this.#saved.lines) {
-        if (line.state === 'sending') {
-          line.state = 'retrying';
-          this.#panel.show(line);
-        }
-      }
-      this.#save();
+      this.#change((saved) => {
+        for (const line of saved.lines) if (line.state === 'sending') line.state = 'retrying';
+      });
     };
     this.#outbox.onSent = (ids) => {
-      for (const line of this.#saved.lines) {
-        if (ids.has(line.id) && line.state !== undefined && line.state !== 'sent') {
-          line.state = 'sent';
-          this.#panel.show(line);
+      this.#change((saved) => {
+        for (const line of saved.lines) {
+          if (ids.has(line.id) && line.state !== undefined) line.state = 'sent';
         }
-      }
-      this.#save();
+      });
     };
+    this.#tabs = new VisitorTabs(install.workspace, () => {
+      this.#saved = loadSaved(this.#key, this.#saved);
+      this.#render();
+    });
     this.#panel = new Panel(install.root, this.#config, {
       name: (name) => {
         void this.#sendName(name);
@@ -90,11 +90,53 @@ class Chat {
         this.close();
       },
     });
-    for (const line of this.#saved.lines) this.#panel.show(line);
+    this.#render(true);
     this.#api = new ChatApi(this);
+    if (this.#saved.lines.length) this.#lead();
+  }
+
+  /**
+   * Changes the conversation: read afresh from storage (another tab may have changed it),
+   * changed, stored, told to the other tabs, shown.
+   */
+  #change(change: (saved: Saved) => void): void {
+    this.#saved = loadSaved(this.#key, this.#saved);
+    change(this.#saved);
+    storeSaved(this.#key, this.#saved);
+    this.#tabs.changed();
+    this.#render();
+  }
+
+  /** Shows what changed since the last time; the page hears of new team replies. */
+  #render(first = false): void {
+    for (const line of this.#saved.lines) {
+      const shown = JSON.stringify(line);
+      if (this.#shown.get(line.id) === shown) continue;
+      const fresh = !this.#shown.has(line.id);
+      this.#shown.set(line.id, shown);
+      this.#panel.show(line);
+      if (fresh && !first && line.from === 'team') {
+        this.#api.replied({ text: line.text, author: line.author ?? '', at: line.at });
+      }
+    }
     this.#ask();
-    if (this.#saved.lines.length) this.#follow();
     this.#badge();
+  }
+
+  /** The mailbox named by the capability all tabs share (the first one stored wins). */
+  #mailbox(): Promise<string> {
+    this.#saved = loadSaved(this.#key, this.#saved);
+    storeSaved(this.#key, this.#saved);
+    return mailboxOf(this.#saved.capability);
+  }
+
+  /** This tab follows the mailbox once it is the one whose turn it is. */
+  #lead(): void {
+    if (this.#leadRequested) return;
+    this.#leadRequested = true;
+    this.#tabs.lead(() => {
+      this.#follow();
+    });
   }
 
   /** The launcher was clicked. */
@@ -110,18 +152,20 @@ class Chat {
     });
     this.#panel.open();
     this.#install.launcher.setAttribute('aria-expanded', 'true');
-    this.#saved.readAt = Date.now();
-    this.#save();
-    this.#badge();
+    this.#change((saved) => {
+      saved.readAt = Date.now();
+    });
   }
 
   close(): void {
     // Everything shown while it was open has been seen.
-    if (this.#panel.isOpen) {
-      this.#saved.readAt = Date.now();
-      this.#save();
-    }
+    const wasOpen = this.#panel.isOpen;
     this.#panel.close();
+    if (wasOpen) {
+      this.#change((saved) => {
+        saved.readAt = Date.now();
+      });
+    }
     this.#badge();
     const launcher = this.#install.launcher;
     launcher.setAttribute('aria-expanded', 'false');
@@ -157,10 +201,6 @@ class Chat {
     );
   }
 
-  #save(): void {
-    storeSaved(this.#key, this.#saved);
-  }
-
   /** The launcher's unread badge: team replies not yet seen with the panel open. */
   #badge(): void {
     const unread = this.#panel.isOpen
@@ -179,7 +219,7 @@ class Chat {
     const sealed = await sealFromVisitor(await this.#keys, key, JSON.stringify(event), workspace);
     this.#outbox.add({ id: event.id, sealed });
     writeItem(chattedKey(workspace), '1');
-    this.#follow();
+    this.#lead();
   }
 
   /** The page named the visitor (`ConvergeLeads('identify', {name})`): the name prompt is skipped. */
@@ -188,9 +228,9 @@ class Chat {
   }
 
   async #sendName(name: string): Promise<void> {
-    this.#saved.name = name;
-    this.#save();
-    this.#ask();
+    this.#change((saved) => {
+      saved.name = name;
+    });
     const { visitorId } = this.#install;
     await this.#send({
       kind: 'name',
@@ -198,21 +238,20 @@ class Chat {
       visitorId,
       at: Date.now(),
       name,
-      mailbox: await this.#mailbox,
+      mailbox: await this.#mailbox(),
     });
   }
 
   async #sendMessage(text: string): Promise<void> {
     const line: Line = { id: randomId(), from: 'me', text, at: Date.now(), state: 'sending' };
-    this.#saved.lines.push(line);
-    this.#save();
-    this.#panel.show(line);
-    this.#ask();
-    // Nobody online, or out of hours: the first message is answered at once, and says so to
-    // the team.
-    const away = (await this.#status).open === false && !this.#autoReplied;
+    this.#change((saved) => {
+      saved.lines.push(line);
+    });
+    // Nobody online, or out of hours: the first message is answered at once (once in the
+    // conversation, whichever tab), and says so to the team.
+    const away =
+      (await this.#status).open === false && !this.#saved.lines.some((l) => l.auto === true);
     if (away) {
-      this.#autoReplied = true;
       const auto: Line = {
         id: `${line.id}.auto`,
         from: 'team',
@@ -220,9 +259,9 @@ class Chat {
         at: line.at,
         auto: true,
       };
-      this.#saved.lines.push(auto);
-      this.#save();
-      this.#panel.show(auto);
+      this.#change((saved) => {
+        saved.lines.push(auto);
+      });
     }
     const { visitorId } = this.#install;
     const event: VisitorMessage = {
@@ -231,7 +270,7 @@ class Chat {
       visitorId,
       at: line.at,
       text,
-      mailbox: await this.#mailbox,
+      mailbox: await this.#mailbox(),
     };
     if (away) event.away = true;
     await this.#send(event);
@@ -241,7 +280,7 @@ class Chat {
   #follow(): void {
     if (this.#following) return;
     this.#following = true;
-    void this.#mailbox.then((mailbox) => {
+    void this.#mailbox().then((mailbox) => {
       const { relay, workspace } = this.#install;
       const ws = new WebSocket(`${relay.replace(/^http/, 'ws')}/v1/live`);
       ws.onopen = () => {
@@ -273,6 +312,7 @@ class Chat {
   async #received(entries: LogEntry[], mailbox: string): Promise<void> {
     const { key, workspace } = this.#install;
     const keys = await this.#keys;
+    const opened: { seq: number; reply: Reply | undefined }[] = [];
     for (const entry of entries) {
       let reply: Reply | undefined;
       try {
@@ -282,25 +322,29 @@ class Chat {
       } catch {
         // Not sealed by the team (forged, or damaged): never shown.
       }
-      this.#saved.cursor = Math.max(this.#saved.cursor, entry.seq);
-      if (!reply || this.#saved.lines.some((l) => l.id === reply.id)) continue;
-      const line: Line = {
-        id: reply.id,
-        from: 'team',
-        text: reply.text,
-        at: reply.at,
-        author: reply.author,
-      };
-      if (reply.auto) line.auto = true;
-      // Shown in the visitor's clock: a reply is newer than anything they saw.
-      line.at = Math.max(line.at, this.#saved.readAt + 1);
-      this.#saved.lines.push(line);
-      this.#panel.show(line);
-      this.#api.replied({ text: line.text, author: line.author ?? '', at: reply.at });
+      opened.push({ seq: entry.seq, reply });
     }
-    if (this.#panel.isOpen) this.#saved.readAt = Date.now();
-    this.#save();
-    this.#badge();
+    let heard = false;
+    this.#change((saved) => {
+      for (const { seq, reply } of opened) {
+        saved.cursor = Math.max(saved.cursor, seq);
+        if (!reply || saved.lines.some((l) => l.id === reply.id)) continue;
+        // Shown in the visitor's clock: a reply is newer than anything they saw.
+        const line: Line = {
+          id: reply.id,
+          from: 'team',
+          text: reply.text,
+          at: Math.max(reply.at, saved.readAt + 1),
+          author: reply.author,
+        };
+        if (reply.auto) line.auto = true;
+        saved.lines.push(line);
+        heard ||= !reply.auto;
+      }
+      if (this.#panel.isOpen) saved.readAt = Date.now();
+    });
+    // One sound per reply, from the tab that follows.
+    if (heard) chime();
   }
 }
 

@@ -30,14 +30,15 @@ export interface Saved {
 
 const MAX_LINES = 200;
 
-export function loadSaved(key: string): Saved {
+/** The conversation as stored; else `known` (storage blocked: this page's own), else a new one. */
+export function loadSaved(key: string, known?: Saved): Saved {
   try {
     const saved = JSON.parse(readItem(key) ?? '') as Saved;
     if (typeof saved.capability === 'string' && Array.isArray(saved.lines)) return saved;
   } catch {
     // A first visit, or something unreadable: start afresh.
   }
-  return { capability: randomId(32), cursor: 0, readAt: 0, lines: [] };
+  return known ?? { capability: randomId(32), cursor: 0, readAt: 0, lines: [] };
 }
 
 export function storeSaved(key: string, saved: Saved): void {
