@@ -324,7 +324,7 @@ class Chat {
       }
       opened.push({ seq: entry.seq, reply });
     }
-    let heard = false;
+    let heard = false as boolean;
     this.#change((saved) => {
       for (const { seq, reply } of opened) {
         saved.cursor = Math.max(saved.cursor, seq);

@@ -25,7 +25,7 @@ export class VisitorTabs {
 
   /** Runs `lead` once this tab is the one that follows (at once without Web Locks). */
   lead(lead: () => void): void {
-    const locks = (navigator as Navigator & { locks?: LockManager }).locks;
+    const locks = 'locks' in navigator ? navigator.locks : undefined;
     if (!locks) {
       lead();
       return;
