@@ -236,7 +236,11 @@ export class Workspace {
     this.#leadership = leadership({
       locks: navigator.locks,
       name: lockName.leader(this.#record.id),
-      lead: () => leader.start(),
+      lead: async () => {
+        await leader.start();
+        // What this browser's closed tabs wrote and the relay never got.
+        await this.#replies?.redeliver();
+      },
       resign: () => {
         leader.stop();
       },

@@ -537,3 +537,48 @@ test('a visitor’s tabs share one conversation: one follows the relay, every ta
   await visitor.close();
   await agent.close();
 });
+
+test('a reply written while the relay is down, in a tab closed before it came back, still reaches the visitor', async ({
+  browser,
+  stack,
+}) => {
+  const { agent, owner, link, visitor, site } = await ownerAndVisitor(browser, stack, 'Later');
+  await site.goto(link);
+  await site.getByRole('button', { name: 'Open chat' }).click();
+  const chat = site.getByRole('dialog', { name: 'Chat with us' });
+  await chat.getByLabel('Your name').fill('Rosa');
+  await chat.getByLabel('Your name').press('Enter');
+  await chat.getByRole('textbox', { name: 'Message' }).fill('Are you there?');
+  await chat.getByRole('textbox', { name: 'Message' }).press('Enter');
+  await owner.openLeads();
+  await owner.leadRows.first().getByRole('link').click();
+  await expect(owner.page.getByRole('listitem', { name: 'Message from Rosa' })).toBeVisible({
+    timeout: 10_000,
+  });
+  await site.close();
+
+  // The relay is down; Ada writes, sees her message in the conversation, and closes the tab.
+  await stack.stopRelay();
+  await owner.page.getByLabel('Reply').fill('Sorry for the wait, Rosa!');
+  await owner.page.getByLabel('Reply').press('Enter');
+  await expect(owner.page.getByRole('listitem', { name: 'Message from Ada' })).toBeVisible();
+  await owner.page.close();
+  // Long enough that nothing of the closed tab is left retrying.
+  await new Promise((resolve) => setTimeout(resolve, 4_000));
+  await stack.startRelay();
+
+  // Her next tab leads, and delivers what the closed one could not.
+  const later = new AppPage(await agent.newPage());
+  await later.open(stack.appUrl);
+  await later.openLeads();
+  const back = await visitor.newPage();
+  await back.goto(link);
+  const badge = back.getByRole('button', { name: 'Open chat, 1 unread message' });
+  await expect(badge).toBeVisible({ timeout: 15_000 });
+  await badge.click();
+  await expect(back.getByRole('dialog', { name: 'Chat with us' }).getByRole('log')).toContainText(
+    'Sorry for the wait, Rosa!',
+  );
+  await visitor.close();
+  await agent.close();
+});
