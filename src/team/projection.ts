@@ -34,6 +34,13 @@ const CHUNK = 5_000;
 const IN_MEMORY_EVENTS = 300_000;
 /** Small segments (live intake writes one per batch) are merged once there are this many. */
 const MERGE_AFTER_SMALL = 64;
+/**
+ * Chat events of visitors with no page view yet (the chat's outbox can reach the relay before
+ * the page view's): kept, by visitor, until their first page view makes the lead. Bounded, as
+ * anyone may send them: the oldest visitors give way, and each keeps its latest events.
+ */
+const WAITING_VISITORS = 200;
+const WAITING_EACH = 10;
 
 export class Projection extends ObservableV2<ProjectionEvents> {
   readonly #db: WorkspaceDb;
@@ -42,6 +49,8 @@ export class Projection extends ObservableV2<ProjectionEvents> {
   #rev = 0;
   #queue: Promise<unknown> = Promise.resolve();
   #failing = false;
+  /** Chat events waiting for their visitor's first page view, by visitor. */
+  #waiting = new Map<string, LoggedEvent[]>();
   #smallSegments = 0;
 
   readonly #inMemoryEvents: number;
@@ -63,6 +72,7 @@ export class Projection extends ObservableV2<ProjectionEvents> {
       this.#cursor = await readMeta(this.#db, 'cursor', 0);
       this.#rev = await readMeta(this.#db, 'rev', 0);
       this.#smallSegments = await countSmallSegments(this.#db);
+      this.#waiting = new Map(await readMeta<[string, LoggedEvent[]][]>(this.#db, 'waiting', []));
     });
   }
 
@@ -118,21 +128,23 @@ export class Projection extends ObservableV2<ProjectionEvents> {
     const rev = this.#rev + 1;
     const db = this.#db;
     const leads: Lead[] = [];
+    let waiting = this.#waiting;
     await this.#write(() =>
       db.transaction('rw', db.facts, db.leads, db.meta, async () => {
         const stored = await db.leads.bulkGet(leadIds);
-        leadIds.forEach((id, i) => {
-          const lead = withEvents(stored[i], id, byLead.get(id) ?? [], this.#teamOf(id), rev);
-          if (lead) leads.push(lead);
-        });
+        // Folded on a copy: were the transaction tried again, it starts from the same place.
+        waiting = new Map(this.#waiting);
+        leads.splice(0, leads.length, ...this.#foldWaiting(leadIds, stored, byLead, rev, waiting));
         if (segment) await db.facts.put(segment);
         if (leads.length) await db.leads.bulkPut(leads);
-        const meta = { ...options.meta, cursor, rev };
+        const meta: Record<string, unknown> = { ...options.meta, cursor, rev };
+        if (this.#waiting.size || waiting.size) meta.waiting = [...waiting];
         await db.meta.bulkPut(Object.entries(meta).map(([key, value]) => ({ key, value })));
       }),
     );
     this.#cursor = cursor;
     this.#rev = rev;
+    this.#waiting = waiting;
     if (segment && segment.count < SMALL_SEGMENT) this.#smallSegments++;
     if (leads.length) {
       this.emit('changed', [
@@ -260,11 +272,44 @@ export class Projection extends ObservableV2<ProjectionEvents> {
   /** The given leads with their new page views folded in (read back first when `known`). */
   async #fold(ids: string[], byLead: Map<string, LoggedEvent[]>, known: boolean): Promise<Lead[]> {
     const stored = known ? await this.#db.leads.bulkGet(ids) : [];
+    const waiting = new Map(this.#waiting);
+    const leads = this.#foldWaiting(ids, stored, byLead, this.#rev, waiting);
+    if (this.#waiting.size || waiting.size) {
+      await this.#db.meta.put({ key: 'waiting', value: [...waiting] });
+    }
+    this.#waiting = waiting;
+    return leads;
+  }
+
+  /**
+   * Folds each lead's new events in; a visitor with chat events and no page view yet has no
+   * lead: their events wait (in `waiting`, changed here) and come in with their first page view.
+   */
+  #foldWaiting(
+    ids: readonly string[],
+    stored: readonly (Lead | undefined)[],
+    byLead: Map<string, LoggedEvent[]>,
+    rev: number,
+    waiting: Map<string, LoggedEvent[]>,
+  ): Lead[] {
     const leads: Lead[] = [];
-    ids.forEach((id, j) => {
-      const lead = withEvents(stored[j], id, byLead.get(id) ?? [], this.#teamOf(id), this.#rev);
-      if (lead) leads.push(lead);
+    ids.forEach((id, i) => {
+      const known = stored[i];
+      const early = known ? undefined : waiting.get(id);
+      const events = [...(early ?? []), ...(byLead.get(id) ?? [])];
+      const lead = withEvents(known, id, events, this.#teamOf(id), rev);
+      waiting.delete(id);
+      if (lead) {
+        leads.push(lead);
+        return;
+      }
+      const chat = events.filter((e) => e.kind !== 'pageview');
+      if (chat.length) waiting.set(id, chat.slice(-WAITING_EACH));
     });
+    for (const oldest of waiting.keys()) {
+      if (waiting.size <= WAITING_VISITORS) break;
+      waiting.delete(oldest);
+    }
     return leads;
   }
 

@@ -5,7 +5,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomId } from '../../src/core/bytes.ts';
-import { decodeSegment, type LoggedPageView } from '../../src/core/facts.ts';
+import { decodeSegment, type LoggedChat, type LoggedPageView } from '../../src/core/facts.ts';
 import { NO_TEAM_FACTS, type TeamFacts } from '../../src/core/lead.ts';
 import { WorkspaceDb } from '../../src/data/db.ts';
 import { Projection, type LeadChange } from '../../src/team/projection.ts';
@@ -56,7 +56,44 @@ async function projection(
   return { db, p, changes };
 }
 
+/** A visitor's chat event in the log (a name or a message). */
+function chatted(seq: number, who: number, kind: 'name' | 'message'): LoggedChat {
+  const common = {
+    id: `chat${String(seq).padStart(18, '0')}`,
+    visitorId: visitor(who),
+    at: 1_000 + seq,
+    mailbox: 'mailbox_abcdefghijklmnop',
+    seq,
+    from: 'K'.repeat(87),
+  };
+  return kind === 'name' ? { ...common, kind, name: 'Rosa' } : { ...common, kind, text: 'Hi' };
+}
+
 describe('the projection', () => {
+  it('keeps chat events that come before the visitor’s first page view, even across a reopen', async () => {
+    const { db, p } = await projection();
+    await p.ingest([chatted(1, 0, 'name'), chatted(2, 0, 'message')], 2, { live: true });
+    expect(await db.leads.get(visitor(0))).toBeUndefined();
+    // Another tab takes over before the page view comes.
+    const again = new Projection(db, () => NO_TEAM_FACTS);
+    await again.open();
+    await again.ingest([logged(3, 0)], 3, { live: true });
+    const lead = await db.leads.get(visitor(0));
+    expect(lead?.row.stage).toBe('L3');
+    expect(lead?.row.displayName).toBe('Rosa');
+    expect(lead?.facts.chat?.messages.map((m) => m.text)).toEqual(['Hi']);
+    expect(await db.meta.get('waiting')).toEqual({ key: 'waiting', value: [] });
+  });
+
+  it('bounds what waits: the oldest visitors without a page view give way', async () => {
+    const { db, p } = await projection();
+    const events = Array.from({ length: 250 }, (_, i) => chatted(i + 1, 100 + i, 'message'));
+    await p.ingest(events, 250, { live: true });
+    const waiting = (await db.meta.get('waiting'))?.value as [string, unknown][];
+    expect(waiting).toHaveLength(200);
+    expect(waiting[0]?.[0]).toBe(visitor(150));
+  });
+
   it('stores a page view once however often it is delivered', async () => {
     const { db, p } = await projection();
     const e = logged(1, 0);
