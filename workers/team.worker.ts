@@ -68,6 +68,7 @@ const api: TeamApi = {
     }),
   write: (leadId, text) => guarded(() => workspace().write(leadId, text)),
   block: (leadId, blocked) => guarded(() => workspace().block(leadId, blocked)),
+  blockedMessages: () => guarded(() => workspace().blockedMessages()),
   markRead: (leadId, at) =>
     guarded(() => {
       workspace().edits.markRead(leadId, at);

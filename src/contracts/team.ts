@@ -81,6 +81,8 @@ export interface TeamApi {
   write(leadId: string, text: string): Promise<void>;
   /** Blocks (or unblocks) a lead's visitor: their further messages are dropped and counted. */
   block(leadId: string, blocked: boolean): Promise<void>;
+  /** How many messages from blocked visitors were dropped, all leads together. */
+  blockedMessages(): Promise<number>;
   /** This member has read the lead's conversation up to `at` (never back in time). */
   markRead(leadId: string, at: number): Promise<void>;
   // Signed changes to the team.

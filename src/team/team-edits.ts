@@ -90,6 +90,11 @@ export class TeamEdits extends ObservableV2<TeamEditEvents> {
     blocks(this.#doc).delete(leadId);
   }
 
+  /** The blocked leads, and after which log entry each one's messages are dropped. */
+  blocked(): [string, number][] {
+    return [...blocks(this.#doc).entries()].map(([leadId, block]) => [leadId, block.after]);
+  }
+
   /** This member has read the lead's conversation up to `at`. */
   markRead(leadId: string, at: number): void {
     this.#reads.mark(leadId, this.#member, at);

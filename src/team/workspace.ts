@@ -8,6 +8,7 @@
  * A member who just joined has no workspace data yet: the workspace waits for it (from the
  * relay snapshot or a teammate) before any work that needs it.
  */
+import { heardMessages } from '../core/conversation.ts';
 import { DEFAULT_WIDGET } from '../core/widget-settings.ts';
 import { CodedError, toFailure, type Failure } from '../contracts/errors.ts';
 import type { StatusPatch, TeamEvents } from '../contracts/team.ts';
@@ -291,6 +292,15 @@ export class Workspace {
     }
     const chat = (await this.#db.leads.get(leadId))?.facts.chat;
     this.edits.block(leadId, chat?.mailboxSeq ?? 0);
+  }
+
+  async blockedMessages(): Promise<number> {
+    const blocked = this.edits.blocked();
+    const leads = await this.#db.leads.bulkGet(blocked.map(([leadId]) => leadId));
+    return blocked.reduce((dropped, [, after], i) => {
+      const chat = leads[i]?.facts.chat;
+      return dropped + (chat?.messages.length ?? 0) - heardMessages(chat, after).length;
+    }, 0);
   }
 
   watchLead(leadId: string | undefined): Promise<LeadDetail | null> {

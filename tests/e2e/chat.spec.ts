@@ -142,6 +142,9 @@ test('name → L2, message → L3 for both teammates; a reply reaches the visito
       'Buy cheap pills',
     );
   }
+  // Diagnostics counts them, all blocked visitors together.
+  await mate.openSettings('Diagnostics');
+  await expect(mate.page.getByTestId('blocked-messages')).toHaveText('1');
 
   // Nothing the team wrote ran in the visitor's page.
   expect(await again.locator('img[src="x"]').count()).toBe(0);

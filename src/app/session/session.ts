@@ -196,6 +196,9 @@ export class Session extends ObservableV2<SessionEvents> {
   markRead(leadId: string, at: number): Promise<void> {
     return this.#team.markRead(leadId, at);
   }
+  blockedMessages(): Promise<number> {
+    return this.#team.blockedMessages();
+  }
 
   /** One window of the lead list; the list worker pushes it again (`page`) when it changes. */
   async show(query: ListQuery, offset: number, limit: number): Promise<ListPage> {
