@@ -585,3 +585,89 @@ test('a reply written while the relay is down, in a tab closed before it came ba
   await visitor.close();
   await agent.close();
 });
+
+test('the Inbox shows my conversations, unassigned ones, or all', async ({ browser, stack }) => {
+  const { owner, mate } = await startTeam(browser, stack.appUrl);
+  const link = await owner.demoSiteLink();
+  // Two visitors, each in their own browser.
+  for (const name of ['Ines', 'Omar']) {
+    const visitor = await visitorContext(browser);
+    const site = await visitor.newPage();
+    await site.goto(link);
+    await site.getByRole('button', { name: 'Open chat' }).click();
+    const chat = site.getByRole('dialog', { name: 'Chat with us' });
+    await chat.getByLabel('Your name').fill(name);
+    await chat.getByLabel('Your name').press('Enter');
+    await chat.getByRole('textbox', { name: 'Message' }).fill(`Hello from ${name}`);
+    await chat.getByRole('textbox', { name: 'Message' }).press('Enter');
+    await expect(chat.getByRole('log').getByRole('listitem').last()).toContainText('Sent');
+    await visitor.close();
+  }
+  // Ada takes Omar.
+  await owner.page.getByRole('link', { name: 'Inbox', exact: true }).click();
+  await expect(inboxRows(owner)).toHaveCount(2, { timeout: 10_000 });
+  await inboxRows(owner).filter({ hasText: 'Omar' }).getByRole('link').click();
+  await owner.page.getByRole('button', { name: 'Assign to me' }).click();
+
+  const tabs = (app: AppPage) => app.page.getByRole('group', { name: 'Show conversations' });
+  await tabs(owner).getByRole('button', { name: /^Mine/ }).click();
+  await expect(inboxRows(owner)).toHaveCount(1);
+  await expect(inboxRows(owner).first()).toContainText('Omar');
+  await tabs(owner)
+    .getByRole('button', { name: /^Unassigned/ })
+    .click();
+  await expect(inboxRows(owner)).toHaveCount(1);
+  await expect(inboxRows(owner).first()).toContainText('Ines');
+  // Grace's own view: nothing is hers.
+  await mate.page.getByRole('link', { name: 'Inbox', exact: true }).click();
+  await tabs(mate).getByRole('button', { name: /^Mine/ }).click();
+  await expect(tabs(mate).getByRole('button', { name: /^Mine/ })).toHaveAttribute(
+    'aria-pressed',
+    'true',
+  );
+  await expect(inboxRows(mate)).toHaveCount(0);
+  await tabs(mate).getByRole('button', { name: /^All/ }).click();
+  await expect(inboxRows(mate)).toHaveCount(2);
+});
+
+test('two teammates replying at once: both messages land, in one order for everyone', async ({
+  browser,
+  stack,
+}) => {
+  const { owner, mate } = await startTeam(browser, stack.appUrl);
+  const link = await owner.demoSiteLink();
+  const visitor = await visitorContext(browser);
+  const site = await visitor.newPage();
+  await site.goto(link);
+  await site.getByRole('button', { name: 'Open chat' }).click();
+  const chat = site.getByRole('dialog', { name: 'Chat with us' });
+  await chat.getByLabel('Your name').fill('Noor');
+  await chat.getByLabel('Your name').press('Enter');
+  await chat.getByRole('textbox', { name: 'Message' }).fill('Anyone?');
+  await chat.getByRole('textbox', { name: 'Message' }).press('Enter');
+  for (const app of [owner, mate]) {
+    await app.openLeads();
+    await app.leadRows.first().getByRole('link').click();
+    await expect(app.page.getByRole('listitem', { name: 'Message from Noor' })).toBeVisible({
+      timeout: 10_000,
+    });
+    await app.page.getByLabel('Reply').fill(`${app === owner ? 'Ada' : 'Grace'} here!`);
+  }
+  await Promise.all([owner, mate].map((app) => app.page.getByLabel('Reply').press('Enter')));
+
+  const order = async (app: AppPage) => {
+    const thread = app.page.getByRole('list', { name: 'Conversation and visits' });
+    await expect(thread.getByRole('listitem', { name: /^Message from (Ada|Grace)$/ })).toHaveCount(
+      2,
+      { timeout: 10_000 },
+    );
+    return thread.getByRole('listitem', { name: /^Message from / }).allInnerTexts();
+  };
+  const [seenByAda, seenByGrace] = [await order(owner), await order(mate)];
+  expect(seenByAda).toEqual(seenByGrace);
+  expect(seenByAda.join('\n')).toContain('Ada here!');
+  expect(seenByAda.join('\n')).toContain('Grace here!');
+  await expect(chat.getByRole('log')).toContainText('Ada here!', { timeout: 5_000 });
+  await expect(chat.getByRole('log')).toContainText('Grace here!');
+  await visitor.close();
+});
