@@ -220,6 +220,9 @@ await section('widget size', async () => {
     'widget.gzipBytes': size.gzipBytes,
     'widget.chatBytes': size.chat.bytes,
     'widget.chatGzipBytes': size.chat.gzipBytes,
+    // Loaded on a visitor's first page and when the settings it verified are over 10 min old.
+    'widget.settingsBytes': size.settings.bytes,
+    'widget.settingsGzipBytes': size.settings.gzipBytes,
   };
 });
 await section('relay', benchRelay);
