@@ -259,7 +259,7 @@ describe('team ledger', () => {
     const result = await t.resolve();
     expect(result.rejected).toBe(2 * names.length);
     expect(Object.keys(result.settings).sort()).toEqual(
-      ['retentionDays', 'scoringRules', 'widget', 'workspace'].sort(),
+      ['retentionDays', 'scoringRules', 'widget', 'savedReplies', 'workspace'].sort(),
     );
     expect(Object.getPrototypeOf(result.settings)).toBe(Object.prototype);
   });
