@@ -19,7 +19,7 @@ new PerformanceObserver((list) => {
   for (const frame of list.getEntries()) {
     window.__any = Math.max(window.__any, frame.duration);
     for (const script of frame.scripts) {
-      if (/widget(-chat)?\\.js/.test(script.sourceURL)) {
+      if (/widget(-chat|-settings)?\\.js/.test(script.sourceURL)) {
         window.__longest = Math.max(window.__longest, script.duration);
       }
     }

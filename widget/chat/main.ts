@@ -15,7 +15,7 @@ import { ChatApi } from './api.ts';
 import { writeItem } from '../storage.ts';
 import { CHAT_READY, chattedKey, type ChatInstall, type ChatMount } from './contract.ts';
 import { Panel } from './panel.ts';
-import { loadSaved, storeSaved, visitorKeys, type Line, type Saved } from './saved.ts';
+import { loadSaved, mergeSaved, storeSaved, visitorKeys, type Line, type Saved } from './saved.ts';
 import { chime, VisitorTabs } from './tabs.ts';
 import { STRINGS } from './strings.ts';
 
@@ -75,8 +75,8 @@ class Chat {
         }
       });
     };
-    this.#tabs = new VisitorTabs(install.workspace, () => {
-      this.#saved = loadSaved(this.#key, this.#saved);
+    this.#tabs = new VisitorTabs(install.workspace, (theirs) => {
+      this.#saved = mergeSaved(this.#saved, theirs);
       this.#render();
     });
     this.#panel = new Panel(install.root, this.#config, {
@@ -96,14 +96,14 @@ class Chat {
   }
 
   /**
-   * Changes the conversation: read afresh from storage (another tab may have changed it),
-   * changed, stored, told to the other tabs, shown.
+   * Changes the conversation: what storage holds merged with what this tab knows (another tab
+   * may have changed it), changed, stored, told to the other tabs, shown.
    */
   #change(change: (saved: Saved) => void): void {
-    this.#saved = loadSaved(this.#key, this.#saved);
+    this.#saved = mergeSaved(loadSaved(this.#key, this.#saved), this.#saved);
     change(this.#saved);
     storeSaved(this.#key, this.#saved);
-    this.#tabs.changed();
+    this.#tabs.changed(this.#saved);
     this.#render();
   }
 
@@ -125,7 +125,7 @@ class Chat {
 
   /** The mailbox named by the capability all tabs share (the first one stored wins). */
   #mailbox(): Promise<string> {
-    this.#saved = loadSaved(this.#key, this.#saved);
+    this.#saved = mergeSaved(loadSaved(this.#key, this.#saved), this.#saved);
     storeSaved(this.#key, this.#saved);
     return mailboxOf(this.#saved.capability);
   }
@@ -343,8 +343,8 @@ class Chat {
       }
       if (this.#panel.isOpen) saved.readAt = Date.now();
     });
-    // One sound per reply, from the tab that follows.
-    if (heard) chime();
+    // One sound per reply, from the tab that follows — when the visitor is not looking at it.
+    if (heard && (document.hidden || !this.#panel.isOpen)) chime();
   }
 }
 

@@ -41,6 +41,32 @@ export function loadSaved(key: string, known?: Saved): Saved {
   return known ?? { capability: randomId(32), cursor: 0, readAt: 0, lines: [] };
 }
 
+const PROGRESS = { sending: 0, retrying: 1, sent: 2 } as const;
+
+/**
+ * Two copies of one conversation as one: every line of either (the further delivery state of
+ * a line both have), the later cursor and read time. Another tab's write can reach this tab's
+ * storage after its news does, so neither copy alone is the truth.
+ */
+export function mergeSaved(stored: Saved, mine: Saved): Saved {
+  const lines = new Map(stored.lines.map((l) => [l.id, l]));
+  for (const line of mine.lines) {
+    const known = lines.get(line.id);
+    if (!known || PROGRESS[line.state ?? 'sent'] > PROGRESS[known.state ?? 'sent']) {
+      lines.set(line.id, line);
+    }
+  }
+  const merged: Saved = {
+    capability: stored.capability,
+    cursor: Math.max(stored.cursor, mine.cursor),
+    readAt: Math.max(stored.readAt, mine.readAt),
+    lines: [...lines.values()].sort((a, b) => a.at - b.at),
+  };
+  const name = stored.name ?? mine.name;
+  if (name !== undefined) merged.name = name;
+  return merged;
+}
+
 export function storeSaved(key: string, saved: Saved): void {
   saved.lines = saved.lines.slice(-MAX_LINES);
   writeItem(key, JSON.stringify(saved));

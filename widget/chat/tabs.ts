@@ -1,26 +1,29 @@
 /**
  * A visitor's tabs of one site, together: one of them (the holder of a Web Lock) follows the
  * mailbox over the relay's socket and plays the sound; the others hear of every change over a
- * BroadcastChannel and read the conversation again from the site's storage, which all of them
- * change by reading it afresh first — so no tab writes over another's lines.
+ * BroadcastChannel, with the conversation as it now is. Each change merges what is stored with
+ * what the tab knows (saved.ts), so no tab writes over another's lines.
  */
+import type { Saved } from './saved.ts';
 export class VisitorTabs {
   readonly #channel: BroadcastChannel | undefined;
   readonly #name: string;
 
-  constructor(workspace: string, onChanged: () => void) {
+  constructor(workspace: string, onChanged: (saved: Saved) => void) {
     this.#name = `converge-chat:${workspace}`;
     try {
       this.#channel = new BroadcastChannel(this.#name);
-      this.#channel.onmessage = onChanged;
+      this.#channel.onmessage = (e: MessageEvent<Saved>) => {
+        onChanged(e.data);
+      };
     } catch {
       // No channel (an old or locked-down browser): this tab is on its own.
     }
   }
 
-  /** Tells the other tabs the conversation in storage changed. */
-  changed(): void {
-    this.#channel?.postMessage(1);
+  /** Tells the other tabs the conversation as it is now. */
+  changed(saved: Saved): void {
+    this.#channel?.postMessage(saved);
   }
 
   /** Runs `lead` once this tab is the one that follows (at once without Web Locks). */
