@@ -25,6 +25,8 @@ export class WidgetPublisher {
   #running = false;
   #failures = 0;
   #stopped = false;
+  /** The chain the relay was last seen to hold from here: most ledger changes leave it as is. */
+  #published = '';
 
   constructor(parts: WidgetPublisherParts) {
     this.#parts = parts;
@@ -49,11 +51,13 @@ export class WidgetPublisher {
       while (this.#dirty && !this.#stopped) {
         this.#dirty = false;
         const chain = widgetChain(this.#accepted);
-        if (!chain) continue;
+        const text = JSON.stringify(chain);
+        if (!chain || text === this.#published) continue;
         const published = await publishedWidget(relayUrl, workspaceId);
         if (await supersedes(workspaceId, chain, published)) {
           await publishWidget(relayUrl, workspaceId, await token(), chain);
         }
+        this.#published = text;
         this.#failures = 0;
       }
     } catch {

@@ -6,35 +6,16 @@ import {
   LedgerVerifier,
   nextAt,
   parseClaim,
-  publicKeyOf,
   record,
   signClaim,
   workspaceIdOf,
   type Claim,
-  type PublicKey,
   type Role,
   type Settings,
   type Signer,
 } from '../../src/core/ledger.ts';
+import { person, type Person } from './ledger-people.ts';
 import { generateIntakeKeyPair } from '../../src/core/seal.ts';
-
-interface Person {
-  id: string;
-  key: PublicKey;
-  privateKey: CryptoKey;
-}
-
-async function person(id: string): Promise<Person> {
-  const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
-    'sign',
-    'verify',
-  ]);
-  return {
-    id,
-    key: publicKeyOf(await crypto.subtle.exportKey('jwk', pair.publicKey)),
-    privateKey: pair.privateKey,
-  };
-}
 
 /** A workspace founded by Ada, with Grace joined as an agent. */
 async function team() {

@@ -11,34 +11,15 @@ import {
   LedgerVerifier,
   nextAt,
   parseClaim,
-  publicKeyOf,
   record,
   workspaceIdOf,
   type Claim,
-  type PublicKey,
   type Role,
   type Signer,
 } from '../../src/core/ledger.ts';
+import { person, type Person } from './ledger-people.ts';
 import { verifyWidget, widgetChain } from '../../src/core/widget-chain.ts';
 import { DEFAULT_WIDGET, openingOf, type WidgetConfig } from '../../src/core/widget-settings.ts';
-
-interface Person {
-  id: string;
-  key: PublicKey;
-  privateKey: CryptoKey;
-}
-
-async function person(id: string): Promise<Person> {
-  const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
-    'sign',
-    'verify',
-  ]);
-  return {
-    id,
-    key: publicKeyOf(await crypto.subtle.exportKey('jwk', pair.publicKey)),
-    privateKey: pair.privateKey,
-  };
-}
 
 const green: WidgetConfig = { ...DEFAULT_WIDGET, colour: '#16a34a', greeting: 'Hello from green' };
 
