@@ -80,10 +80,14 @@ class Follower {
     return this.ws.readyState === this.ws.OPEN;
   }
 
-  #send(events: LogEntry[]): void {
+  /** Told the client more is waiting: the page that ends the backlog is sent even if empty. */
+  #toldMore = false;
+
+  #send(events: LogEntry[], more: boolean): void {
     const last = events[events.length - 1];
     if (last) this.cursor = last.seq;
-    this.#lastSend = send(this.ws, { type: 'events', events, cursor: this.cursor });
+    this.#toldMore = more;
+    this.#lastSend = send(this.ws, { type: 'events', events, cursor: this.cursor, more });
   }
 
   /** Sends the backlog page by page from the database, then switches to live pushes. */
@@ -100,7 +104,9 @@ class Follower {
         const page = this.#read(this.cursor, RELAY_LIMITS.maxLogPage, MESSAGE_BYTES);
         // The first message is sent even when empty: it tells the client the follow was
         // accepted and where the log stands.
-        if (page.entries.length > 0 || first) this.#send(page.entries);
+        if (page.entries.length > 0 || first || (!page.more && this.#toldMore)) {
+          this.#send(page.entries, page.more);
+        }
         first = false;
         if (!page.more) {
           // Synchronous with the read above: no commit can slip in between, so every later
@@ -129,14 +135,14 @@ class Follower {
     for (const entry of entries) {
       if (entry.seq <= this.cursor) continue;
       if (batch.length > 0 && bytes + entry.sealed.length > MESSAGE_BYTES) {
-        this.#send(batch);
+        this.#send(batch, false);
         batch = [];
         bytes = 0;
       }
       batch.push(entry);
       bytes += entry.sealed.length;
     }
-    if (batch.length > 0) this.#send(batch);
+    if (batch.length > 0) this.#send(batch, false);
   }
 
   /** Resolves when what was sent so far has left the process (or the socket closed). */

@@ -119,6 +119,8 @@ export interface Stack {
   appUrl: string;
   demoUrl: string;
   dataDir: string;
+  /** The app runs its team work this much later (see AppConfig.clockOffsetMs), from its next load. */
+  setClockOffset(ms: number): void;
   /** Kills the relay (as a crash would, by default) and starts it again on the same port. */
   restartRelay(signal?: NodeJS.Signals): Promise<void>;
   stopRelay(): Promise<void>;
@@ -139,8 +141,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const demoPort = await listen(demoServer, host, options.demoPort ?? 0);
   // The demo site runs on "localhost" and the app on the IP: two different origins.
   const demoUrl = `http://${host === '127.0.0.1' ? 'localhost' : host}:${demoPort}`;
+  let clockOffsetMs = 0;
   const appServer = serveStatic(dist, 'index.html', {
-    '/config.json': () => JSON.stringify({ relayUrl: relay.url, demoUrl }),
+    '/config.json': () =>
+      JSON.stringify({ relayUrl: relay.url, demoUrl, ...(clockOffsetMs ? { clockOffsetMs } : {}) }),
   });
   const appPort = await listen(appServer, host, options.appPort ?? 0);
   const close = (server: Server): Promise<void> =>
@@ -161,6 +165,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     appUrl: `http://${host}:${appPort}`,
     demoUrl,
     dataDir,
+    setClockOffset(ms: number) {
+      clockOffsetMs = ms;
+    },
     async restartRelay(signal: NodeJS.Signals = 'SIGKILL') {
       await stopRelay(relay, signal);
       relay = await startRelay(dataDir, relayPort, host);

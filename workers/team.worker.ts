@@ -7,6 +7,7 @@
 import * as Comlink from 'comlink';
 import { CodedError, toFailure } from '../src/contracts/errors.ts';
 import type { TeamApi, TeamEvents } from '../src/contracts/team.ts';
+import { realTimers } from '../src/contracts/time.ts';
 import { Workspace } from '../src/team/workspace.ts';
 
 let opened: Workspace | undefined;
@@ -28,7 +29,7 @@ async function guarded<T>(call: () => T | Promise<T>): Promise<T> {
 }
 
 const api: TeamApi = {
-  async open(record, pageEvents, feed) {
+  async open(record, pageEvents, feed, clockOffsetMs) {
     // The page passes its events by proxy: here each call is a message, answered later.
     const events = pageEvents as unknown as Comlink.Remote<TeamEvents>;
     opened?.close();
@@ -46,6 +47,7 @@ const api: TeamApi = {
           error: (failure) => void events.error(failure),
         },
         feed,
+        { clock: { now: () => Date.now() + clockOffsetMs }, timers: realTimers },
       ),
     );
   },

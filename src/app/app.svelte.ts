@@ -85,7 +85,7 @@ class AppState {
 
   #open(record: WorkspaceRecord): void {
     this.#session?.close();
-    const session = Session.open(record);
+    const session = Session.open(record, this.#config.clockOffsetMs ?? 0);
     session.on('error', (failure) => {
       this.handleError(failure);
     });

@@ -5,6 +5,11 @@
 export interface AppConfig {
   relayUrl: string;
   demoUrl?: string;
+  /**
+   * Runs the team's work as if this much later (ms): to try retention sweeps without waiting
+   * days (the demo's and the tests' stack sets it). Absent: the browser's own clock.
+   */
+  clockOffsetMs?: number;
 }
 
 const FALLBACK: AppConfig = { relayUrl: 'http://127.0.0.1:8787' };
@@ -17,6 +22,7 @@ export async function loadConfig(): Promise<AppConfig> {
     return {
       relayUrl: typeof data.relayUrl === 'string' ? data.relayUrl : FALLBACK.relayUrl,
       ...(typeof data.demoUrl === 'string' ? { demoUrl: data.demoUrl } : {}),
+      ...(Number.isSafeInteger(data.clockOffsetMs) ? { clockOffsetMs: data.clockOffsetMs } : {}),
     };
   } catch {
     return FALLBACK;

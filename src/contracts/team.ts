@@ -17,6 +17,18 @@ export interface Diagnostics {
   excluded: number;
 }
 
+/** This browser's latest retention sweep (see core/sweep.ts). */
+export interface LastSweep {
+  /** When it ran. */
+  at: number;
+  /** Leads it removed. */
+  removed: number;
+  /** Leads every sweep in this browser has removed. */
+  total: number;
+  /** Events stored at or before this time (the relay's clock) were swept. */
+  horizon: number;
+}
+
 /** The team as the verified ledger says: members and roles, admin settings. */
 export interface VerifiedTeam {
   members: Member[];
@@ -46,6 +58,7 @@ export interface WorkspaceStatus {
   /** Every tag in use in the workspace, for suggestions and filters. */
   tagsInUse: string[];
   team: VerifiedTeam;
+  sweep: LastSweep | undefined;
   /** This browser's storage for the app is full: new visits wait on the relay until there is room. */
   storageFull: boolean;
 }
@@ -69,7 +82,13 @@ export interface TeamApi {
    * Readies the workspace (its doc stays empty until `load`). `feed` is this tab's list
    * worker's end of a channel: the team worker tells it, and nobody else, what leads changed.
    */
-  open(record: WorkspaceRecord, events: TeamEvents, feed: MessagePort): Promise<void>;
+  /** `clockOffsetMs`: the worker's clock runs this far ahead of the browser's (see AppConfig). */
+  open(
+    record: WorkspaceRecord,
+    events: TeamEvents,
+    feed: MessagePort,
+    clockOffsetMs: number,
+  ): Promise<void>;
   /** Loads the team doc and starts everything that needs it. */
   load(): Promise<void>;
   // Team edits on a lead, made as this member; they reach teammates through the doc.

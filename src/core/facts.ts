@@ -7,13 +7,18 @@
  */
 import { checkCaptureEvent, type ChatEvent, type PageView } from './capture.ts';
 
-/** A page view with the log position it was read at. */
-export interface LoggedPageView extends PageView {
+/** Where and when an event sits in the intake log. */
+interface Logged {
   seq: number;
+  /** When the relay stored it (its clock; absent in facts stored before it was kept). */
+  receivedAt?: number;
 }
 
+/** A page view with the log position it was read at. */
+export interface LoggedPageView extends PageView, Logged {}
+
 /** A chat event with its log position and the public key that sealed it (see chat-seal.ts). */
-export type LoggedChat = ChatEvent & { seq: number; from: string };
+export type LoggedChat = ChatEvent & Logged & { from: string };
 
 /** What a visitor did, as read from the log. */
 export type LoggedEvent = LoggedPageView | LoggedChat;
@@ -41,17 +46,22 @@ export async function decodeSegment(
   const events: LoggedEvent[] = [];
   let invalid = 0;
   for (const item of raw as unknown[]) {
-    const { seq, from } = (item ?? {}) as { seq?: unknown; from?: unknown };
+    const { seq, from, receivedAt } = (item ?? {}) as {
+      seq?: unknown;
+      from?: unknown;
+      receivedAt?: unknown;
+    };
     const checked = checkCaptureEvent(item);
+    const received = Number.isSafeInteger(receivedAt) ? { receivedAt: receivedAt as number } : {};
     if (!checked.ok || !Number.isSafeInteger(seq)) invalid++;
     else if (checked.value.kind === 'pageview') {
-      events.push({ ...checked.value, seq: seq as number });
+      events.push({ ...checked.value, seq: seq as number, ...received });
     } else if (
       checked.value.kind !== 'excluded' &&
       typeof from === 'string' &&
       KEY_PATTERN.test(from)
     ) {
-      events.push({ ...checked.value, seq: seq as number, from });
+      events.push({ ...checked.value, seq: seq as number, from, ...received });
     } else invalid++;
   }
   return { events, invalid };

@@ -64,7 +64,13 @@ export type LiveClientMessage =
   /** A visitor's widget following its mailbox, with the capability the mailbox is named after. */
   | { type: 'follow'; workspace: string; mailbox: string; capability: string; after: number };
 export type LiveServerMessage =
-  | { type: 'events'; events: LogEntry[]; cursor: number }
+  | {
+      type: 'events';
+      events: LogEntry[];
+      cursor: number;
+      /** Entries are waiting beyond this message (the backlog is not all sent yet). */
+      more?: boolean;
+    }
   | { type: 'error'; error: string; message: string };
 
 /** Every error answer, HTTP or WebSocket. `error` is one of RelayErrorCode. */

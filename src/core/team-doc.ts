@@ -18,10 +18,13 @@
  *   to when each member has read each conversation: key `lead/member`, only that member writes),
  *   `blocks` (a register per lead: a blocked visitor, and the log seq after which their
  *   messages are dropped; unblocking deletes it).
+ * - `sweeps`: each member's latest retention sweep, keyed by member id (only that member
+ *   writes it): one small entry per member however many leads are swept (see sweep.ts).
  */
 import * as Y from 'yjs';
 import type { ConversationMessage } from './conversation.ts';
 import type { TeamFacts } from './lead.ts';
+import type { SweepRecord } from './sweep.ts';
 
 /** Who a lead is assigned to (`to: null`: unassigned). */
 export interface Assignment {
@@ -60,6 +63,10 @@ export function blocks(doc: Y.Doc): Y.Map<Block> {
 /** Up to when a member has read a lead's conversation: key `lead/member`, written by that member. */
 export function reads(doc: Y.Doc): Y.Map<number> {
   return doc.getMap<number>('reads');
+}
+
+export function sweeps(doc: Y.Doc): Y.Map<SweepRecord> {
+  return doc.getMap<SweepRecord>('sweeps');
 }
 
 export function assignments(doc: Y.Doc): Y.Map<Assignment> {

@@ -46,10 +46,14 @@ export async function openBoxes(
   const opened = await Promise.all(entries.map((entry) => openBox(keys, workspaceId, entry)));
   opened.forEach((result, i) => {
     const seq = entries[i]?.seq ?? 0;
+    // The relay's time of storing it (see core/sweep.ts); without one, the visitor's is used.
+    const at = entries[i]?.receivedAt;
+    const received = Number.isSafeInteger(at) ? { receivedAt: at as number } : {};
     if (typeof result === 'string') out.dropped.push({ seq, reason: result });
-    else if (result.event.kind === 'pageview') out.views.push({ ...result.event, seq });
+    else if (result.event.kind === 'pageview')
+      out.views.push({ ...result.event, seq, ...received });
     else if (result.event.kind === 'excluded') out.excluded++;
-    else out.views.push({ ...result.event, seq, from: result.from });
+    else out.views.push({ ...result.event, seq, ...received, from: result.from });
   });
   return out;
 }
@@ -99,6 +103,8 @@ export interface IntakeDeps {
 
 export interface IntakeRunEvents {
   status: (status: IntakeStatus, detail: string) => void;
+  /** Every entry the relay held is stored (true), or may not be (false). */
+  caughtUp: (caughtUp: boolean) => void;
   diagnostics: (diagnostics: Diagnostics) => void;
 }
 
@@ -125,6 +131,9 @@ export class Intake extends ObservableV2<IntakeRunEvents> {
     });
     this.#follower.on('status', (status, detail) => {
       this.emit('status', [status, detail]);
+    });
+    this.#follower.on('caughtUp', (caughtUp) => {
+      this.emit('caughtUp', [caughtUp]);
     });
     this.#follower.start();
   }

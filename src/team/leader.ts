@@ -2,12 +2,12 @@
  * What the leader tab does (one tab per person, see leadership.ts): picks up where the last
  * leader stopped — the doc's stored updates, the cursor, a snapshot fold cut short, leads whose
  * team facts changed — registers the workspace with the relay on its first open, keeps the
- * relay snapshot fresh, and runs intake.
+ * relay snapshot fresh, and runs intake and retention sweeps.
  */
 import { toFailure } from '../contracts/errors.ts';
 import type { StatusPatch } from '../contracts/team.ts';
 import type { Clock, Timers } from '../contracts/time.ts';
-import type { Entry, WorkspaceInfo } from '../core/ledger.ts';
+import type { Entry, RetentionDays, WorkspaceInfo } from '../core/ledger.ts';
 import { readToken, sha256Hex } from '../core/team-keys.ts';
 import { localDb, readMeta, type WorkspaceDb, type WorkspaceRecord } from '../data/db.ts';
 import type { DocStore } from './doc-store.ts';
@@ -15,6 +15,7 @@ import { Intake, intakeKeysOf, type IntakeKeys } from './intake.ts';
 import type { Projection } from './projection.ts';
 import { registerWorkspace } from './relay-client.ts';
 import type { Snapshots } from './snapshots.ts';
+import { Sweeper } from './sweeper.ts';
 import { WidgetPublisher } from './widget-publisher.ts';
 
 export interface LeaderParts {
@@ -30,12 +31,15 @@ export interface LeaderParts {
   timers: Timers;
   /** The ledger entries verified now (the widget settings are published from them). */
   ledger: () => ReadonlyMap<string, Entry>;
+  /** The retention period in force (the verified settings'). */
+  retention: () => RetentionDays;
 }
 
 export class Leader {
   readonly #parts: LeaderParts;
   #intake: Intake | undefined;
   #publisher: WidgetPublisher | undefined;
+  #sweeper: Sweeper | undefined;
   #leading = false;
 
   constructor(parts: LeaderParts) {
@@ -69,6 +73,19 @@ export class Leader {
       read: () => projection.facts(),
       takeIn: (segments, cursor) => projection.takeIn(segments, cursor),
     });
+    // Before intake: facts from before the sweep horizon are told apart from the first batch.
+    this.#sweeper = new Sweeper({
+      doc: store.doc,
+      memberId: record.memberId,
+      db,
+      projection,
+      retention: this.#parts.retention,
+      status,
+      fail: this.#parts.fail,
+      clock,
+      timers,
+    });
+    await this.#sweeper.start();
     let keys: Promise<IntakeKeys> | undefined;
     const intake = (this.#intake = new Intake({
       relayUrl: record.relayUrl,
@@ -83,6 +100,9 @@ export class Leader {
     intake.on('status', (state, intakeDetail) => {
       status({ intake: state, intakeDetail });
     });
+    intake.on('caughtUp', (caughtUp) => {
+      this.#sweeper?.intake(caughtUp);
+    });
     intake.on('diagnostics', (diagnostics) => {
       status({ diagnostics });
     });
@@ -92,6 +112,11 @@ export class Leader {
   /** The verified ledger changed: the widget settings may need publishing. */
   ledgerChanged(accepted: ReadonlyMap<string, Entry>): void {
     if (this.#leading) this.#publisher?.update(accepted);
+  }
+
+  /** The retention period changed: sweep to it now. */
+  retentionChanged(): void {
+    if (this.#leading) this.#sweeper?.check();
   }
 
   /** Folds the team doc's new facts into these leads. */
@@ -121,6 +146,7 @@ export class Leader {
     this.#leading = false;
     this.#intake?.stop();
     this.#publisher?.stop();
+    this.#sweeper?.stop();
     this.#parts.status({ leader: false });
   }
 }

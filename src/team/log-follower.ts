@@ -35,6 +35,8 @@ export interface IntakeOptions {
 
 export interface IntakeEvents {
   status: (status: IntakeStatus, detail: string) => void;
+  /** Every entry the relay held when it last said so is stored (true), or may not be (false). */
+  caughtUp: (caughtUp: boolean) => void;
 }
 
 /** Entries stored together at most, when batches queue up behind a write. */
@@ -63,7 +65,12 @@ function readMessage(text: string): LiveServerMessage | undefined {
     (e): e is LogEntry =>
       Number.isSafeInteger(e.seq) && typeof e.id === 'string' && typeof e.sealed === 'string',
   );
-  return { type: 'events', events, cursor: m.cursor as number };
+  return {
+    type: 'events',
+    events,
+    cursor: m.cursor as number,
+    ...(typeof m.more === 'boolean' ? { more: m.more } : {}),
+  };
 }
 
 export function liveUrl(relayUrl: string): string {
@@ -139,7 +146,7 @@ export class IntakeFollower extends ObservableV2<IntakeEvents> {
       socket.send(JSON.stringify(follow));
     };
     /** Batches received and not yet stored: stored together, as one, while the last one is. */
-    let pending: { events: LogEntry[]; cursor: number }[] = [];
+    let pending: { events: LogEntry[]; cursor: number; more: boolean }[] = [];
     const drain = async (): Promise<void> => {
       while (pending.length && !failed) {
         let count = 0;
@@ -151,11 +158,12 @@ export class IntakeFollower extends ObservableV2<IntakeEvents> {
         const batches = pending.slice(0, take);
         pending = pending.slice(take);
         const cursor = batches[batches.length - 1]?.cursor ?? this.#cursor;
-        if (cursor <= this.#cursor) continue;
+        const more = batches[batches.length - 1]?.more ?? true;
         const entries = batches.flatMap((b) => b.events).filter((e) => e.seq > this.#cursor);
         try {
-          await this.#opts.onBatch(entries, cursor);
-          this.#cursor = cursor;
+          if (cursor > this.#cursor) await this.#opts.onBatch(entries, cursor);
+          this.#cursor = Math.max(this.#cursor, cursor);
+          this.emit('caughtUp', [!more]);
           this.#storing = false;
           this.#retry = 0;
         } catch (err) {
@@ -181,7 +189,9 @@ export class IntakeFollower extends ObservableV2<IntakeEvents> {
       // A working connection starts the backoff again — unless storing batches is what fails.
       if (!this.#storing) this.#retry = 0;
       const idle = pending.length === 0;
-      pending.push({ events: data.events, cursor: data.cursor });
+      // A relay that does not say whether more is waiting never lets this browser count as
+      // caught up.
+      pending.push({ events: data.events, cursor: data.cursor, more: data.more ?? true });
       // Batches are stored strictly in order, one write at a time; those that arrive meanwhile
       // wait and go in together (a write costs much the same for fifty events as for a
       // thousand).
@@ -190,6 +200,7 @@ export class IntakeFollower extends ObservableV2<IntakeEvents> {
     socket.onclose = () => {
       if (this.#socket !== socket) return;
       this.#socket = undefined;
+      this.emit('caughtUp', [false]);
       if (!refused) this.#status('offline');
       this.#reconnectLater();
     };

@@ -11,8 +11,11 @@ import { ObservableV2 } from 'lib0/observable';
 import { toFailure, type Failure } from '../contracts/errors.ts';
 import { decodeSegment, encodeSegment, groupByLead, type LoggedEvent } from '../core/facts.ts';
 import { leadOf, withEvents, type Lead, type LeadRow, type TeamFacts } from '../core/lead.ts';
+import type { RetentionDays } from '../core/ledger.ts';
+import { byTime, eventTime, sweptThrough, verdictOf, type Moment } from '../core/sweep.ts';
 import { readMeta, type FactSegment, type WorkspaceDb } from '../data/db.ts';
 import { countSmallSegments, mergeSmallSegments, SMALL_SEGMENT } from './fact-segments.ts';
+import { dropSweptFacts, keptEvents, storedMoments } from './swept-facts.ts';
 
 /** What one write changed. */
 export interface LeadChange {
@@ -26,6 +29,18 @@ export interface ProjectionEvents {
   changed: (change: LeadChange) => void;
   /** Writing failed (the failure), or works again (null). */
   storage: (failure: Failure | null) => void;
+  /** Facts from at or before the sweep horizon came in: they are to be swept again. */
+  late: () => void;
+}
+
+/** What a sweep did. */
+export interface SweepResult {
+  /** Leads that left. */
+  removed: number;
+  /** Leads that stayed with what came after a quiet stretch (visitors who came back). */
+  revived: number;
+  /** Events dropped from storage. */
+  events: number;
 }
 
 /** Leads written per transaction when taking in many at once (a snapshot's facts). */
@@ -54,6 +69,8 @@ export class Projection extends ObservableV2<ProjectionEvents> {
   #smallSegments = 0;
 
   readonly #inMemoryEvents: number;
+  /** The retention sweep's horizon (see core/sweep.ts): facts at or before it come in late. */
+  horizon = 0;
 
   constructor(
     db: WorkspaceDb,
@@ -126,6 +143,7 @@ export class Projection extends ObservableV2<ProjectionEvents> {
     const byLead = groupByLead(fresh);
     const leadIds = [...byLead.keys()];
     const rev = this.#rev + 1;
+    const late = this.#late(fresh);
     const db = this.#db;
     const leads: Lead[] = [];
     let waiting = this.#waiting;
@@ -139,6 +157,8 @@ export class Projection extends ObservableV2<ProjectionEvents> {
         if (leads.length) await db.leads.bulkPut(leads);
         const meta: Record<string, unknown> = { ...options.meta, cursor, rev };
         if (this.#waiting.size || waiting.size) meta.waiting = [...waiting];
+        // Kept with the facts: a tab closed before sweeping them still sweeps them next time.
+        if (late) meta.sweepAgain = true;
         await db.meta.bulkPut(Object.entries(meta).map(([key, value]) => ({ key, value })));
       }),
     );
@@ -155,9 +175,14 @@ export class Projection extends ObservableV2<ProjectionEvents> {
         },
       ]);
     }
+    if (late) this.emit('late', []);
     if (this.#smallSegments >= MERGE_AFTER_SMALL) {
       this.#smallSegments = await mergeSmallSegments(this.#db);
     }
+  }
+
+  #late(events: readonly LoggedEvent[]): boolean {
+    return this.horizon > 0 && events.some((e) => eventTime(e) <= this.horizon);
   }
 
   /**
@@ -197,6 +222,8 @@ export class Projection extends ObservableV2<ProjectionEvents> {
       }
       const db = this.#db;
       const rev = this.#rev + 1;
+      // A snapshot taken before the horizon holds facts to sweep.
+      const late = this.horizon > 0 && kept.length > 0;
       await this.#write(() =>
         db.transaction('rw', db.facts, db.meta, async () => {
           await db.facts.bulkPut(kept);
@@ -205,6 +232,7 @@ export class Projection extends ObservableV2<ProjectionEvents> {
             { key: 'rev', value: rev },
             // Where folding started: what `resume` folds in again if the tab closes meanwhile.
             { key: 'folding', value: from },
+            ...(late ? [{ key: 'sweepAgain', value: true }] : []),
           ]);
         }),
       );
@@ -213,6 +241,7 @@ export class Projection extends ObservableV2<ProjectionEvents> {
       if (events) await this.#foldIn(events);
       else await this.#foldStored(from);
       await this.#write(() => db.meta.delete('folding'));
+      if (late) this.emit('late', []);
       return { invalid };
     });
   }
@@ -336,6 +365,69 @@ export class Projection extends ObservableV2<ProjectionEvents> {
       if (leads.length) this.#rev = rev;
       if (leads.length)
         this.emit('changed', [{ rows: leads.map((l) => l.row), gone: [], live: [] }]);
+    });
+  }
+
+  /**
+   * Sweeps to `horizon` (the rule is core/sweep.ts): every stored fact read once to decide each
+   * lead, then the leads that go deleted (or folded again from what they keep), then their
+   * swept events dropped from the segments. In that order, so a sweep cut short is done again
+   * whole: until the segments shrink, they still hold what decided it.
+   */
+  sweep(horizon: number, retention: RetentionDays): Promise<SweepResult> {
+    return this.#serial(async () => {
+      const db = this.#db;
+      const moments = await storedMoments(db);
+      const gone: string[] = [];
+      const swept = new Map<string, Moment>();
+      const revived = new Map<string, Moment>();
+      for (const [id, list] of moments) {
+        list.sort(byTime);
+        const through = sweptThrough(list, horizon, retention);
+        const verdict = verdictOf(list, through, this.#teamOf(id));
+        if (verdict === 'keep' || !through) continue;
+        swept.set(id, through);
+        if (verdict === 'gone') gone.push(id);
+        else revived.set(id, through);
+      }
+      moments.clear();
+      if (swept.size === 0) {
+        await this.#write(() => db.meta.delete('sweepAgain'));
+        return { removed: 0, revived: 0, events: 0 };
+      }
+      this.#rev++;
+      const rev = this.#rev;
+      // A visitor who came back is folded again from what came after the quiet stretch; one
+      // whose kept events hold no page view waits, out of the list, for their next one.
+      const kept = revived.size ? await keptEvents(db, revived) : new Map<string, LoggedEvent[]>();
+      const waiting = new Map(this.#waiting);
+      const ids = [...revived.keys()];
+      const folded = this.#foldWaiting(ids, [], kept, rev, waiting);
+      const stay = new Set(folded.map((l) => l.id));
+      for (const id of ids) if (!stay.has(id)) gone.push(id);
+      for (let i = 0; i < Math.max(gone.length, folded.length); i += CHUNK) {
+        const leaving = gone.slice(i, i + CHUNK);
+        const leads = folded.slice(i, i + CHUNK);
+        await this.#write(() =>
+          db.transaction('rw', db.leads, db.meta, async () => {
+            await db.leads.bulkDelete(leaving);
+            await db.leads.bulkPut(leads);
+            await db.meta.bulkPut([
+              { key: 'rev', value: rev },
+              { key: 'waiting', value: [...waiting] },
+            ]);
+          }),
+        );
+        this.emit('changed', [{ rows: leads.map((l) => l.row), gone: leaving, live: [] }]);
+      }
+      this.#waiting = waiting;
+      let events = 0;
+      await this.#write(async () => {
+        events = await dropSweptFacts(db, swept);
+        this.#smallSegments = await mergeSmallSegments(db);
+        await db.meta.delete('sweepAgain');
+      });
+      return { removed: gone.length, revived: folded.length, events };
     });
   }
 

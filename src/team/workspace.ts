@@ -14,7 +14,14 @@ import { CodedError, toFailure, type Failure } from '../contracts/errors.ts';
 import type { StatusPatch, TeamEvents } from '../contracts/team.ts';
 import { realClock, realTimers, type Clock, type Timers } from '../contracts/time.ts';
 import type { LeadDetail } from '../core/lead.ts';
-import type { Member, Role, Settings, WorkspaceInfo } from '../core/ledger.ts';
+import {
+  DEFAULT_SETTINGS,
+  type Member,
+  type RetentionDays,
+  type Role,
+  type Settings,
+  type WorkspaceInfo,
+} from '../core/ledger.ts';
 import { channelName, lockName } from '../core/names.ts';
 import { DEFAULT_RULES, type ScoringRules } from '../core/scoring.ts';
 import { localDb, readMeta, WorkspaceDb, type WorkspaceRecord } from '../data/db.ts';
@@ -50,6 +57,7 @@ export class Workspace {
   #leadership: Leadership | undefined;
   /** The workspace's data as the verified ledger has it (null until it has arrived). */
   #verifiedInfo: WorkspaceInfo | null = null;
+  #retention: RetentionDays = DEFAULT_SETTINGS.retentionDays;
   /** The data this tab works with, from the moment it joined. */
   #info: WorkspaceInfo | undefined;
   #loaded = false;
@@ -156,6 +164,10 @@ export class Workspace {
     });
     team.on('settings', (settings) => {
       this.#useRules(settings.scoringRules);
+      if (settings.retentionDays !== this.#retention) {
+        this.#retention = settings.retentionDays;
+        this.#leader?.retentionChanged();
+      }
       if (settings.widget.awayText !== this.#awayText) {
         this.#awayText = settings.widget.awayText;
         this.reads.refresh();
@@ -220,6 +232,7 @@ export class Workspace {
       clock: this.#clock,
       timers: this.#timers,
       ledger: () => this.#team?.current ?? new Map(),
+      retention: () => this.#retention,
     });
     this.#leader = leader;
     const record = this.#record;

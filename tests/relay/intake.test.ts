@@ -228,11 +228,27 @@ describe('live follow', () => {
     const client = await WsClient.open(wsUrl(relay.url, '/v1/live'));
     client.send({ type: 'follow', workspace, token, after: 0 });
     await client.until((r) => r.length >= 1);
-    expect(client.received[0]).toEqual({ type: 'events', events: [], cursor: 0 });
+    expect(client.received[0]).toEqual({ type: 'events', events: [], cursor: 0, more: false });
     const batch = items(3);
     await postAll(workspace, batch);
     await client.until((r) => liveEntries(r).length >= 3);
     expect(liveEntries(client.received).map((e) => e.id)).toEqual(batch.map((e) => e.id));
+    client.close();
+  });
+
+  it('says while backlog is waiting, and when the message that ends it is sent', async () => {
+    const { workspace, token } = await newWorkspace(relay.url);
+    await postAll(workspace, items(700));
+    const client = await WsClient.open(wsUrl(relay.url, '/v1/live'));
+    client.send({ type: 'follow', workspace, token, after: 0 });
+    await client.until((r) => liveEntries(r).length >= 700);
+    const messages = client.received as { more?: boolean; events: LogEntry[] }[];
+    // Pages of at most 500: the first says more is waiting, the last that nothing is.
+    expect(messages[0]?.more).toBe(true);
+    expect(messages[messages.length - 1]?.more).toBe(false);
+    await postAll(workspace, items(2, 900));
+    await client.until((r) => liveEntries(r).length >= 702);
+    expect((client.received as { more?: boolean }[]).at(-1)?.more).toBe(false);
     client.close();
   });
 

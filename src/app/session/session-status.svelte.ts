@@ -38,6 +38,7 @@ export class SessionStatus implements WorkspaceStatus {
   tagsInUse = $state<string[]>([]);
   team = $state<VerifiedTeam>({ members: [], settings: DEFAULT_SETTINGS, rejected: 0 });
   storageFull = $state(false);
+  sweep = $state<WorkspaceStatus['sweep']>();
 
   // Known on the page itself.
   /** Open tabs of the team (this one included), from awareness. */

@@ -49,6 +49,7 @@ export class Session extends ObservableV2<SessionEvents> {
   #teamWorker: Comlink.Remote<TeamApi> | undefined;
   #sync: TeamSync | undefined;
   #closed = false;
+  #clockOffsetMs = 0;
   #listShown: () => void = () => {};
 
   /** Reactive state the UI reads. */
@@ -87,8 +88,10 @@ export class Session extends ObservableV2<SessionEvents> {
    * team worker, which loads the team doc and starts sync, intake and the rest. Until
    * `status.loaded`, team edits and lead details are not available.
    */
-  static open(record: WorkspaceRecord): Session {
+  /** `clockOffsetMs`: the team worker's clock runs this far ahead (see AppConfig). */
+  static open(record: WorkspaceRecord, clockOffsetMs = 0): Session {
     const session = new Session(record);
+    session.#clockOffsetMs = clockOffsetMs;
     // A member who has been here before has the workspace stored; a new one waits for it.
     session.status.joined = record.intakePublicKey !== '';
     return session;
@@ -151,6 +154,7 @@ export class Session extends ObservableV2<SessionEvents> {
       this.record,
       Comlink.proxy(this.#teamEvents()),
       Comlink.transfer(feed.port2, [feed.port2]),
+      this.#clockOffsetMs,
     );
     await this.#team.load();
     if (this.#closed) return;
