@@ -6,6 +6,7 @@ import { storageKey } from '../core/names.ts';
 import { localDb, type WorkspaceRecord } from '../data/db.ts';
 import { loadConfig, type AppConfig } from './config.ts';
 import { Session } from './session/session.ts';
+import { restoreBackup } from './session/backup-file.ts';
 import { createWorkspace, joinWorkspace, type NewWorkspace } from './session/workspaces.ts';
 import { hotNotices } from './shell/hot-notices.ts';
 
@@ -19,6 +20,14 @@ const WORDING: Partial<Record<FailureCode, string>> = {
   unauthorized: 'The relay refused this workspace’s key.',
   rate_limited: 'Too many requests at once. Wait a moment and try again.',
   snapshot_unreadable: 'The team’s backup on the relay can’t be opened with this invite.',
+  backup_passphrase: 'Choose a passphrase of at least 10 characters.',
+  backup_key:
+    'This browser made your signing key before backups existed, so it can’t be exported. Your teammates’ browsers still hold the workspace.',
+  backup_not_backup: 'This file isn’t a Converge Leads backup.',
+  backup_wrong_passphrase:
+    'That passphrase doesn’t open this backup (or the file was changed). Nothing was restored.',
+  backup_damaged: 'This backup file is damaged. Nothing was restored.',
+  backup_here: 'This browser already has that workspace: open it from here instead.',
 };
 
 /** The user-facing words for a failure. */
@@ -72,6 +81,13 @@ class AppState {
       ...input,
       relayUrl: input.relayUrl ?? this.#config.relayUrl,
     });
+    this.#open(record);
+    location.hash = '#/leads';
+  }
+
+  /** Restores a workspace from a backup file into this browser, and opens it. */
+  async restore(file: Uint8Array<ArrayBuffer>, passphrase: string): Promise<void> {
+    const record = await restoreBackup(file, passphrase);
     this.#open(record);
     location.hash = '#/leads';
   }

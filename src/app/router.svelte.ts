@@ -3,7 +3,7 @@
  * routing must not need server rewrites.
  */
 export type SettingsSection =
-  'widget' | 'replies' | 'visitors' | 'scoring' | 'team' | 'diagnostics';
+  'widget' | 'replies' | 'visitors' | 'scoring' | 'team' | 'backup' | 'diagnostics';
 export type Route =
   | { view: 'leads'; lead?: string }
   | { view: 'inbox'; lead?: string }
@@ -16,6 +16,7 @@ const SECTIONS: readonly string[] = [
   'visitors',
   'scoring',
   'team',
+  'backup',
   'diagnostics',
 ];
 

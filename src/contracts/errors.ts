@@ -21,6 +21,14 @@ export type FailureCode =
   | 'empty_message'
   /** The team snapshot could not be opened (wrong team secret, damage). */
   | 'snapshot_unreadable'
+  /** A backup file: a passphrase too short, a signing key that cannot leave this browser, a
+   * file that is no backup, a wrong passphrase, a damaged file, a workspace already here. */
+  | 'backup_passphrase'
+  | 'backup_key'
+  | 'backup_not_backup'
+  | 'backup_wrong_passphrase'
+  | 'backup_damaged'
+  | 'backup_here'
   | 'internal';
 
 export interface Failure {

@@ -27,17 +27,37 @@ export interface SnapshotContents {
   facts: Uint8Array[];
 }
 
+/** Writes the contents (a backup file carries them too, see backup.ts). */
+export async function writeContents(
+  encoder: encoding.Encoder,
+  contents: SnapshotContents,
+): Promise<void> {
+  encoding.writeVarUint(encoder, contents.cursor);
+  encoding.writeVarUint(encoder, contents.doc.length);
+  for (const update of contents.doc) encoding.writeVarUint8Array(encoder, await gzip(update));
+  encoding.writeVarUint(encoder, contents.facts.length);
+  for (const segment of contents.facts) encoding.writeVarUint8Array(encoder, segment);
+}
+
+/** Reads what `writeContents` wrote; throws on damage. */
+export async function readContents(decoder: decoding.Decoder): Promise<SnapshotContents> {
+  const cursor = decoding.readVarUint(decoder);
+  const doc: Uint8Array[] = [];
+  const updates = decoding.readVarUint(decoder);
+  for (let i = 0; i < updates; i++) doc.push(await gunzip(decoding.readVarUint8Array(decoder)));
+  const count = decoding.readVarUint(decoder);
+  const facts: Uint8Array[] = [];
+  for (let i = 0; i < count; i++) facts.push(decoding.readVarUint8Array(decoder));
+  return { cursor, doc, facts };
+}
+
 export async function encryptSnapshot(
   key: CryptoKey,
   workspace: string,
   contents: SnapshotContents,
 ): Promise<Uint8Array<ArrayBuffer>> {
   const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, contents.cursor);
-  encoding.writeVarUint(encoder, contents.doc.length);
-  for (const update of contents.doc) encoding.writeVarUint8Array(encoder, await gzip(update));
-  encoding.writeVarUint(encoder, contents.facts.length);
-  for (const segment of contents.facts) encoding.writeVarUint8Array(encoder, segment);
+  await writeContents(encoder, contents);
   const plain = encoding.toUint8Array(encoder);
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const ct = new Uint8Array(
@@ -74,15 +94,7 @@ export async function decryptSnapshot(
     throw new Error('the team snapshot cannot be opened with this team secret');
   }
   try {
-    const decoder = decoding.createDecoder(new Uint8Array(plain));
-    const cursor = decoding.readVarUint(decoder);
-    const doc: Uint8Array[] = [];
-    const updates = decoding.readVarUint(decoder);
-    for (let i = 0; i < updates; i++) doc.push(await gunzip(decoding.readVarUint8Array(decoder)));
-    const count = decoding.readVarUint(decoder);
-    const facts: Uint8Array[] = [];
-    for (let i = 0; i < count; i++) facts.push(decoding.readVarUint8Array(decoder));
-    return { cursor, doc, facts };
+    return await readContents(decoding.createDecoder(new Uint8Array(plain)));
   } catch {
     throw new Error('the team snapshot is damaged');
   }

@@ -24,7 +24,7 @@ export interface WorkspaceRecord {
   relayUrl: string;
   memberId: string;
   memberName: string;
-  /** The member's signing key pair; the private half is non-extractable. */
+  /** The member's signing key pair; the private half leaves the browser only in a backup file. */
   signingKey: CryptoKeyPair;
   signingPublicKey: JsonWebKey;
   intakePublicKey: string;

@@ -116,7 +116,10 @@ export class Sweeper {
     const horizon = horizonOf(records(doc), reach);
     if (horizon <= this.#sweptTo + MIN_STEP_MS) return;
     projection.horizon = horizon;
+    const started = performance.now();
     const result = await projection.sweep(horizon, period);
+    // Visible in the browser's performance tools (and read by the benchmark).
+    performance.measure('converge:sweep', { start: started });
     this.#sweptTo = horizon;
     this.#last = {
       at: now,

@@ -4,7 +4,7 @@
  * storage really shrinks. Each reads one segment at a time: a large workspace's facts are
  * never all in memory at once.
  */
-import { decodeSegment, encodeSegment, type LoggedEvent } from '../core/facts.ts';
+import { encodeSegment, readStoredSegment, type LoggedEvent } from '../core/facts.ts';
 import { isSwept, momentOf, type Moment } from '../core/sweep.ts';
 import type { WorkspaceDb } from '../data/db.ts';
 
@@ -14,7 +14,7 @@ async function eachSegmentEvents(
 ): Promise<void> {
   for (const key of await db.facts.toCollection().primaryKeys()) {
     const segment = await db.facts.get(key);
-    if (segment) await visit((await decodeSegment(segment.bytes)).events, key);
+    if (segment) await visit(await readStoredSegment(segment.bytes), key);
   }
 }
 

@@ -17,7 +17,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Page } from 'playwright';
+import { chromium } from 'playwright';
 import * as Y from 'yjs';
 import { publicKeyOf, record } from '../../src/core/ledger.ts';
 import { startStack } from '../../scripts/stack.ts';
@@ -26,24 +26,7 @@ import { seal } from '../../src/core/seal.ts';
 import { buildWorkspace } from '../e2e/workspace-builder.ts';
 import { pageView } from '../page-view.ts';
 import { workerHeapMb, workerMeasureMs } from './workers.ts';
-import { LAUNCH } from './shared.ts';
-
-/** Page scripts are source text: tsx would wrap named helpers in one pages lack. */
-const OBSERVE = `(() => {
-  window.longTasks = [];
-  new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) window.longTasks.push({ at: e.startTime, ms: e.duration });
-  }).observe({ type: 'longtask', buffered: true });
-  window.firstRowAt = undefined;
-  new MutationObserver(() => {
-    if (window.firstRowAt === undefined && document.querySelector('[aria-label="Lead list"] > li')) {
-      window.firstRowAt = performance.now();
-    }
-  }).observe(document, { childList: true, subtree: true });
-})()`;
-
-const longestSince = (since: number): string =>
-  `Math.max(0, ...window.longTasks.filter((t) => t.at >= ${since}).map((t) => t.ms))`;
+import { FOLDED, LAUNCH, longestSince, OBSERVE, waitForCount } from './shared.ts';
 
 /** Clicks a filter option and waits for the list's first row to change: ms between. */
 const FILTER_CHANGE = (name: string): string => `new Promise((resolve) => {
@@ -119,10 +102,6 @@ async function post(relayUrl: string, workspace: string, events: Sealed): Promis
 /** Visits in the sustained flood. */
 const FLOOD = 20_000;
 
-async function waitForCount(page: Page, count: number, timeout: number): Promise<void> {
-  await page.getByLabel(`${count.toLocaleString('en')} leads`).waitFor({ timeout });
-}
-
 /** The member this page's browser joined as: id and public signing key, from its storage. */
 const MEMBER = `new Promise((resolve, reject) => {
   const req = indexedDB.open('converge');
@@ -150,17 +129,6 @@ const STORE_UPDATE = (
     tx.objectStore('updates').add({ update: new Uint8Array(${JSON.stringify(bytes)}) });
     tx.oncomplete = () => { req.result.close(); resolve(); };
     tx.onerror = () => reject(tx.error);
-  };
-})`;
-
-/** Every fact taken in is folded into a stored lead (no `folding` mark in the workspace's meta). */
-const FOLDED = (workspace: string): string => `new Promise((resolve, reject) => {
-  const req = indexedDB.open(${JSON.stringify(`converge-ws-${workspace}`)});
-  req.onerror = () => reject(req.error);
-  req.onsuccess = () => {
-    const get = req.result.transaction('meta').objectStore('meta').get('folding');
-    get.onsuccess = () => { resolve(get.result === undefined); req.result.close(); };
-    get.onerror = () => reject(get.error);
   };
 })`;
 

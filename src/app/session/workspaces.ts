@@ -70,13 +70,16 @@ export async function createWorkspace(input: NewWorkspace): Promise<WorkspaceRec
   return record;
 }
 
-/** The member's own signing key: the private half never leaves this browser. */
+/**
+ * The member's own signing key. Extractable so that the member can put it in a passphrase-
+ * encrypted backup (see backup-file.ts) — the owner's is the workspace's root of trust, and a
+ * lost laptop must not lose it; it leaves the browser no other way.
+ */
 async function memberKey(): Promise<Pick<WorkspaceRecord, 'signingKey' | 'signingPublicKey'>> {
-  const signingKey = await crypto.subtle.generateKey(
-    { name: 'ECDSA', namedCurve: 'P-256' },
-    false,
-    ['sign', 'verify'],
-  );
+  const signingKey = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
+    'sign',
+    'verify',
+  ]);
   return {
     signingKey,
     signingPublicKey: await crypto.subtle.exportKey('jwk', signingKey.publicKey),

@@ -35,7 +35,7 @@ export class AppPage {
   }
 
   async openSettings(
-    section: 'Widget' | 'Replies' | 'Visitors' | 'Scoring' | 'Team' | 'Diagnostics',
+    section: 'Widget' | 'Replies' | 'Visitors' | 'Scoring' | 'Team' | 'Backup' | 'Diagnostics',
   ): Promise<void> {
     await this.page.getByRole('link', { name: 'Settings', exact: true }).click();
     await this.page

@@ -1,0 +1,116 @@
+/**
+ * A retention sweep of a large workspace (SPEC §13, §15): 100,000 leads, 90 % of them
+ * never-engaged and quiet for longer than the retention period (every tenth is assigned, so
+ * kept). Measured: the sweep's time in the team worker, the longest main-thread task while it
+ * runs, and what the browser stores before and after — the leads, the visitors' facts (the
+ * rows' bytes), and the team doc (which a sweep must not grow). Days pass on the app's injected
+ * clock (`clockOffsetMs`, as in the end-to-end test).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright';
+import { startStack } from '../../scripts/stack.ts';
+import { buildWorkspace } from '../e2e/workspace-builder.ts';
+import { FOLDED, LAUNCH, longestSince, OBSERVE, waitForCount } from './shared.ts';
+import { workerMeasureMs } from './workers.ts';
+
+const DAY = 86_400_000;
+
+interface Stored {
+  leads: number;
+  factSegments: number;
+  factBytes: number;
+  docRows: number;
+  docBytes: number;
+  usage: number;
+}
+
+/** What the workspace's database holds: rows and their bytes, and the origin's usage. */
+const STORED = (workspace: string): string => `new Promise((resolve, reject) => {
+  const req = indexedDB.open(${JSON.stringify(`converge-ws-${workspace}`)});
+  req.onerror = () => reject(req.error);
+  req.onsuccess = () => {
+    const db = req.result;
+    const tx = db.transaction(['leads', 'facts', 'updates']);
+    const out = {};
+    const leads = tx.objectStore('leads').count();
+    leads.onsuccess = () => { out.leads = leads.result; };
+    const facts = tx.objectStore('facts').getAll();
+    facts.onsuccess = () => {
+      out.factSegments = facts.result.length;
+      out.factBytes = facts.result.reduce((n, s) => n + s.bytes.byteLength, 0);
+    };
+    const updates = tx.objectStore('updates').getAll();
+    updates.onsuccess = () => {
+      out.docRows = updates.result.length;
+      out.docBytes = updates.result.reduce((n, u) => n + u.update.byteLength, 0);
+    };
+    tx.oncomplete = async () => {
+      db.close();
+      out.usage = (await navigator.storage.estimate()).usage ?? 0;
+      resolve(out);
+    };
+    tx.onerror = () => reject(tx.error);
+  };
+})`;
+
+export async function benchSweep(leads = 100_000): Promise<Record<string, number>> {
+  const stack = await startStack();
+  const profile = await mkdtemp(join(tmpdir(), 'converge-bench-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    ...LAUNCH,
+    viewport: { width: 1280, height: 900 },
+  });
+  try {
+    // The builder's visits are 3 to 2 days old; every tenth lead is assigned.
+    const built = await buildWorkspace({
+      appUrl: stack.appUrl,
+      relayUrl: stack.relayUrl,
+      leads,
+      assignEvery: 10,
+    });
+    const page = await context.newPage();
+    await page.goto(built.inviteLink);
+    await page.getByLabel('Your name').fill('Bench');
+    await page.getByRole('button', { name: 'Join workspace' }).click();
+    await waitForCount(page, leads, 1_800_000);
+    for (let waited = 0; !(await page.evaluate<boolean>(FOLDED(built.workspace))); waited += 500) {
+      if (waited > 600_000) throw new Error('the joined leads were never all written');
+      await page.waitForTimeout(500);
+    }
+    await page.waitForTimeout(3_000);
+    const before = await page.evaluate<Stored>(STORED(built.workspace));
+
+    // A week later every visit (made 3 to 2 days ago) is past the default 7-day retention.
+    stack.setClockOffset(7 * DAY);
+    await page.addInitScript({ content: OBSERVE });
+    await page.reload();
+    await waitForCount(page, leads / 10, 600_000);
+    const sweepMs = await workerMeasureMs(page, 'team.worker', 'converge:sweep');
+    const longest = await page.evaluate<number>(longestSince(0));
+    await page.waitForTimeout(3_000);
+    const after = await page.evaluate<Stored>(STORED(built.workspace));
+    const mb = (bytes: number): number => Math.round((bytes / 1_048_576) * 10) / 10;
+    return {
+      'sweep.leads': leads,
+      'sweep.eligible': leads - leads / 10,
+      'sweep.ms': sweepMs,
+      'sweep.longestTaskMs': Math.round(longest),
+      'sweep.before.leads': before.leads,
+      'sweep.after.leads': after.leads,
+      'sweep.before.factMb': mb(before.factBytes),
+      'sweep.after.factMb': mb(after.factBytes),
+      'sweep.before.factSegments': before.factSegments,
+      'sweep.after.factSegments': after.factSegments,
+      'sweep.before.docKb': Math.round(before.docBytes / 1024),
+      'sweep.after.docKb': Math.round(after.docBytes / 1024),
+      'sweep.before.originUsageMb': mb(before.usage),
+      'sweep.after.originUsageMb': mb(after.usage),
+    };
+  } finally {
+    await context.close();
+    await rm(profile, { recursive: true, force: true });
+    await stack.stop();
+  }
+}
