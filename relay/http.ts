@@ -9,7 +9,7 @@ import type { ErrorBody, RelayErrorCode } from '../src/core/relay-protocol.ts';
 /** Every answer carries these: any site may call the relay (it holds only ciphertext). */
 export const CORS_HEADERS = {
   'access-control-allow-origin': '*',
-  'access-control-expose-headers': 'Retry-After, X-Snapshot-Version',
+  'access-control-expose-headers': 'Retry-After, X-Snapshot-Version, X-Log-Trimmed-Through',
 } as const;
 
 export function sendJson(
@@ -47,7 +47,7 @@ export function sendPreflight(req: IncomingMessage, res: ServerResponse): void {
   const headers: Record<string, string> = {
     ...CORS_HEADERS,
     'access-control-allow-methods': 'GET, POST, PUT, OPTIONS',
-    'access-control-allow-headers': 'Authorization, Content-Type, If-Match',
+    'access-control-allow-headers': 'Authorization, Content-Type, If-Match, X-Snapshot-Covers',
     'access-control-max-age': '86400',
     'content-length': '0',
   };

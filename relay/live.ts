@@ -27,7 +27,7 @@ type ReadPage = (
   after: number,
   limit: number,
   bytes: number,
-) => { entries: LogEntry[]; more: boolean };
+) => { entries: LogEntry[]; more: boolean } | { trimmedThrough: number };
 
 /** Above this many unsent bytes a follower stops receiving pushes and pages when drained. */
 const HIGH_WATER = 512 * 1024;
@@ -102,6 +102,14 @@ class Follower {
           continue;
         }
         const page = this.#read(this.cursor, RELAY_LIMITS.maxLogPage, MESSAGE_BYTES);
+        if ('trimmedThrough' in page) {
+          fail(
+            this.ws,
+            'log_trimmed',
+            `the log is trimmed through ${String(page.trimmedThrough)}: load the snapshot, then follow from its cursor`,
+          );
+          return;
+        }
         // The first message is sent even when empty: it tells the client the follow was
         // accepted and where the log stands.
         if (page.entries.length > 0 || first || (!page.more && this.#toldMore)) {

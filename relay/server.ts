@@ -38,6 +38,7 @@ import { RateLimiter, retryAfterSeconds } from './limits.ts';
 import { LiveHub, MAIL_PAGE } from './live.ts';
 import { SignalingHub } from './signaling.ts';
 import { Store, type WorkspaceRow } from './store.ts';
+import { Trimmer } from './trimmer.ts';
 import { bearerToken, checkCapability, checkToken, TOKEN_HASH } from './tokens.ts';
 
 export interface Relay {
@@ -112,6 +113,8 @@ export async function startRelay(
     bytes: options.quotaBytes,
   });
   const live = new LiveHub(store, options);
+  const trimmer = new Trimmer(store);
+  for (const wid of store.trimmable()) trimmer.queue(wid);
   const committer = new GroupCommitter(store, options.maxPendingBytes, (wid, entries) => {
     live.committed(wid, entries);
   });
@@ -144,6 +147,13 @@ export async function startRelay(
     });
   const badWorkspace = (): HttpError =>
     new HttpError(400, 'invalid_workspace', `workspace ids match ${ID_PATTERN.source}`);
+  const logTrimmed = (through: number): HttpError =>
+    new HttpError(
+      410,
+      'log_trimmed',
+      `the log is trimmed through ${String(through)}: load the snapshot, then read from its cursor`,
+      { 'x-log-trimmed-through': String(through) },
+    );
   const unknownWorkspace = (): HttpError =>
     new HttpError(404, 'unknown_workspace', 'no such workspace on this relay');
 
@@ -286,6 +296,7 @@ export async function startRelay(
       Math.min(limit, RELAY_LIMITS.maxLogPage),
       LOG_PAGE_BYTES,
     );
+    if ('trimmedThrough' in page) throw logTrimmed(page.trimmedThrough);
     sendJson(res, 200, logPage(page, after));
   };
 
@@ -317,11 +328,21 @@ export async function startRelay(
         throw new HttpError(400, 'invalid_version', 'If-Match must be a snapshot version number');
       }
     }
+    const coversHeader = req.headers['x-snapshot-covers'];
+    const covers =
+      coversHeader === undefined
+        ? 0
+        : typeof coversHeader === 'string' && /^\d{1,15}$/.test(coversHeader)
+          ? Number(coversHeader)
+          : NaN;
+    if (!Number.isSafeInteger(covers)) {
+      throw new HttpError(400, 'invalid_cursor', 'X-Snapshot-Covers must be a log seq');
+    }
     const body = await readBody(req, RELAY_LIMITS.maxSnapshotBytes);
     if (body.length === 0) throw new HttpError(400, 'invalid_body', 'the snapshot is empty');
     if (workspace.bytes + body.length > options.quotaBytes) throw quotaFull();
-    const result = store.writeSnapshot(workspace.wid, body, extends_);
-    if (!result.ok) {
+    const result = store.writeSnapshot(workspace.wid, body, extends_, covers);
+    if (!result.ok && 'current' in result) {
       throw new HttpError(
         409,
         'snapshot_conflict',
@@ -329,6 +350,15 @@ export async function startRelay(
         { 'x-snapshot-version': String(result.current) },
       );
     }
+    if (!result.ok) {
+      throw new HttpError(
+        409,
+        'snapshot_behind',
+        `the log is trimmed through ${String(result.trimmedThrough)}: a snapshot must cover at least that far`,
+        { 'x-log-trimmed-through': String(result.trimmedThrough) },
+      );
+    }
+    trimmer.queue(workspace.wid);
     const answer: SnapshotInfo = { version: result.version, bytes: body.length };
     sendJson(res, 200, answer);
   };
@@ -655,6 +685,7 @@ export async function startRelay(
         });
       });
       live.close();
+      trimmer.close();
       signaling.close();
       // Anything already received is committed and answered; later writes get 503.
       committer.close();

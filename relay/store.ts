@@ -3,7 +3,7 @@
  * synchronous=FULL, so a transaction that has returned is on disk and survives `kill -9`
  * (and a power cut). Every write goes through `commit()`, one transaction per group commit.
  *
- * Schema (PRAGMA user_version = 4):
+ * Schema (PRAGMA user_version = 5):
  * - workspaces: one row per registered workspace, with the hash of its read token and running
  *   totals for quotas. `wid` is a compact integer key used by the other tables.
  * - events: the intake log of every workspace. `seq` (AUTOINCREMENT: never reused, even after a
@@ -15,6 +15,11 @@
  *   unique, so a re-sent reply is stored once.
  * - widget_settings (v4): each workspace's published widget settings, the signed chain the
  *   widget verifies (the relay only stores it: it cannot forge it).
+ * - v5: the log is trimmed once the team's snapshot covers it. `snapshots.covers` is the log
+ *   seq the stored snapshot's uploader says it holds everything up to; `workspaces.
+ *   trimmed_through` the seq up to which entries have lost their sealed box (never beyond the
+ *   stored snapshot's `covers`). A trimmed entry keeps its id for a while, so that a widget
+ *   re-sending an old event is still told "duplicate", then goes.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
@@ -27,7 +32,14 @@ export interface WorkspaceRow {
   readTokenHash: string;
   events: number;
   bytes: number;
+  /** Entries up to this seq are trimmed: readers behind it load the snapshot. */
+  trimmedThrough: number;
 }
+
+/** Trimmed entries per transaction: a large trim never holds other requests for long. */
+export const TRIM_CHUNK = 2_000;
+/** A trimmed entry's id is kept this long (well past any widget's retries), then it goes. */
+export const KEEP_TRIMMED_IDS_MS = 30 * 86_400_000;
 
 /** One intake request waiting for the group commit. */
 export interface PendingWrite {
@@ -48,7 +60,7 @@ export type RegisterResult = 'created' | 'exists' | 'conflict';
 
 class QuotaExceeded extends Error {}
 
-const SCHEMA_VERSION = 4;
+const SCHEMA_VERSION = 5;
 
 /** Bytes an event counts for against the quota. */
 export function eventBytes(item: IntakeItem): number {
@@ -58,7 +70,8 @@ export function eventBytes(item: IntakeItem): number {
 function prepare(db: Database.Database) {
   return {
     workspace: db.prepare<[string], WorkspaceRow>(
-      `SELECT wid, id, read_token_hash AS readTokenHash, events, bytes
+      `SELECT wid, id, read_token_hash AS readTokenHash, events, bytes,
+              trimmed_through AS trimmedThrough
          FROM workspaces WHERE id = ?`,
     ),
     insertWorkspace: db.prepare<[string, string, number]>(
@@ -82,10 +95,41 @@ function prepare(db: Database.Database) {
     snapshotVersion: db.prepare<[number], { version: number }>(
       `SELECT version FROM snapshots WHERE wid = ?`,
     ),
-    putSnapshot: db.prepare<[number, number, Buffer, number]>(
-      `INSERT INTO snapshots (wid, version, data, stored_at) VALUES (?, ?, ?, ?)
+    putSnapshot: db.prepare<[number, number, Buffer, number, number]>(
+      `INSERT INTO snapshots (wid, version, data, stored_at, covers) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (wid) DO UPDATE
-         SET version = excluded.version, data = excluded.data, stored_at = excluded.stored_at`,
+         SET version = excluded.version, data = excluded.data, stored_at = excluded.stored_at,
+             covers = excluded.covers`,
+    ),
+    trimmedThrough: db.prepare<[number], { through: number }>(
+      `SELECT trimmed_through AS through FROM workspaces WHERE wid = ?`,
+    ),
+    /** How far the log may be trimmed: the snapshot's cover, but no entry not yet in the log. */
+    trimTarget: db.prepare<[number], { wid: number; through: number; target: number }>(
+      `SELECT w.wid, w.trimmed_through AS through,
+              min(s.covers, coalesce((SELECT max(seq) FROM events e WHERE e.wid = w.wid), 0))
+                AS target
+         FROM workspaces w JOIN snapshots s ON s.wid = w.wid
+        WHERE w.wid = ?`,
+    ),
+    trimmable: db.prepare<[], { wid: number }>(
+      `SELECT w.wid FROM workspaces w JOIN snapshots s ON s.wid = w.wid
+        WHERE s.covers > w.trimmed_through`,
+    ),
+    trimSums: db.prepare<[number, number, number], { n: number; bytes: number }>(
+      `SELECT count(*) AS n, coalesce(sum(length(event_id) + length(sealed)), 0) AS bytes
+         FROM events WHERE wid = ? AND seq > ? AND seq <= ? AND sealed != ''`,
+    ),
+    trim: db.prepare<[number, number, number]>(
+      `UPDATE events SET sealed = '' WHERE wid = ? AND seq > ? AND seq <= ?`,
+    ),
+    trimmed: db.prepare<[number, number, number, number]>(
+      `UPDATE workspaces SET trimmed_through = ?, events = events - ?, bytes = bytes - ?
+        WHERE wid = ?`,
+    ),
+    forgetTrimmed: db.prepare<[number, number, number, number]>(
+      `DELETE FROM events WHERE seq IN (
+         SELECT seq FROM events WHERE wid = ? AND seq <= ? AND received_at < ? LIMIT ?)`,
     ),
     insertMail: db.prepare<[number, string, string, string, number]>(
       `INSERT OR IGNORE INTO mail (wid, mailbox, event_id, sealed, received_at)
@@ -200,15 +244,25 @@ export class Store {
     if (version === 0) this.#createV1();
     if (version < 2) this.#createV2();
     if (version < 3) this.#createV3();
-    // v4: published widget settings.
+    if (version < 4) {
+      // v4: published widget settings.
+      this.#db.exec(`
+        BEGIN;
+        CREATE TABLE widget_settings (
+          wid INTEGER PRIMARY KEY REFERENCES workspaces (wid),
+          body TEXT NOT NULL,
+          stored_at INTEGER NOT NULL
+        );
+        PRAGMA user_version = 4;
+        COMMIT;
+      `);
+    }
+    // v5: the log trimmed once the snapshot covers it.
     this.#db.exec(`
       BEGIN;
-      CREATE TABLE widget_settings (
-        wid INTEGER PRIMARY KEY REFERENCES workspaces (wid),
-        body TEXT NOT NULL,
-        stored_at INTEGER NOT NULL
-      );
-      PRAGMA user_version = 4;
+      ALTER TABLE workspaces ADD COLUMN trimmed_through INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE snapshots ADD COLUMN covers INTEGER NOT NULL DEFAULT 0;
+      PRAGMA user_version = 5;
       COMMIT;
     `);
   }
@@ -295,7 +349,10 @@ export class Store {
     after: number,
     limit: number,
     maxBytes: number,
-  ): { entries: LogEntry[]; more: boolean } {
+  ): { entries: LogEntry[]; more: boolean } | { trimmedThrough: number } {
+    // Behind the trim point the log has gaps: the reader must load the snapshot first.
+    const trimmedThrough = this.#stmt.trimmedThrough.get(wid)?.through ?? 0;
+    if (after < trimmedThrough) return { trimmedThrough };
     const entries: LogEntry[] = [];
     let bytes = 0;
     let more = false;
@@ -333,13 +390,50 @@ export class Store {
     wid: number,
     data: Buffer,
     ifMatch: number | undefined,
+    covers = 0,
     now = Date.now(),
-  ): { ok: true; version: number } | { ok: false; current: number } {
+  ):
+    | { ok: true; version: number }
+    | { ok: false; current: number }
+    | { ok: false; trimmedThrough: number } {
     return this.#db.transaction(() => {
       const current = this.#stmt.snapshotVersion.get(wid)?.version ?? 0;
       if (ifMatch !== undefined && ifMatch !== current) return { ok: false as const, current };
-      this.#stmt.putSnapshot.run(wid, current + 1, data, now);
+      // The log is trimmed up to what the stored snapshot covers: one that covers less would
+      // leave a member behind with entries nobody can give them.
+      const trimmedThrough = this.#stmt.trimmedThrough.get(wid)?.through ?? 0;
+      if (covers < trimmedThrough) return { ok: false as const, trimmedThrough };
+      this.#stmt.putSnapshot.run(wid, current + 1, data, now, covers);
       return { ok: true as const, version: current + 1 };
+    })();
+  }
+
+  /** Workspaces whose log can be trimmed further (after a restart, say). */
+  trimmable(): number[] {
+    return this.#stmt.trimmable.all().map((r) => r.wid);
+  }
+
+  /**
+   * Trims the next chunk of a workspace's log: the sealed boxes of entries the stored snapshot
+   * covers go (their ids stay a while, see KEEP_TRIMMED_IDS_MS), and the quota totals with
+   * them; ids kept long enough go too. One transaction, at most TRIM_CHUNK entries: true while
+   * there is more to do.
+   */
+  trimStep(wid: number, now = Date.now()): boolean {
+    return this.#db.transaction(() => {
+      const row = this.#stmt.trimTarget.get(wid);
+      const forgotten = this.#stmt.forgetTrimmed.run(
+        wid,
+        row?.through ?? 0,
+        now - KEEP_TRIMMED_IDS_MS,
+        TRIM_CHUNK,
+      ).changes;
+      if (!row || row.target <= row.through) return forgotten === TRIM_CHUNK;
+      const upTo = Math.min(row.target, row.through + TRIM_CHUNK);
+      const sums = this.#stmt.trimSums.get(wid, row.through, upTo) ?? { n: 0, bytes: 0 };
+      this.#stmt.trim.run(wid, row.through, upTo);
+      this.#stmt.trimmed.run(upTo, sums.n, sums.bytes, wid);
+      return upTo < row.target || forgotten === TRIM_CHUNK;
     })();
   }
 

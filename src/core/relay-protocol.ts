@@ -98,6 +98,8 @@ export type RelayErrorCode =
   | 'no_snapshot'
   | 'no_widget_settings'
   | 'snapshot_conflict'
+  | 'snapshot_behind'
+  | 'log_trimmed'
   | 'unknown_workspace'
   | 'invalid_mailbox'
   | 'mailbox_full'

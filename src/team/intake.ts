@@ -105,6 +105,8 @@ export interface IntakeRunEvents {
   status: (status: IntakeStatus, detail: string) => void;
   /** Every entry the relay held is stored (true), or may not be (false). */
   caughtUp: (caughtUp: boolean) => void;
+  /** The relay trimmed its log beyond the stored cursor: take in the snapshot, then `start`. */
+  trimmed: () => void;
   diagnostics: (diagnostics: Diagnostics) => void;
 }
 
@@ -119,7 +121,9 @@ export class Intake extends ObservableV2<IntakeRunEvents> {
     this.#diagnostics = deps.diagnostics;
   }
 
+  /** Follows the log from the stored cursor (again, after a snapshot was taken in). */
   start(): void {
+    this.#follower?.stop();
     const deps = this.#deps;
     this.#follower = new IntakeFollower({
       relayUrl: deps.relayUrl,
@@ -134,6 +138,9 @@ export class Intake extends ObservableV2<IntakeRunEvents> {
     });
     this.#follower.on('caughtUp', (caughtUp) => {
       this.emit('caughtUp', [caughtUp]);
+    });
+    this.#follower.on('trimmed', () => {
+      this.emit('trimmed', []);
     });
     this.#follower.start();
   }

@@ -18,6 +18,12 @@ import type { Snapshots } from './snapshots.ts';
 import { Sweeper } from './sweeper.ts';
 import { WidgetPublisher } from './widget-publisher.ts';
 
+/** What a restored backup leaves for the leader to take in (see backup-file.ts). */
+interface Restoring {
+  cursor: number;
+  segments: Uint8Array[];
+}
+
 export interface LeaderParts {
   record: WorkspaceRecord;
   info: WorkspaceInfo;
@@ -56,6 +62,12 @@ export class Leader {
     await store.catchUp();
     await projection.open();
     await projection.resume();
+    // A backup restored into this browser: its facts, taken in as a snapshot's are.
+    const restoring = await readMeta<Restoring | undefined>(db, 'restoring', undefined);
+    if (restoring) {
+      await projection.takeIn(restoring.segments, restoring.cursor);
+      await db.meta.delete('restoring');
+    }
     this.#leading = true;
     status({ leader: true });
     this.reproject(await db.dirty.toCollection().primaryKeys());
@@ -103,10 +115,32 @@ export class Leader {
     intake.on('caughtUp', (caughtUp) => {
       this.#sweeper?.intake(caughtUp);
     });
+    intake.on('trimmed', () => {
+      void this.#catchUpFromSnapshot();
+    });
     intake.on('diagnostics', (diagnostics) => {
       status({ diagnostics });
     });
     intake.start();
+  }
+
+  /**
+   * The relay trimmed the log past this browser's cursor (it was away long): what it missed is
+   * in the team snapshot, which covers the log at least that far. Tried until it works.
+   */
+  async #catchUpFromSnapshot(): Promise<void> {
+    const { snapshots, status, timers } = this.#parts;
+    for (let wait = 1_000; this.#leading; wait = Math.min(30_000, wait * 2)) {
+      try {
+        await snapshots?.restore();
+        // It may have stopped leading meanwhile.
+        if (this.leading) this.#intake?.start();
+        return;
+      } catch (err) {
+        status({ intake: 'offline', intakeDetail: toFailure(err).message });
+        await new Promise<void>((resolve) => timers.setTimeout(resolve, wait));
+      }
+    }
   }
 
   /** The verified ledger changed: the widget settings may need publishing. */

@@ -37,6 +37,11 @@ export interface IntakeEvents {
   status: (status: IntakeStatus, detail: string) => void;
   /** Every entry the relay held when it last said so is stored (true), or may not be (false). */
   caughtUp: (caughtUp: boolean) => void;
+  /**
+   * The relay trimmed its log beyond this browser's cursor: the snapshot has what is missing.
+   * The follower waits, stopped, to be started again from the snapshot's cursor.
+   */
+  trimmed: () => void;
 }
 
 /** Entries stored together at most, when batches queue up behind a write. */
@@ -181,6 +186,12 @@ export class IntakeFollower extends ObservableV2<IntakeEvents> {
       const data = typeof msg.data === 'string' ? readMessage(msg.data) : undefined;
       if (!data) return;
       if (data.type === 'error') {
+        if (data.error === 'log_trimmed') {
+          this.#stopped = true;
+          this.#status('connecting', 'catching up from the team snapshot');
+          this.emit('trimmed', []);
+          return;
+        }
         refused = data.error === 'unauthorized' || data.error === 'unknown_workspace';
         this.#status(refused ? 'refused' : 'offline', data.message);
         return;
@@ -201,7 +212,7 @@ export class IntakeFollower extends ObservableV2<IntakeEvents> {
       if (this.#socket !== socket) return;
       this.#socket = undefined;
       this.emit('caughtUp', [false]);
-      if (!refused) this.#status('offline');
+      if (!refused && !this.#stopped) this.#status('offline');
       this.#reconnectLater();
     };
   }

@@ -74,6 +74,8 @@ export async function uploadSnapshot(
   bytes: Uint8Array<ArrayBuffer>,
   /** The version this snapshot extends: the relay refuses (409) when it holds a newer one. */
   extends_: number,
+  /** The log seq the snapshot holds every fact up to: the relay may trim the log that far. */
+  covers: number,
 ): Promise<number> {
   const res = await call(new URL(`/v1/workspaces/${workspace}/snapshot`, relayUrl), {
     method: 'PUT',
@@ -81,6 +83,7 @@ export async function uploadSnapshot(
       authorization: `Bearer ${token}`,
       'content-type': 'application/octet-stream',
       'if-match': String(extends_),
+      'x-snapshot-covers': String(covers),
     },
     body: bytes,
   });

@@ -168,12 +168,14 @@ export class Snapshots {
             this.#token,
             sealed,
             this.#version,
+            cursor,
           );
           await this.#matched(version, state, cursor);
           this.#report({ backup: { version, at: this.#clock.now() }, backupError: '' });
           return;
         } catch (err) {
-          // Someone stored a newer snapshot: take in their work, then try again.
+          // Someone stored a newer snapshot (or one covering more of the log than this one):
+          // take in their work, then try again.
           if (err instanceof RelayError && err.status === 409) await this.restore();
           else throw err;
         }

@@ -12,14 +12,7 @@ import {
   encryptBackup,
   PASSPHRASE_MIN,
 } from '../../core/backup.ts';
-import { decodeSegment } from '../../core/facts.ts';
-import {
-  localDb,
-  readMeta,
-  WorkspaceDb,
-  type FactSegment,
-  type WorkspaceRecord,
-} from '../../data/db.ts';
+import { localDb, readMeta, WorkspaceDb, type WorkspaceRecord } from '../../data/db.ts';
 
 const SIGNING = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 
@@ -107,28 +100,17 @@ export async function restoreBackup(
       'verify',
     ]),
   };
-  // Each segment as this browser keeps it: where in the log it lies.
-  const segments: FactSegment[] = [];
-  for (const bytes of contents.facts) {
-    const { events } = await decodeSegment(bytes);
-    const first = events[0];
-    const last = events[events.length - 1];
-    if (first && last)
-      segments.push({ first: first.seq, last: last.seq, count: events.length, bytes });
-  }
   step('writing');
   const db = new WorkspaceDb(member.workspace);
   try {
-    await db.transaction('rw', db.updates, db.facts, db.meta, async () => {
+    await db.transaction('rw', db.updates, db.meta, async () => {
       await db.updates.bulkAdd(contents.doc.map((update) => ({ update })));
-      await db.facts.bulkPut(segments);
-      // The leads are folded from the stored facts when the workspace opens (as after a
-      // snapshot whose folding was cut short).
-      await db.meta.bulkPut([
-        { key: 'cursor', value: contents.cursor },
-        { key: 'rev', value: 1 },
-        { key: 'folding', value: 0 },
-      ]);
+      // The facts are taken in when the workspace opens, as a relay snapshot's are (see
+      // Leader.start): checked, stored, and folded into leads.
+      await db.meta.put({
+        key: 'restoring',
+        value: { cursor: contents.cursor, segments: contents.facts },
+      });
     });
   } finally {
     db.close();
