@@ -12,7 +12,14 @@ import { toFailure, type Failure } from '../contracts/errors.ts';
 import { decodeSegment, encodeSegment, groupByLead, type LoggedEvent } from '../core/facts.ts';
 import { leadOf, withEvents, type Lead, type LeadRow, type TeamFacts } from '../core/lead.ts';
 import type { RetentionDays } from '../core/ledger.ts';
-import { byTime, eventTime, sweptThrough, verdictOf, type Moment } from '../core/sweep.ts';
+import {
+  byTime,
+  eventTime,
+  keptByTeam,
+  sweptThrough,
+  verdictOf,
+  type Moment,
+} from '../core/sweep.ts';
 import { readMeta, type FactSegment, type WorkspaceDb } from '../data/db.ts';
 import { countSmallSegments, mergeSmallSegments, SMALL_SEGMENT } from './fact-segments.ts';
 import { dropSweptFacts, keptEvents, storedMoments } from './swept-facts.ts';
@@ -401,12 +408,22 @@ export class Projection extends ObservableV2<ProjectionEvents> {
       // whose kept events hold no page view waits, out of the list, for their next one.
       const kept = revived.size ? await keptEvents(db, revived) : new Map<string, LoggedEvent[]>();
       const waiting = new Map(this.#waiting);
-      const ids = [...revived.keys()];
+      const ids = [...revived.keys()].filter((id) => {
+        const keep = keptByTeam(this.#teamOf(id));
+        if (keep) swept.delete(id);
+        return !keep;
+      });
       const folded = this.#foldWaiting(ids, [], kept, rev, waiting);
       const stay = new Set(folded.map((l) => l.id));
       for (const id of ids) if (!stay.has(id)) gone.push(id);
       for (let i = 0; i < Math.max(gone.length, folded.length); i += CHUNK) {
-        const leaving = gone.slice(i, i + CHUNK);
+        // A teammate may have acted on a lead since it was decided: theirs to keep after all,
+        // with every fact.
+        const leaving = gone.slice(i, i + CHUNK).filter((id) => {
+          const keep = keptByTeam(this.#teamOf(id));
+          if (keep) swept.delete(id);
+          return !keep;
+        });
         const leads = folded.slice(i, i + CHUNK);
         await this.#write(() =>
           db.transaction('rw', db.leads, db.meta, async () => {
@@ -427,7 +444,11 @@ export class Projection extends ObservableV2<ProjectionEvents> {
         this.#smallSegments = await mergeSmallSegments(db);
         await db.meta.delete('sweepAgain');
       });
-      return { removed: gone.length, revived: folded.length, events };
+      return {
+        removed: gone.filter((id) => swept.has(id)).length,
+        revived: folded.length,
+        events,
+      };
     });
   }
 

@@ -100,6 +100,19 @@ describe('a sweep in storage', () => {
     expect(await storedEvents(db)).toEqual(events);
   });
 
+  it('keeps, whole, a lead a teammate tagged while the sweep was deciding', async () => {
+    // The tag lands between the sweep's reading of the facts and its writing.
+    let asked = 0;
+    const { db, p } = await opened((id) =>
+      id === visitor(1) && ++asked > 1 ? { ...NO_TEAM_FACTS, tags: ['vip'] } : NO_TEAM_FACTS,
+    );
+    await p.ingest(LOG, 6, { live: false });
+    const result = await p.sweep(horizon, 7);
+    expect(await db.leads.get(visitor(1))).toBeDefined();
+    expect(await storedEvents(db)).toContain(`${visitor(1)}:1`);
+    expect(result.removed).toBe(1);
+  });
+
   it('marks facts from before the horizon that come in late, with them, to be swept again', async () => {
     const { db, p } = await opened();
     p.horizon = horizon;
