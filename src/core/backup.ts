@@ -34,6 +34,9 @@ export interface BackupMember {
   memberName: string;
   signingPrivateKey: JsonWebKey;
   signingPublicKey: JsonWebKey;
+  /** The member's box key pair (see member-box.ts), when this browser had one. */
+  boxPrivateKey?: JsonWebKey;
+  boxPublicKey?: JsonWebKey;
   intakePublicKey: string;
   createdAt: number;
 }
@@ -48,6 +51,8 @@ const memberSchema = v.object({
   memberName: v.string(),
   signingPrivateKey: jwk,
   signingPublicKey: jwk,
+  boxPrivateKey: v.optional(jwk),
+  boxPublicKey: v.optional(jwk),
   intakePublicKey: v.string(),
   createdAt: v.number(),
 }) satisfies v.GenericSchema<unknown, BackupMember>;

@@ -44,6 +44,12 @@ export interface MemberClaim {
   name: string;
   role: Role;
   key: PublicKey;
+  /**
+   * The member's own encryption public key (a raw P-256 point, base64url): what a new team
+   * secret is sealed to when the team secret changes, so that only members can open it. Only
+   * the member sets it; records from before it existed have none.
+   */
+  box?: string;
   at: number;
 }
 
@@ -107,6 +113,7 @@ const memberClaimSchema = v.looseObject({
   name: personName,
   role: v.picklist(ROLES),
   key: publicKeySchema,
+  box: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{80,100}$/))),
   at: finiteNumber,
 });
 
@@ -236,6 +243,8 @@ export interface Member {
   name: string;
   role: Role;
   key: PublicKey;
+  /** Their encryption key (see MemberClaim.box), once they have published one. */
+  box?: string;
   joinedAt: number;
 }
 
@@ -406,11 +415,15 @@ export class LedgerVerifier {
           Object.assign(settings, { [claim.name]: value });
         } else {
           const known = members.get(claim.member);
+          // Name and encryption key are the member's own: others change only the role.
+          const own = !known || entry.by === claim.member;
+          const box = (own ? claim.box : undefined) ?? known?.box;
           members.set(claim.member, {
             id: claim.member,
-            name: known && entry.by !== claim.member ? known.name : claim.name,
+            name: own ? claim.name : known.name,
             role: claim.role,
             key: claim.key,
+            ...(box === undefined ? {} : { box }),
             joinedAt: known?.joinedAt ?? claim.at,
           });
         }

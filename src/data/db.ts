@@ -27,6 +27,11 @@ export interface WorkspaceRecord {
   /** The member's signing key pair; the private half leaves the browser only in a backup file. */
   signingKey: CryptoKeyPair;
   signingPublicKey: JsonWebKey;
+  /**
+   * The member's own encryption key pair (see core/member-box.ts): a changed team secret comes
+   * sealed to it. Browsers that joined before it existed make one on their next open.
+   */
+  boxKey?: CryptoKeyPair;
   intakePublicKey: string;
   createdAt: number;
   /** Set once the relay has accepted the workspace registration. */

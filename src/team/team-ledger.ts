@@ -21,7 +21,8 @@ import {
   type Settings,
   type Signer,
 } from '../core/ledger.ts';
-import { readMeta, type WorkspaceDb, type WorkspaceRecord } from '../data/db.ts';
+import { boxKeyText, generateBoxKeys } from '../core/member-box.ts';
+import { localDb, readMeta, type WorkspaceDb, type WorkspaceRecord } from '../data/db.ts';
 
 export interface TeamLedgerEvents {
   /** The verified team, after every pass. */
@@ -133,18 +134,35 @@ export class TeamLedger extends ObservableV2<TeamLedgerEvents> {
     return this.#members.find((m) => m.id === this.#record.memberId);
   }
 
-  /** Adds this member's own record when the team does not have it yet (after joining). */
+  /**
+   * Adds this member's own record when the team does not have it yet (after joining), and
+   * publishes this member's encryption key when the team has none for them (a browser that
+   * joined before members had one makes it now).
+   */
   async ensureMember(): Promise<void> {
     await this.refresh();
-    if (this.me) return;
+    const me = this.me;
+    if (me?.box) return;
+    const box = await this.#box();
     await this.#write({
       kind: 'member',
       member: this.#record.memberId,
-      name: this.#record.memberName,
-      role: 'agent',
-      key: publicKeyOf(this.#record.signingPublicKey),
+      name: me?.name ?? this.#record.memberName,
+      role: me?.role ?? 'agent',
+      key: me?.key ?? publicKeyOf(this.#record.signingPublicKey),
+      box,
       at: nextAt(this.#doc, Date.now()),
     });
+  }
+
+  /** This member's encryption public key, made and kept on first use. */
+  async #box(): Promise<string> {
+    const record = this.#record;
+    if (!record.boxKey) {
+      record.boxKey = await generateBoxKeys();
+      await localDb.workspaces.update(record.id, { boxKey: record.boxKey });
+    }
+    return boxKeyText(record.boxKey.publicKey);
   }
 
   async rename(name: string): Promise<void> {
@@ -156,6 +174,7 @@ export class TeamLedger extends ObservableV2<TeamLedgerEvents> {
       name,
       role: me.role,
       key: me.key,
+      box: await this.#box(),
       at: nextAt(this.#doc, Date.now()),
     });
   }

@@ -15,6 +15,7 @@ import {
 import { localDb, readMeta, WorkspaceDb, type WorkspaceRecord } from '../../data/db.ts';
 
 const SIGNING = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+const BOX = { name: 'ECDH', namedCurve: 'P-256' } as const;
 
 /** Steps of making or restoring a backup, for a progress bar. */
 export type BackupStep = 'reading' | 'encrypting' | 'decrypting' | 'writing';
@@ -36,8 +37,15 @@ export async function makeBackup(
 ): Promise<Uint8Array<ArrayBuffer>> {
   checkPassphrase(passphrase);
   let signingPrivateKey: JsonWebKey;
+  let box: { boxPrivateKey: JsonWebKey; boxPublicKey: JsonWebKey } | undefined;
   try {
     signingPrivateKey = await crypto.subtle.exportKey('jwk', record.signingKey.privateKey);
+    if (record.boxKey) {
+      box = {
+        boxPrivateKey: await crypto.subtle.exportKey('jwk', record.boxKey.privateKey),
+        boxPublicKey: await crypto.subtle.exportKey('jwk', record.boxKey.publicKey),
+      };
+    }
   } catch {
     throw new CodedError('backup_key', 'this browser’s signing key cannot be exported');
   }
@@ -61,6 +69,7 @@ export async function makeBackup(
           memberName: record.memberName,
           signingPrivateKey,
           signingPublicKey: record.signingPublicKey,
+          ...box,
           intakePublicKey: record.intakePublicKey,
           createdAt: record.createdAt,
         },
@@ -88,6 +97,7 @@ export async function restoreBackup(
     throw err;
   }
   const { member, contents } = backup;
+  const { boxPrivateKey, boxPublicKey } = member;
   if (await localDb.workspaces.get(member.workspace)) {
     throw new CodedError('backup_here', 'this browser already has the workspace');
   }
@@ -100,6 +110,15 @@ export async function restoreBackup(
       'verify',
     ]),
   };
+  const boxKey: CryptoKeyPair | undefined =
+    boxPrivateKey && boxPublicKey
+      ? {
+          privateKey: await crypto.subtle.importKey('jwk', boxPrivateKey, BOX, true, [
+            'deriveBits',
+          ]),
+          publicKey: await crypto.subtle.importKey('jwk', boxPublicKey, BOX, true, []),
+        }
+      : undefined;
   step('writing');
   const db = new WorkspaceDb(member.workspace);
   try {
@@ -124,6 +143,7 @@ export async function restoreBackup(
     memberName: member.memberName,
     signingKey,
     signingPublicKey: member.signingPublicKey,
+    ...(boxKey ? { boxKey } : {}),
     intakePublicKey: member.intakePublicKey,
     createdAt: member.createdAt,
     registered: true,

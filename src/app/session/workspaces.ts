@@ -3,6 +3,7 @@
  * and joining one from an invite (the member's key only: the rest comes from the team).
  */
 import { randomId } from '../../core/bytes.ts';
+import { boxKeyText, generateBoxKeys } from '../../core/member-box.ts';
 import { generateIntakeKeyPair } from '../../core/seal.ts';
 import type { Invite } from '../../core/invite.ts';
 import { publicKeyOf, record as recordClaim, workspaceIdOf } from '../../core/ledger.ts';
@@ -48,6 +49,7 @@ export async function createWorkspace(input: NewWorkspace): Promise<WorkspaceRec
     name: input.memberName,
     role: 'owner',
     key: ownerKey,
+    box: await boxKeyText(key.boxKey.publicKey),
     at: record.createdAt,
   });
   // The workspace's own data, signed by its owner: nobody else can replace it.
@@ -71,11 +73,14 @@ export async function createWorkspace(input: NewWorkspace): Promise<WorkspaceRec
 }
 
 /**
- * The member's own signing key. Extractable so that the member can put it in a passphrase-
- * encrypted backup (see backup-file.ts) — the owner's is the workspace's root of trust, and a
- * lost laptop must not lose it; it leaves the browser no other way.
+ * The member's own keys: signing, and the box a changed team secret is sealed to. Extractable
+ * so that the member can put them in a passphrase-encrypted backup (see backup-file.ts) — the
+ * owner's signing key is the workspace's root of trust, and a lost laptop must not lose it;
+ * they leave the browser no other way.
  */
-async function memberKey(): Promise<Pick<WorkspaceRecord, 'signingKey' | 'signingPublicKey'>> {
+async function memberKey(): Promise<
+  Pick<WorkspaceRecord, 'signingKey' | 'signingPublicKey'> & { boxKey: CryptoKeyPair }
+> {
   const signingKey = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
     'sign',
     'verify',
@@ -83,6 +88,8 @@ async function memberKey(): Promise<Pick<WorkspaceRecord, 'signingKey' | 'signin
   return {
     signingKey,
     signingPublicKey: await crypto.subtle.exportKey('jwk', signingKey.publicKey),
+    // And the key a changed team secret is sealed to (see core/member-box.ts).
+    boxKey: await generateBoxKeys(),
   };
 }
 
