@@ -10,6 +10,7 @@ import {
   signClaim,
   workspaceIdOf,
   type Claim,
+  type MemberClaim,
   type Role,
   type Settings,
   type Signer,
@@ -164,15 +165,13 @@ describe('team ledger', () => {
   it('keeps a member’s encryption key theirs: only they publish or replace it', async () => {
     const t = await team();
     const box = (c: string) => c.repeat(87);
-    await record(t.doc, t.as(t.grace), {
-      ...t.memberClaim(t.grace, 'Grace', 'agent'),
-      box: box('g'),
+    const boxed = (name: string, role: Role, key: string): MemberClaim => ({
+      ...(t.memberClaim(t.grace, name, role) as MemberClaim),
+      box: key,
     });
+    await record(t.doc, t.as(t.grace), boxed('Grace', 'agent', box('g')));
     // Ada promotes Grace, naming another key as hers: the role changes, the key does not.
-    await record(t.doc, t.as(t.ada), {
-      ...t.memberClaim(t.grace, 'Grace', 'admin'),
-      box: box('m'),
-    });
+    await record(t.doc, t.as(t.ada), boxed('Grace', 'admin', box('m')));
     let grace = (await t.resolve()).members.find((m) => m.id === 'grace');
     expect([grace?.role, grace?.box]).toEqual(['admin', box('g')]);
     // A record of hers without one (an older browser) keeps the key she published.
@@ -180,15 +179,9 @@ describe('team ledger', () => {
     grace = (await t.resolve()).members.find((m) => m.id === 'grace');
     expect([grace?.name, grace?.box]).toEqual(['Grace H.', box('g')]);
     // She may replace it herself; a malformed key is no claim at all.
-    await record(t.doc, t.as(t.grace), {
-      ...t.memberClaim(t.grace, 'Grace H.', 'admin'),
-      box: box('h'),
-    });
+    await record(t.doc, t.as(t.grace), boxed('Grace H.', 'admin', box('h')));
     const before = (await t.resolve()).rejected;
-    await record(t.doc, t.as(t.grace), {
-      ...t.memberClaim(t.grace, 'Grace H.', 'admin'),
-      box: '<script>',
-    });
+    await record(t.doc, t.as(t.grace), boxed('Grace H.', 'admin', '<script>'));
     const result = await t.resolve();
     expect(result.members.find((m) => m.id === 'grace')?.box).toBe(box('h'));
     expect(result.rejected).toBe(before + 1);
