@@ -53,6 +53,24 @@ export interface MemberClaim {
   at: number;
 }
 
+/**
+ * A member removed for good, by the owner or an admin: the team secret changes (to `epoch`),
+ * sealed to each remaining member's own key (see member-box.ts), and the relay's read token
+ * with it (`tokenHash`, what the relay is told to switch to). The removed member opens none
+ * of it, and cannot rejoin under the same id.
+ */
+export interface RemovalClaim {
+  kind: 'removal';
+  member: string;
+  /** The new team secret's number: one more than the team's current one. */
+  epoch: number;
+  /** SHA-256 (hex) of the read token the new secret makes. */
+  tokenHash: string;
+  /** The new secret, sealed to each remaining member with a published key, by member id. */
+  secrets: Record<string, string>;
+  at: number;
+}
+
 const NAME_MAX = 80;
 
 export const RETENTION_DAYS = [1, 7, 14, 30] as const;
@@ -197,6 +215,7 @@ export type SettingSchemas = Partial<Record<keyof Settings, v.GenericSchema>>;
 export function claimParser(settings: SettingSchemas): (text: string) => Claim | undefined {
   const schema = v.variant('kind', [
     memberClaimSchema,
+    removalClaimSchema,
     v.variant(
       'name',
       Object.entries(settings).map(([name, value]) =>
@@ -220,6 +239,18 @@ export function claimParser(settings: SettingSchemas): (text: string) => Claim |
   };
 }
 
+const removalClaimSchema = v.looseObject({
+  kind: v.literal('removal'),
+  member: v.string(),
+  epoch: v.pipe(v.number(), v.integer(), v.minValue(2)),
+  tokenHash: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)),
+  secrets: v.pipe(
+    v.record(v.string(), v.pipe(v.string(), v.maxLength(400))),
+    v.check((secrets) => Object.keys(secrets).length <= 500),
+  ),
+  at: finiteNumber,
+});
+
 const entrySchema = v.looseObject({ by: v.string(), claim: v.string(), sig: v.string() });
 
 export interface SettingClaim<K extends keyof Settings = keyof Settings> {
@@ -229,7 +260,7 @@ export interface SettingClaim<K extends keyof Settings = keyof Settings> {
   at: number;
 }
 
-export type Claim = MemberClaim | SettingClaim;
+export type Claim = MemberClaim | SettingClaim | RemovalClaim;
 
 /** What the doc stores: the claim as signed text, who signed it and the signature. */
 export interface Entry {
@@ -252,6 +283,10 @@ export interface Member {
 export interface Team {
   members: Member[];
   settings: Settings;
+  /** The team secret's number: 1 until a member is removed, one more at each removal. */
+  epoch: number;
+  /** The removal that made the current secret (what a member opens their new secret from). */
+  removal: RemovalClaim | undefined;
   /** Entries ignored: bad signature, no authority, malformed, not stored under their hash. */
   rejected: number;
   /** Entries that passed, by id: what a peer restores if they disappear. */
@@ -332,6 +367,13 @@ export function parseClaim(text: string): Claim | undefined {
   return fullParser(text);
 }
 
+/** What the ledger has established so far, as it reads the entries in order. */
+interface LedgerState {
+  members: Map<string, Member>;
+  removed: Set<string>;
+  epoch: number;
+}
+
 function sameKey(a: PublicKey, b: PublicKey): boolean {
   return a.x === b.x && a.y === b.y;
 }
@@ -405,10 +447,17 @@ export class LedgerVerifier {
     const members = new Map<string, Member>();
     const settings: Settings = { ...DEFAULT_SETTINGS };
     const accepted = new Map<string, Entry>();
+    const state: LedgerState = { members, removed: new Set(), epoch: 1 };
+    let removal: RemovalClaim | undefined;
     for (const { id, entry, claim } of parsed) {
-      if (await this.#applies(id, entry, claim, members)) {
+      if (await this.#applies(id, entry, claim, state)) {
         accepted.set(id, entry);
-        if (claim.kind === 'setting') {
+        if (claim.kind === 'removal') {
+          members.delete(claim.member);
+          state.removed.add(claim.member);
+          state.epoch = claim.epoch;
+          removal = claim;
+        } else if (claim.kind === 'setting') {
           // A widget setting signed before some fields existed has the defaults for them.
           const value =
             claim.name === 'widget' ? widgetConfigOf(claim.value as WidgetConfig) : claim.value;
@@ -432,19 +481,24 @@ export class LedgerVerifier {
     return {
       members: [...members.values()].sort((a, b) => a.joinedAt - b.joinedAt),
       settings,
+      epoch: state.epoch,
+      removal,
       rejected,
       accepted,
     };
   }
 
   /** Whether an entry's author may make this claim, given the team so far, and signed it. */
-  async #applies(
-    id: string,
-    entry: Entry,
-    claim: Claim,
-    members: Map<string, Member>,
-  ): Promise<boolean> {
+  async #applies(id: string, entry: Entry, claim: Claim, state: LedgerState): Promise<boolean> {
+    const { members } = state;
     const author = members.get(entry.by);
+    if (claim.kind === 'removal') {
+      // The owner or an admin removes anyone but the owner, each removal the next secret.
+      const target = members.get(claim.member);
+      if (!author || author.role === 'agent' || !target || target.role === 'owner') return false;
+      if (claim.epoch !== state.epoch + 1) return false;
+      return this.#verify(id, entry, author.key);
+    }
     if (claim.kind === 'setting') {
       if (!author || author.role === 'agent') return false;
       // The workspace's identity and intake key are the owner's alone.
@@ -454,6 +508,8 @@ export class LedgerVerifier {
     const target = members.get(claim.member);
     if (entry.by === claim.member) {
       // The member's own record: the owner's founding entry, joining as an agent, or a rename.
+      // A removed member does not come back under the same id.
+      if (state.removed.has(claim.member)) return false;
       if (!target) {
         if (claim.role === 'owner') {
           if ((await workspaceIdOf(claim.key)) !== this.#workspace) return false;

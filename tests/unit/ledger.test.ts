@@ -11,6 +11,7 @@ import {
   workspaceIdOf,
   type Claim,
   type MemberClaim,
+  type RemovalClaim,
   type Role,
   type Settings,
   type Signer,
@@ -185,6 +186,55 @@ describe('team ledger', () => {
     const result = await t.resolve();
     expect(result.members.find((m) => m.id === 'grace')?.box).toBe(box('h'));
     expect(result.rejected).toBe(before + 1);
+  });
+
+  it('removes a member for good: only an owner or admin, never the owner, one secret after another', async () => {
+    const t = await team();
+    const bob = await person('bob');
+    await record(t.doc, t.as(bob), {
+      kind: 'member',
+      member: bob.id,
+      name: 'Bob',
+      role: 'agent',
+      key: bob.key,
+      at: nextAt(t.doc, Date.now()),
+    });
+    const removal = (member: string, epoch: number): RemovalClaim => ({
+      kind: 'removal',
+      member,
+      epoch,
+      tokenHash: 'a'.repeat(64),
+      secrets: { ada: 'b1.x.y' },
+      at: nextAt(t.doc, Date.now()),
+    });
+    // An agent cannot remove anyone; nobody removes the owner; the epoch must be the next one.
+    await record(t.doc, t.as(t.grace), removal('bob', 2));
+    await record(t.doc, t.as(t.ada), removal('ada', 2));
+    await record(t.doc, t.as(t.ada), removal('bob', 3));
+    let result = await t.resolve();
+    expect(result.members.map((m) => m.id)).toEqual(['ada', 'grace', 'bob']);
+    expect([result.epoch, result.rejected]).toEqual([1, 3]);
+
+    await record(t.doc, t.as(t.ada), removal('bob', 2));
+    // A second removal made for the same secret (another admin, at the same time) is not one.
+    await record(t.doc, t.as(t.ada), removal('grace', 2));
+    result = await t.resolve();
+    expect(result.members.map((m) => m.id)).toEqual(['ada', 'grace']);
+    expect(result.epoch).toBe(2);
+    expect(result.removal?.member).toBe('bob');
+
+    // Bob signs nothing that counts any more, and cannot join again under his id.
+    await record(t.doc, t.as(bob), {
+      kind: 'member',
+      member: bob.id,
+      name: 'Bob again',
+      role: 'agent',
+      key: bob.key,
+      at: nextAt(t.doc, Date.now()),
+    });
+    const after = await t.resolve();
+    expect(after.members.map((m) => m.id)).toEqual(['ada', 'grace']);
+    expect(after.rejected).toBe(result.rejected + 1);
   });
 
   it('rejects forged signatures, entries under another id, replays and malformed claims', async () => {
