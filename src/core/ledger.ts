@@ -209,13 +209,18 @@ function settingValues(): SettingSchemas {
 export type SettingSchemas = Partial<Record<keyof Settings, v.GenericSchema>>;
 
 /**
- * A claim parser that knows member claims and the given settings. One option per setting name:
- * only names Settings has are claims at all (a name such as "__proto__" is never looked up).
+ * A claim parser that knows member claims, the given settings, and the other kinds given
+ * (`removalClaimSchema()`: the widget, which cannot learn of removals from a chain anyone may
+ * leave them out of, has no use for them). One option per setting name: only names Settings
+ * has are claims at all (a name such as "__proto__" is never looked up).
  */
-export function claimParser(settings: SettingSchemas): (text: string) => Claim | undefined {
+export function claimParser(
+  settings: SettingSchemas,
+  kinds: ReturnType<typeof removalClaimSchema>[] = [],
+): (text: string) => Claim | undefined {
   const schema = v.variant('kind', [
     memberClaimSchema,
-    removalClaimSchema,
+    ...kinds,
     v.variant(
       'name',
       Object.entries(settings).map(([name, value]) =>
@@ -239,17 +244,20 @@ export function claimParser(settings: SettingSchemas): (text: string) => Claim |
   };
 }
 
-const removalClaimSchema = v.looseObject({
-  kind: v.literal('removal'),
-  member: v.string(),
-  epoch: v.pipe(v.number(), v.integer(), v.minValue(2)),
-  tokenHash: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)),
-  secrets: v.pipe(
-    v.record(v.string(), v.pipe(v.string(), v.maxLength(400))),
-    v.check((secrets) => Object.keys(secrets).length <= 500),
-  ),
-  at: finiteNumber,
-});
+/** What a removal claim is. Built when needed: the widget never carries it. */
+export function removalClaimSchema() {
+  return v.looseObject({
+    kind: v.literal('removal'),
+    member: v.string(),
+    epoch: v.pipe(v.number(), v.integer(), v.minValue(2)),
+    tokenHash: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)),
+    secrets: v.pipe(
+      v.record(v.string(), v.pipe(v.string(), v.maxLength(400))),
+      v.check((secrets) => Object.keys(secrets).length <= 500),
+    ),
+    at: finiteNumber,
+  });
+}
 
 const entrySchema = v.looseObject({ by: v.string(), claim: v.string(), sig: v.string() });
 
@@ -363,7 +371,7 @@ let fullParser: ((text: string) => Claim | undefined) | undefined;
 
 /** Parses a claim's text (any setting); undefined when it is not a well-formed claim. */
 export function parseClaim(text: string): Claim | undefined {
-  fullParser ??= claimParser(settingValues());
+  fullParser ??= claimParser(settingValues(), [removalClaimSchema()]);
   return fullParser(text);
 }
 

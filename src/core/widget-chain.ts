@@ -6,7 +6,8 @@
  * relay or with a link missing is ignored and the widget keeps its defaults.
  */
 import * as v from 'valibot';
-import { claimParser, LedgerVerifier, parseClaim, type Claim, type Entry } from './ledger.ts';
+import { claimParser, LedgerVerifier, type Entry } from './ledger.ts';
+import { chainOf, MAX_CHAIN_ENTRIES } from './ledger-chain.ts';
 import { widgetConfigSchema } from './widget-schema.ts';
 import type { WidgetConfig } from './widget-settings.ts';
 
@@ -15,40 +16,18 @@ export interface PublishedWidget {
   entries: [string, Entry][];
 }
 
-/** A chain longer than this is no team's (each admin adds two or three entries). */
-const MAX_ENTRIES = 64;
-
 /**
  * The chain for the widget setting in force, from the entries the ledger accepted; undefined
- * when no admin ever set one. Only records before the setting are needed (the ledger reads
- * entries in order), and only those of members its authority rests on, so no more of the team
- * is published than the setting's signer and who made them admin.
+ * when no admin ever set one (see ledger-chain.ts): no more of the team is published than the
+ * setting's signer and who made them admin.
  */
 export function widgetChain(accepted: ReadonlyMap<string, Entry>): PublishedWidget | undefined {
-  const parsed = [...accepted]
-    .map(([id, entry]) => ({ id, entry, claim: parseClaim(entry.claim) }))
-    .filter((e): e is { id: string; entry: Entry; claim: Claim } => e.claim !== undefined)
-    .sort((a, b) => a.claim.at - b.claim.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const at = parsed.findLastIndex((e) => e.claim.kind === 'setting' && e.claim.name === 'widget');
-  const setting = parsed[at];
-  if (!setting) return undefined;
-  const before = parsed.slice(0, at).filter((e) => e.claim.kind === 'member');
-  const people = new Set([setting.entry.by]);
-  const chain = new Map([[setting.id, setting.entry]]);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const { id, entry, claim } of before) {
-      if (chain.has(id) || claim.kind !== 'member' || !people.has(claim.member)) continue;
-      chain.set(id, entry);
-      people.add(entry.by);
-      grew = true;
-    }
-  }
-  return { entries: [...chain] };
+  const entries = chainOf(accepted, (c) => c.kind === 'setting' && c.name === 'widget');
+  return entries && { entries };
 }
 
 const publishedSchema = v.object({
-  entries: v.pipe(v.array(v.tuple([v.string(), v.unknown()])), v.maxLength(MAX_ENTRIES)),
+  entries: v.pipe(v.array(v.tuple([v.string(), v.unknown()])), v.maxLength(MAX_CHAIN_ENTRIES)),
 });
 
 /** Member records and widget settings: all the widget's verifier knows of the ledger. */
