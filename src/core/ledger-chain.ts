@@ -45,7 +45,7 @@ export function chainOf(
     return p.claim.kind === 'removal' && target.claim.kind === 'removal';
   };
   if (target.claim.kind === 'removal') people.add(target.claim.member);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const p of before) {
       if (chain.has(p.id) || !needs(p)) continue;
