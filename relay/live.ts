@@ -184,6 +184,16 @@ export class LiveHub {
     return this.#sockets.size;
   }
 
+  /**
+   * The workspace's read token changed: every member following its log is let go, and must
+   * follow again with the new token (a removed member has none).
+   */
+  dropFollowers(wid: number): void {
+    for (const follower of this.#followers.get(`w${wid}`) ?? []) {
+      fail(follower.ws, 'unauthorized', 'the team secret changed: follow with the new token');
+    }
+  }
+
   /** Whether any member's app follows the workspace's log (the widget's "team online"). */
   following(wid: number): boolean {
     return (this.#followers.get(`w${wid}`)?.size ?? 0) > 0;

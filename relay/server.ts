@@ -39,7 +39,8 @@ import { LiveHub, MAIL_PAGE } from './live.ts';
 import { SignalingHub } from './signaling.ts';
 import { Store, type WorkspaceRow } from './store.ts';
 import { Trimmer } from './trimmer.ts';
-import { bearerToken, checkCapability, checkToken, TOKEN_HASH } from './tokens.ts';
+import { verifyRemoval } from '../src/core/removal-chain.ts';
+import { bearerToken, checkCapability, checkToken, sha256Hex, TOKEN_HASH } from './tokens.ts';
 
 export interface Relay {
   url: string;
@@ -226,6 +227,13 @@ export async function startRelay(
   const READ_TOKEN: Credential = {
     name: 'read token',
     matches: (token, workspace) => checkToken(token, workspace.readTokenHash),
+  };
+  /** A read token this one or an earlier change of the team secret replaced (or the current). */
+  const FORMER_TOKEN: Credential = {
+    name: 'read token',
+    matches: (token, workspace) =>
+      checkToken(token, workspace.readTokenHash) ||
+      store.rotationFor(workspace.wid, sha256Hex(token)) !== undefined,
   };
 
   /** A request's workspace, once the bearer secret is checked (a member's read token unless said). */
@@ -448,6 +456,43 @@ export async function startRelay(
     sendJson(res, 200, { stored: true });
   };
 
+  /**
+   * A member removed for good: the team secret changes, proven by the signed chain of the
+   * removal (see src/core/removal-chain.ts). From now on only the new secret's token reads.
+   */
+  const rotate = async (req: IncomingMessage, res: ServerResponse, id: string): Promise<void> => {
+    const workspace = authorize(req, id);
+    const body = await readJson(req, RELAY_LIMITS.maxChainBytes);
+    const removal = await verifyRemoval(id, body);
+    if (!removal) {
+      throw new HttpError(400, 'invalid_body', 'not a signed chain that proves a removal');
+    }
+    const next = {
+      epoch: removal.epoch,
+      tokenHash: removal.tokenHash,
+      chain: JSON.stringify(body),
+    };
+    if (removal.epoch !== workspace.epoch + 1 || !store.rotate(workspace, next)) {
+      throw new HttpError(
+        409,
+        'epoch_conflict',
+        `the team secret is at ${String(workspace.epoch)}: this change is not the next one`,
+      );
+    }
+    live.dropFollowers(workspace.wid);
+    sendJson(res, 200, { epoch: removal.epoch });
+  };
+
+  /** The change that replaced the presented (former) token: how a member who was away catches up. */
+  const readRotation = (req: IncomingMessage, res: ServerResponse, id: string): void => {
+    const workspace = authorize(req, id, FORMER_TOKEN);
+    const token = bearerToken(req.headers.authorization) ?? '';
+    const rotation = store.rotationFor(workspace.wid, sha256Hex(token));
+    if (!rotation) throw new HttpError(404, 'no_rotation', 'this token is the current one');
+    res.writeHead(200, { ...CORS_HEADERS, 'content-type': 'application/json' });
+    res.end(`{"epoch":${String(rotation.epoch)},"chain":${rotation.chain}}`);
+  };
+
   const readWidgetSettings = (req: IncomingMessage, res: ServerResponse, id: string): void => {
     const workspace = publicWorkspace(req, id);
     const body = store.readWidgetSettings(workspace.wid);
@@ -488,6 +533,14 @@ export async function startRelay(
       GET: (r) => {
         teamStatus(r.req, r.res, r.id);
       },
+    },
+    rotation: {
+      GET: (r) => {
+        readRotation(r.req, r.res, r.id);
+      },
+    },
+    rotate: {
+      POST: (r) => rotate(r.req, r.res, r.id),
     },
     widget: {
       GET: (r) => {

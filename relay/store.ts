@@ -3,7 +3,7 @@
  * synchronous=FULL, so a transaction that has returned is on disk and survives `kill -9`
  * (and a power cut). Every write goes through `commit()`, one transaction per group commit.
  *
- * Schema (PRAGMA user_version = 5):
+ * Schema (PRAGMA user_version = 6):
  * - workspaces: one row per registered workspace, with the hash of its read token and running
  *   totals for quotas. `wid` is a compact integer key used by the other tables.
  * - events: the intake log of every workspace. `seq` (AUTOINCREMENT: never reused, even after a
@@ -20,6 +20,9 @@
  *   trimmed_through` the seq up to which entries have lost their sealed box (never beyond the
  *   stored snapshot's `covers`). A trimmed entry keeps its id for a while, so that a widget
  *   re-sending an old event is still told "duplicate", then goes.
+ * - v6: a member removed for good changes the team secret: `workspaces.epoch` is the secret's
+ *   number, `read_token_hash` the new secret's; `rotations` keeps, for each change, the hash of
+ *   the token it replaced and the signed chain that proved it, for members who were away.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
@@ -34,6 +37,8 @@ export interface WorkspaceRow {
   bytes: number;
   /** Entries up to this seq are trimmed: readers behind it load the snapshot. */
   trimmedThrough: number;
+  /** The team secret's number (see `rotate`). */
+  epoch: number;
 }
 
 /** Trimmed entries per transaction: a large trim never holds other requests for long. */
@@ -60,7 +65,7 @@ export type RegisterResult = 'created' | 'exists' | 'conflict';
 
 class QuotaExceeded extends Error {}
 
-const SCHEMA_VERSION = 5;
+const SCHEMA_VERSION = 6;
 
 /** Bytes an event counts for against the quota. */
 export function eventBytes(item: IntakeItem): number {
@@ -71,7 +76,7 @@ function prepare(db: Database.Database) {
   return {
     workspace: db.prepare<[string], WorkspaceRow>(
       `SELECT wid, id, read_token_hash AS readTokenHash, events, bytes,
-              trimmed_through AS trimmedThrough
+              trimmed_through AS trimmedThrough, epoch
          FROM workspaces WHERE id = ?`,
     ),
     insertWorkspace: db.prepare<[string, string, number]>(
@@ -100,6 +105,15 @@ function prepare(db: Database.Database) {
        ON CONFLICT (wid) DO UPDATE
          SET version = excluded.version, data = excluded.data, stored_at = excluded.stored_at,
              covers = excluded.covers`,
+    ),
+    rotate: db.prepare<[string, number, number, number]>(
+      `UPDATE workspaces SET read_token_hash = ?, epoch = ? WHERE wid = ? AND epoch = ?`,
+    ),
+    insertRotation: db.prepare<[number, number, string, string, number]>(
+      `INSERT INTO rotations (wid, epoch, old_token_hash, chain, rotated_at) VALUES (?, ?, ?, ?, ?)`,
+    ),
+    rotationFor: db.prepare<[number, string], { epoch: number; chain: string }>(
+      `SELECT epoch, chain FROM rotations WHERE wid = ? AND old_token_hash = ?`,
     ),
     trimmedThrough: db.prepare<[number], { through: number }>(
       `SELECT trimmed_through AS through FROM workspaces WHERE wid = ?`,
@@ -257,12 +271,30 @@ export class Store {
         COMMIT;
       `);
     }
-    // v5: the log trimmed once the snapshot covers it.
+    if (version < 5) {
+      // v5: the log trimmed once the snapshot covers it.
+      this.#db.exec(`
+        BEGIN;
+        ALTER TABLE workspaces ADD COLUMN trimmed_through INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE snapshots ADD COLUMN covers INTEGER NOT NULL DEFAULT 0;
+        PRAGMA user_version = 5;
+        COMMIT;
+      `);
+    }
+    // v6: the team secret changed when a member is removed.
     this.#db.exec(`
       BEGIN;
-      ALTER TABLE workspaces ADD COLUMN trimmed_through INTEGER NOT NULL DEFAULT 0;
-      ALTER TABLE snapshots ADD COLUMN covers INTEGER NOT NULL DEFAULT 0;
-      PRAGMA user_version = 5;
+      ALTER TABLE workspaces ADD COLUMN epoch INTEGER NOT NULL DEFAULT 1;
+      CREATE TABLE rotations (
+        wid INTEGER NOT NULL REFERENCES workspaces (wid),
+        epoch INTEGER NOT NULL,
+        old_token_hash TEXT NOT NULL,
+        chain TEXT NOT NULL,
+        rotated_at INTEGER NOT NULL,
+        PRIMARY KEY (wid, epoch)
+      );
+      CREATE INDEX rotations_by_token ON rotations (wid, old_token_hash);
+      PRAGMA user_version = 6;
       COMMIT;
     `);
   }
@@ -406,6 +438,29 @@ export class Store {
       this.#stmt.putSnapshot.run(wid, current + 1, data, now, covers);
       return { ok: true as const, version: current + 1 };
     })();
+  }
+
+  /**
+   * Switches the workspace to a new team secret's read token, durably, if it is still at the
+   * secret before it (`from`): false when another change got there first. The chain that
+   * proved the change is kept for members holding the token it replaced.
+   */
+  rotate(
+    workspace: WorkspaceRow,
+    to: { epoch: number; tokenHash: string; chain: string },
+    now = Date.now(),
+  ): boolean {
+    return this.#db.transaction(() => {
+      const { wid, epoch, readTokenHash } = workspace;
+      if (this.#stmt.rotate.run(to.tokenHash, to.epoch, wid, epoch).changes !== 1) return false;
+      this.#stmt.insertRotation.run(wid, to.epoch, readTokenHash, to.chain, now);
+      return true;
+    })();
+  }
+
+  /** The change that replaced a token (by its hash), if any. */
+  rotationFor(wid: number, tokenHash: string): { epoch: number; chain: string } | undefined {
+    return this.#stmt.rotationFor.get(wid, tokenHash);
   }
 
   /** Workspaces whose log can be trimmed further (after a restart, say). */

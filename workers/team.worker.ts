@@ -78,6 +78,7 @@ const api: TeamApi = {
   rename: (name) => guarded(() => workspace().rename(name)),
   setRole: (member, role) => guarded(() => workspace().setRole(member, role)),
   setSetting: (name, value) => guarded(() => workspace().setSetting(name, value)),
+  removeMember: (memberId) => guarded(() => workspace().removeMember(memberId)),
   watchLead: (leadId) => guarded(() => workspace().watchLead(leadId)),
   leadDetails: (leadIds) => guarded(() => workspace().reads.details(leadIds)),
   // The page's WebRTC links to teammates' browsers (see DocLinks).

@@ -105,6 +105,12 @@ class AppState {
     session.on('error', (failure) => {
       this.handleError(failure);
     });
+    session.on('reopen', () => {
+      // A new team secret: a new room, read token and snapshot key, from the stored record.
+      void localDb.workspaces.get(record.id).then((fresh) => {
+        if (fresh && this.#session === session) this.#open(fresh);
+      });
+    });
     session.on('hot', (rows) => {
       const ids = new Set(rows.map((r) => r.id));
       this.alerts = [...this.alerts.filter((a) => !ids.has(a.id)), ...rows].slice(-3);

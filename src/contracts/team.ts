@@ -59,6 +59,13 @@ export interface WorkspaceStatus {
   tagsInUse: string[];
   team: VerifiedTeam;
   sweep: LastSweep | undefined;
+  /**
+   * This browser's standing in the team: a member; removed for good; or left out of a change
+   * of the team secret (it had published no key to seal the new one to: a new invite is needed).
+   */
+  access: 'member' | 'removed' | 'left_out';
+  /** The team secret changed and this browser holds the new one: the page opens it afresh. */
+  secretEpoch: number;
   /** This browser's storage for the app is full: new visits wait on the relay until there is room. */
   storageFull: boolean;
 }
@@ -108,6 +115,11 @@ export interface TeamApi {
   rename(name: string): Promise<void>;
   setRole(member: Member, role: Exclude<Role, 'owner'>): Promise<void>;
   setSetting<K extends keyof Settings>(name: K, value: Settings[K]): Promise<void>;
+  /**
+   * Removes a member for good (owner or admin): the team secret changes, for everyone else.
+   * Answers the names of members the new secret could not reach.
+   */
+  removeMember(memberId: string): Promise<string[]>;
   /**
    * The lead the page shows (undefined: none): everything known of it in one answer, then a
    * `lead` event each time that lead — and no other — changes.

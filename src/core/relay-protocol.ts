@@ -99,6 +99,8 @@ export type RelayErrorCode =
   | 'no_widget_settings'
   | 'snapshot_conflict'
   | 'snapshot_behind'
+  | 'epoch_conflict'
+  | 'no_rotation'
   | 'log_trimmed'
   | 'unknown_workspace'
   | 'invalid_mailbox'
@@ -143,6 +145,8 @@ export const RELAY_LIMITS = {
   maxSnapshotBytes: 64 * 1024 * 1024,
   /** Largest published widget settings (their signed chain: a few entries). */
   maxWidgetBytes: 32 * 1024,
+  /** A removal's chain (`POST …/rotate`): the removal with a sealed secret per member. */
+  maxChainBytes: 256 * 1024,
 } as const;
 
 /** `POST …/mailboxes/:mailbox`: a team reply, sealed to the visitor (see chat-seal.ts). */

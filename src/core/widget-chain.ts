@@ -7,14 +7,11 @@
  */
 import * as v from 'valibot';
 import { claimParser, LedgerVerifier, type Entry } from './ledger.ts';
-import { chainOf, MAX_CHAIN_ENTRIES } from './ledger-chain.ts';
+import { chainOf, chainSchema, type PublishedChain } from './ledger-chain.ts';
 import { widgetConfigSchema } from './widget-schema.ts';
 import type { WidgetConfig } from './widget-settings.ts';
 
-export interface PublishedWidget {
-  /** Ledger entries by id, in no particular order. */
-  entries: [string, Entry][];
-}
+export type PublishedWidget = PublishedChain;
 
 /**
  * The chain for the widget setting in force, from the entries the ledger accepted; undefined
@@ -26,10 +23,6 @@ export function widgetChain(accepted: ReadonlyMap<string, Entry>): PublishedWidg
   return entries && { entries };
 }
 
-const publishedSchema = v.object({
-  entries: v.pipe(v.array(v.tuple([v.string(), v.unknown()])), v.maxLength(MAX_CHAIN_ENTRIES)),
-});
-
 /** Member records and widget settings: all the widget's verifier knows of the ledger. */
 const widgetClaims = claimParser({ widget: widgetConfigSchema });
 
@@ -38,7 +31,7 @@ async function proven(
   workspace: string,
   published: unknown,
 ): Promise<{ config: WidgetConfig; at: number } | undefined> {
-  if (!v.is(publishedSchema, published)) return undefined;
+  if (!v.is(chainSchema, published)) return undefined;
   const team = await new LedgerVerifier(workspace, widgetClaims).resolve(published.entries);
   let at: number | undefined;
   for (const entry of team.accepted.values()) {

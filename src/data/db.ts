@@ -32,6 +32,8 @@ export interface WorkspaceRecord {
    * sealed to it. Browsers that joined before it existed make one on their next open.
    */
   boxKey?: CryptoKeyPair;
+  /** The team secret's number (1 until a member is removed; see core/ledger.ts). */
+  epoch?: number;
   intakePublicKey: string;
   createdAt: number;
   /** Set once the relay has accepted the workspace registration. */

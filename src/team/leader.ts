@@ -39,6 +39,8 @@ export interface LeaderParts {
   ledger: () => ReadonlyMap<string, Entry>;
   /** The retention period in force (the verified settings'). */
   retention: () => RetentionDays;
+  /** The relay refused this browser's read token (the team secret may have changed). */
+  refused: () => void;
 }
 
 export class Leader {
@@ -111,6 +113,7 @@ export class Leader {
     }));
     intake.on('status', (state, intakeDetail) => {
       status({ intake: state, intakeDetail });
+      if (state === 'refused') this.#parts.refused();
     });
     intake.on('caughtUp', (caughtUp) => {
       this.#sweeper?.intake(caughtUp);

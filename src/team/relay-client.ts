@@ -11,6 +11,7 @@ import type {
   RelayErrorCode,
   SnapshotInfo,
 } from '../core/relay-protocol.ts';
+import type { PublishedChain } from '../core/ledger-chain.ts';
 import type { PublishedWidget } from '../core/widget-chain.ts';
 
 export class RelayError extends CodedError {
@@ -128,4 +129,35 @@ export async function publishWidget(
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify(chain),
   });
+}
+
+/** Switches the workspace to a new team secret's token, proven by the removal's chain. */
+export async function rotateToken(
+  relayUrl: string,
+  workspace: string,
+  token: string,
+  chain: PublishedChain,
+): Promise<void> {
+  await call(new URL(`/v1/workspaces/${workspace}/rotate`, relayUrl), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(chain),
+  });
+}
+
+/** The change of team secret that replaced `token` (undefined: it is the current one). */
+export async function readRotation(
+  relayUrl: string,
+  workspace: string,
+  token: string,
+): Promise<{ epoch: number; chain: unknown } | undefined> {
+  try {
+    const res = await call(new URL(`/v1/workspaces/${workspace}/rotation`, relayUrl), {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    return (await res.json()) as { epoch: number; chain: unknown };
+  } catch (err) {
+    if (err instanceof RelayError && err.code === 'no_rotation') return undefined;
+    throw err;
+  }
 }

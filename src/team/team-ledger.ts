@@ -9,8 +9,11 @@ import type * as Y from 'yjs';
 import { CodedError } from '../contracts/errors.ts';
 import type { VerifiedTeam } from '../contracts/team.ts';
 import {
+  entryId,
   ledger,
   LedgerVerifier,
+  signClaim,
+  type RemovalClaim,
   parseClaim,
   nextAt,
   publicKeyOf,
@@ -21,10 +24,24 @@ import {
   type Settings,
   type Signer,
 } from '../core/ledger.ts';
-import { boxKeyText, generateBoxKeys } from '../core/member-box.ts';
+import { boxKeyText, generateBoxKeys, sealSecret } from '../core/member-box.ts';
+import type { PublishedChain } from '../core/ledger-chain.ts';
+import { removalChain } from '../core/removal-chain.ts';
+import { newTeamSecret, readToken, sha256Hex } from '../core/team-keys.ts';
 import { localDb, readMeta, type WorkspaceDb, type WorkspaceRecord } from '../data/db.ts';
 
+/** A removal signed and proven, not yet written (see `prepareRemoval`). */
+export interface PreparedRemoval {
+  id: string;
+  entry: Entry;
+  chain: PublishedChain;
+  /** Members who published no key: the new secret cannot reach them (they need a new invite). */
+  left: string[];
+}
+
 export interface TeamLedgerEvents {
+  /** The latest removal in the ledger, after every pass that has one: the secret it made. */
+  removal: (removal: RemovalClaim) => void;
   /** The verified team, after every pass. */
   team: (team: VerifiedTeam) => void;
   /** The verified settings, after every pass (plain objects, unlike UI state). */
@@ -38,6 +55,9 @@ export class TeamLedger extends ObservableV2<TeamLedgerEvents> {
   readonly #db: WorkspaceDb;
   readonly #record: WorkspaceRecord;
   #members: Member[] = [];
+  /** The team secret's number, and the removal that made it (see core/ledger.ts). */
+  #epoch = 1;
+  #removal: RemovalClaim | undefined;
   readonly #verifier: LedgerVerifier;
   readonly #signer: Signer;
   /** Entries this browser has accepted: what it restores. */
@@ -107,12 +127,15 @@ export class TeamLedger extends ObservableV2<TeamLedgerEvents> {
         done = this.#requested;
         const team = await this.#verifier.resolve(ledger(this.#doc).entries());
         this.#members = team.members;
+        this.#epoch = team.epoch;
+        this.#removal = team.removal;
         this.emit('team', [
           { members: team.members, settings: team.settings, rejected: team.rejected },
         ]);
         this.emit('settings', [team.settings]);
         this.#current = team.accepted;
         this.emit('accepted', [team.accepted]);
+        if (team.removal) this.emit('removal', [team.removal]);
         const grew = [...team.accepted.keys()].some((id) => !this.#accepted.has(id));
         for (const [id, entry] of team.accepted) this.#accepted.set(id, entry);
         if (grew) {
@@ -188,6 +211,60 @@ export class TeamLedger extends ObservableV2<TeamLedgerEvents> {
       key: member.key,
       at: nextAt(this.#doc, Date.now()),
     });
+  }
+
+  /**
+   * Prepares the removal of a member for good, signed by this admin: a new team secret sealed
+   * to every other member who published a key (see core/member-box.ts), and the chain that
+   * proves it to the relay. Nothing is written: the relay must take the new token first
+   * (`commit` then), or the team would move to a secret the relay does not know.
+   */
+  async prepareRemoval(memberId: string): Promise<PreparedRemoval> {
+    await this.refresh();
+    const target = this.#members.find((m) => m.id === memberId);
+    if (!target) throw new CodedError('not_found', 'no such member');
+    const secret = newTeamSecret();
+    const epoch = this.#epoch + 1;
+    const secrets: Record<string, string> = {};
+    const left: string[] = [];
+    for (const m of this.#members) {
+      if (m.id === memberId) continue;
+      if (m.box)
+        secrets[m.id] = await sealSecret(
+          secret,
+          { member: m.id, box: m.box },
+          this.#record.id,
+          epoch,
+        );
+      else left.push(m.name);
+    }
+    const claim: RemovalClaim = {
+      kind: 'removal',
+      member: memberId,
+      epoch,
+      tokenHash: await sha256Hex(await readToken(secret)),
+      secrets,
+      at: nextAt(this.#doc, Date.now()),
+    };
+    const entry = await signClaim(this.#signer, claim);
+    const id = await entryId(entry);
+    const chain = removalChain(new Map([...this.#current, [id, entry]]));
+    if (!chain) throw new CodedError('internal', 'the removal proves nothing');
+    return { id, entry, chain, left };
+  }
+
+  /** Writes a prepared removal once the relay has taken its token. */
+  async commit(removal: PreparedRemoval): Promise<void> {
+    ledger(this.#doc).set(removal.id, removal.entry);
+    await this.refresh();
+  }
+
+  /** The team secret's number, and the removal that made it. */
+  get epoch(): number {
+    return this.#epoch;
+  }
+  get removal(): RemovalClaim | undefined {
+    return this.#removal;
   }
 
   async setSetting<K extends keyof Settings>(name: K, value: Settings[K]): Promise<void> {

@@ -16,13 +16,18 @@ import { realClock, realTimers, type Clock, type Timers } from '../contracts/tim
 import type { LeadDetail } from '../core/lead.ts';
 import {
   DEFAULT_SETTINGS,
+  ledger,
   type Member,
+  type RemovalClaim,
   type RetentionDays,
   type Role,
   type Settings,
   type WorkspaceInfo,
 } from '../core/ledger.ts';
+import type { PublishedChain } from '../core/ledger-chain.ts';
+import { openSecret } from '../core/member-box.ts';
 import { channelName, lockName } from '../core/names.ts';
+import { verifyRemoval } from '../core/removal-chain.ts';
 import { DEFAULT_RULES, type ScoringRules } from '../core/scoring.ts';
 import { localDb, readMeta, WorkspaceDb, type WorkspaceRecord } from '../data/db.ts';
 import { DocLinks } from './doc-links.ts';
@@ -34,6 +39,7 @@ import { LeadReads } from './lead-reads.ts';
 import { Replies } from './replies.ts';
 import { leadership, type Leadership } from './leadership.ts';
 import { Projection } from './projection.ts';
+import { readRotation, rotateToken } from './relay-client.ts';
 import { Snapshots } from './snapshots.ts';
 import { TeamEdits } from './team-edits.ts';
 import { TeamLedger } from './team-ledger.ts';
@@ -58,6 +64,8 @@ export class Workspace {
   /** The workspace's data as the verified ledger has it (null until it has arrived). */
   #verifiedInfo: WorkspaceInfo | null = null;
   #retention: RetentionDays = DEFAULT_SETTINGS.retentionDays;
+  /** Moving to a new team secret: the page opens the workspace afresh. */
+  #switching = false;
   /** The data this tab works with, from the moment it joined. */
   #info: WorkspaceInfo | undefined;
   #loaded = false;
@@ -162,6 +170,9 @@ export class Workspace {
     team.on('accepted', (accepted) => {
       this.#leader?.ledgerChanged(accepted);
     });
+    team.on('removal', (removal) => {
+      this.#followSecret(removal).catch(this.#fail);
+    });
     team.on('settings', (settings) => {
       this.#useRules(settings.scoringRules);
       if (settings.retentionDays !== this.#retention) {
@@ -233,6 +244,9 @@ export class Workspace {
       timers: this.#timers,
       ledger: () => this.#team?.current ?? new Map(),
       retention: () => this.#retention,
+      refused: () => {
+        this.#catchUpSecret().catch(this.#fail);
+      },
     });
     this.#leader = leader;
     const record = this.#record;
@@ -275,6 +289,74 @@ export class Workspace {
     this.#feed.rules(rules);
     this.reads.refresh();
     this.#db.meta.put({ key: 'rules', value: rules }).catch(this.#fail);
+  }
+
+  /**
+   * Removes a member for good: the relay takes the new secret's token first (proven by the
+   * signed removal), then the removal is written, and every member — this one too — moves to
+   * the new secret as they read it (`#followSecret`).
+   */
+  async removeMember(memberId: string): Promise<string[]> {
+    const team = this.#verifiedTeam();
+    const prepared = await team.prepareRemoval(memberId);
+    const record = this.#record;
+    await rotateToken(
+      record.relayUrl,
+      record.id,
+      await readToken(record.teamSecret),
+      prepared.chain,
+    );
+    await team.commit(prepared);
+    return prepared.left;
+  }
+
+  /** The ledger's latest removal: a newer team secret, for this member to open, or not. */
+  async #followSecret(removal: RemovalClaim): Promise<void> {
+    const record = this.#record;
+    if (removal.epoch <= (record.epoch ?? 1) || this.#switching) return;
+    const sealed = removal.secrets[record.memberId];
+    if (!sealed || !record.boxKey) {
+      this.#status({ access: removal.member === record.memberId ? 'removed' : 'left_out' });
+      return;
+    }
+    this.#switching = true;
+    const secret = await openSecret(
+      sealed,
+      { member: record.memberId, keys: record.boxKey },
+      record.id,
+      removal.epoch,
+    );
+    record.teamSecret = secret;
+    record.epoch = removal.epoch;
+    await localDb.workspaces.update(record.id, { teamSecret: secret, epoch: removal.epoch });
+    // The relay's snapshot is under the old secret's key: the next leader stores one under the
+    // new one, whatever it holds.
+    const known = await readMeta<Record<string, unknown> | undefined>(
+      this.#db,
+      'snapshot',
+      undefined,
+    );
+    if (known) await this.#db.meta.put({ key: 'snapshot', value: { ...known, state: '' } });
+    this.#status({ secretEpoch: removal.epoch });
+  }
+
+  /**
+   * The relay refused this browser's token: the team secret may have changed while it was
+   * away. The change that replaced the token, once verified, goes into the ledger like any
+   * teammate's entry, and is followed from there.
+   */
+  async #catchUpSecret(): Promise<void> {
+    const record = this.#record;
+    const rotation = await readRotation(
+      record.relayUrl,
+      record.id,
+      await readToken(record.teamSecret),
+    );
+    if (!rotation || !(await verifyRemoval(record.id, rotation.chain))) return;
+    const entries = ledger(this.#store.doc);
+    for (const [id, entry] of (rotation.chain as PublishedChain).entries) {
+      if (!entries.has(id)) entries.set(id, entry);
+    }
   }
 
   // Signed changes to the team (see TeamLedger).

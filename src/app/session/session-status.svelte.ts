@@ -39,6 +39,8 @@ export class SessionStatus implements WorkspaceStatus {
   team = $state<VerifiedTeam>({ members: [], settings: DEFAULT_SETTINGS, rejected: 0 });
   storageFull = $state(false);
   sweep = $state<WorkspaceStatus['sweep']>();
+  access = $state<WorkspaceStatus['access']>('member');
+  secretEpoch = $state(0);
 
   // Known on the page itself.
   /** Open tabs of the team (this one included), from awareness. */

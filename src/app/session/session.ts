@@ -23,6 +23,8 @@ export interface TeamChanges {
   rename(name: string): Promise<void>;
   setRole(member: Member, role: Exclude<Role, 'owner'>): Promise<void>;
   setSetting<K extends keyof Settings>(name: K, value: Settings[K]): Promise<void>;
+  /** Removes a member for good; answers who the new team secret could not reach. */
+  removeMember(memberId: string): Promise<string[]>;
 }
 
 export interface SessionEvents {
@@ -36,6 +38,8 @@ export interface SessionEvents {
   lead: (leadId: string, detail: LeadDetail | null) => void;
   /** A background failure the user should hear about. */
   error: (failure: Failure) => void;
+  /** The team secret changed and this browser holds the new one: open the workspace afresh. */
+  reopen: () => void;
 }
 
 /** How long a returning member's list may wait for its first paint before the doc loads. */
@@ -117,6 +121,7 @@ export class Session extends ObservableV2<SessionEvents> {
     return {
       status: (patch) => {
         this.status.apply(patch);
+        if (patch.secretEpoch) this.emit('reopen', []);
         // The invite gave no intake key: the workspace's own data has it.
         if (patch.workspace && !this.record.intakePublicKey) {
           this.record.intakePublicKey = patch.workspace.intakePublicKey;
@@ -175,6 +180,7 @@ export class Session extends ObservableV2<SessionEvents> {
       rename: (name) => team.rename(name),
       setRole: (member, role) => team.setRole(plain(member), role),
       setSetting: (name, value) => team.setSetting(name, plain(value)),
+      removeMember: (memberId) => team.removeMember(memberId),
     };
   }
 

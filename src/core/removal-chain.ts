@@ -1,0 +1,33 @@
+/**
+ * A removal as the relay is shown it (see ledger-chain.ts): the removal, and the entries its
+ * authority rests on. The relay switches the workspace's read token to the removal's only when
+ * the chain proves it — signed by the owner or an admin, back to the owner whose key the
+ * workspace id is the hash of — and keeps the chain for members who were away, who open their
+ * new secret from it (see member-box.ts).
+ */
+import * as v from 'valibot';
+import {
+  claimParser,
+  LedgerVerifier,
+  removalClaimSchema,
+  type Entry,
+  type RemovalClaim,
+} from './ledger.ts';
+import { chainOf, chainSchema, type PublishedChain } from './ledger-chain.ts';
+
+/** The chain of the latest removal the ledger accepted; undefined when there was none. */
+export function removalChain(accepted: ReadonlyMap<string, Entry>): PublishedChain | undefined {
+  const entries = chainOf(accepted, (c) => c.kind === 'removal');
+  return entries && { entries };
+}
+
+const removalClaims = claimParser({}, [removalClaimSchema()]);
+
+/** The latest removal a chain proves, with the team secret's number it makes; or undefined. */
+export async function verifyRemoval(
+  workspace: string,
+  published: unknown,
+): Promise<RemovalClaim | undefined> {
+  if (!v.is(chainSchema, published)) return undefined;
+  return (await new LedgerVerifier(workspace, removalClaims).resolve(published.entries)).removal;
+}
