@@ -40,6 +40,8 @@ class AppState {
   #session = $state<Session | undefined>();
   #phase = $state<'loading' | 'welcome' | 'ready'>('loading');
   #error = $state('');
+  /** News the user should read even if the view it came from is gone (a workspace reopened). */
+  notice = $state('');
   /** Hot-lead alerts on screen, newest last. */
   alerts = $state.raw<ScoredRow[]>([]);
   /** New-message alerts on screen (in this member's leader tab), newest last. */

@@ -25,6 +25,7 @@ test('a removed member reads nothing new and cannot rejoin; the others keep sync
   await owner.page.getByRole('button', { name: 'Remove Bob' }).click();
   await owner.page.getByRole('button', { name: 'Remove for good' }).click();
   await expect(owner.page.getByRole('status').filter({ hasText: 'Bob was removed' })).toBeVisible();
+  await expect(owner.members).toHaveCount(2, { timeout: 20_000 });
   await owner.page.screenshot({ path: 'test-results/screens/removal.png' });
   await expect(bob.page.getByRole('alert')).toContainText('You were removed from this workspace', {
     timeout: 20_000,
