@@ -159,7 +159,7 @@ export async function startRelay(
     new HttpError(404, 'unknown_workspace', 'no such workspace on this relay');
 
   // Counting is a scan over workspaces: cached for a second so /health stays cheap under load.
-  let counts = { workspaces: 0, events: 0, at: -Infinity };
+  let counts = { workspaces: 0, events: 0, eventBytes: 0, at: -Infinity };
   const health = (res: ServerResponse): void => {
     if (performance.now() - counts.at > 1000) counts = { ...store.counts(), at: performance.now() };
     sendJson(res, 200, {
@@ -168,6 +168,7 @@ export async function startRelay(
       uptimeSec: Math.round((Date.now() - started) / 1000),
       workspaces: counts.workspaces,
       events: counts.events,
+      eventBytes: counts.eventBytes,
       commits: committer.commits,
       pendingEvents: committer.pendingEvents,
       connections: { tcp: sockets, live: live.connections, signal: signaling.connections },

@@ -163,9 +163,10 @@ function prepare(db: Database.Database) {
       `INSERT INTO widget_settings (wid, body, stored_at) VALUES (?, ?, ?)
        ON CONFLICT (wid) DO UPDATE SET body = excluded.body, stored_at = excluded.stored_at`,
     ),
-    counts: db.prepare<[], { workspaces: number; events: number }>(
+    counts: db.prepare<[], { workspaces: number; events: number; eventBytes: number }>(
       `SELECT (SELECT count(*) FROM workspaces) AS workspaces,
-              (SELECT coalesce(sum(events), 0) FROM workspaces) AS events`,
+              (SELECT coalesce(sum(events), 0) FROM workspaces) AS events,
+              (SELECT coalesce(sum(bytes), 0) FROM workspaces) AS eventBytes`,
     ),
   };
 }
@@ -528,8 +529,8 @@ export class Store {
     return { entries: rows.slice(0, limit), more: rows.length > limit };
   }
 
-  counts(): { workspaces: number; events: number } {
-    return this.#stmt.counts.get() ?? { workspaces: 0, events: 0 };
+  counts(): { workspaces: number; events: number; eventBytes: number } {
+    return this.#stmt.counts.get() ?? { workspaces: 0, events: 0, eventBytes: 0 };
   }
 
   close(): void {

@@ -10,6 +10,7 @@ import { buildWidget } from '../../scripts/build-widget.ts';
 import { benchChat } from './chat-latency.ts';
 import { benchCaptureLatency } from './e2e-latency.ts';
 import { benchRelay } from './relay.ts';
+import { benchRemoval } from './removal.ts';
 import { benchSweep } from './sweep.ts';
 import { benchLeadList } from './lead-list.ts';
 import { benchTeamEdit } from './team-edit.ts';
@@ -238,6 +239,7 @@ await section('capture latency', () => benchCaptureLatency());
 await section('chat', () => benchChat());
 await section('team sync', () => benchTeamSync());
 await section('team edit latency', () => benchTeamEdit());
+await section('member removal', () => benchRemoval());
 await section('lead list at 100,000', () => benchLeadList(100_000));
 await section('sweep of 100,000', () => benchSweep(100_000));
 if (!process.argv.includes('--quick')) {

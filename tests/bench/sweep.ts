@@ -1,5 +1,6 @@
 /**
- * The data lifecycle of a large workspace (SPEC §13, §15), at 100,000 leads. A backup made from
+ * The data lifecycle of a large workspace (SPEC §13, §15), at 100,000 leads. The relay's log
+ * before and after a member's snapshot covers it (what the relay holds of it). A backup made from
  * Settings → Backup (click to file) and restored in a fresh browser (click to every lead
  * listed). Then a retention sweep, 90 % of the leads never-engaged and quiet for longer than
  * the retention period (every tenth is assigned, so kept): the sweep's time in the team worker,
@@ -109,6 +110,14 @@ export async function benchSweep(leads = 100_000): Promise<Record<string, number
       leads,
       assignEvery: 10,
     });
+    const relayLog = async (): Promise<{ events: number; eventBytes: number }> =>
+      (await (await fetch(new URL('/health', stack.relayUrl))).json()) as {
+        events: number;
+        eventBytes: number;
+      };
+    // The builder's snapshot says nothing of what it covers: the log is whole until a member's
+    // browser stores one that does.
+    const logBefore = await relayLog();
     const page = await context.newPage();
     await page.goto(built.inviteLink);
     await page.getByLabel('Your name').fill('Bench');
@@ -119,6 +128,12 @@ export async function benchSweep(leads = 100_000): Promise<Record<string, number
       await page.waitForTimeout(500);
     }
     await page.waitForTimeout(3_000);
+    // The member's leader stores a snapshot covering the log, and the relay trims it.
+    let logAfter = await relayLog();
+    for (let waited = 0; logAfter.events >= logBefore.events && waited < 60_000; waited += 500) {
+      await page.waitForTimeout(500);
+      logAfter = await relayLog();
+    }
     const backup = await backUp(page, profile);
     const fresh = await mkdtemp(join(tmpdir(), 'converge-bench-'));
     const freshContext = await chromium.launchPersistentContext(fresh, LAUNCH);
@@ -142,6 +157,10 @@ export async function benchSweep(leads = 100_000): Promise<Record<string, number
     const after = await page.evaluate<Stored>(STORED(built.workspace));
     const mb = (bytes: number): number => Math.round((bytes / 1_048_576) * 10) / 10;
     return {
+      'relayLog.before.events': logBefore.events,
+      'relayLog.before.mb': mb(logBefore.eventBytes),
+      'relayLog.afterTrim.events': logAfter.events,
+      'relayLog.afterTrim.mb': mb(logAfter.eventBytes),
       'backup.exportMs': backup.ms,
       'backup.fileMb': mb(backup.bytes),
       'backup.restoreMs': restoreMs,
