@@ -45,7 +45,9 @@ export async function benchRemoval(): Promise<Record<string, number>> {
       await (await visitor.newPage()).goto(site);
     };
     await visit();
-    for (const page of [grace, bob]) await waitForCount(page, 1, 30_000);
+    for (const page of [grace, bob]) {
+      await page.locator('[aria-label="Lead list"] > li').first().waitFor({ timeout: 30_000 });
+    }
 
     await ada.getByRole('link', { name: 'Team', exact: true }).click();
     await ada.getByRole('listitem', { name: 'Bob' }).waitFor();

@@ -13,7 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright';
 import { startStack } from '../../scripts/stack.ts';
+import { randomId } from '../../src/core/bytes.ts';
+import { seal } from '../../src/core/seal.ts';
 import { buildWorkspace } from '../e2e/workspace-builder.ts';
+import { pageView } from '../page-view.ts';
 import { FOLDED, LAUNCH, longestSince, OBSERVE, waitForCount } from './shared.ts';
 import { workerMeasureMs } from './workers.ts';
 
@@ -128,7 +131,16 @@ export async function benchSweep(leads = 100_000): Promise<Record<string, number
       await page.waitForTimeout(500);
     }
     await page.waitForTimeout(3_000);
-    // The member's leader stores a snapshot covering the log, and the relay trims it.
+    // The member's leader stores a snapshot covering the log once it has something new to
+    // store — here one more visit — and the relay trims what it covers.
+    const id = randomId();
+    const view = pageView({ id, visitorId: randomId(), at: Date.now() });
+    const sealed = await seal(built.intakePublicKey, JSON.stringify(view), built.workspace);
+    await fetch(new URL(`/v1/intake/${built.workspace}`, stack.relayUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ events: [{ id, sealed }] }),
+    });
     let logAfter = await relayLog();
     for (let waited = 0; logAfter.events >= logBefore.events && waited < 60_000; waited += 500) {
       await page.waitForTimeout(500);
@@ -139,7 +151,8 @@ export async function benchSweep(leads = 100_000): Promise<Record<string, number
     const freshContext = await chromium.launchPersistentContext(fresh, LAUNCH);
     let restoreMs: number;
     try {
-      restoreMs = await restore(freshContext, stack.appUrl, backup.file, leads);
+      // With the one more visit.
+      restoreMs = await restore(freshContext, stack.appUrl, backup.file, leads + 1);
     } finally {
       await freshContext.close();
       await rm(fresh, { recursive: true, force: true });
@@ -150,7 +163,8 @@ export async function benchSweep(leads = 100_000): Promise<Record<string, number
     stack.setClockOffset(7 * DAY);
     await page.addInitScript({ content: OBSERVE });
     await page.reload();
-    await waitForCount(page, leads / 10, 600_000);
+    // The assigned tenth stay, and the one recent visitor.
+    await waitForCount(page, leads / 10 + 1, 600_000);
     const sweepMs = await workerMeasureMs(page, 'team.worker', 'converge:sweep');
     const longest = await page.evaluate<number>(longestSince(0));
     await page.waitForTimeout(3_000);
@@ -166,6 +180,7 @@ export async function benchSweep(leads = 100_000): Promise<Record<string, number
       'backup.restoreMs': restoreMs,
       'sweep.leads': leads,
       'sweep.eligible': leads - leads / 10,
+      'sweep.recentVisitors': 1,
       'sweep.ms': sweepMs,
       'sweep.longestTaskMs': Math.round(longest),
       'sweep.before.leads': before.leads,
