@@ -10,7 +10,10 @@
  * - Entries are read in the order of their `at`, a clock that never goes below what the signer
  *   has already seen, so each honest entry comes after everything its author knew.
  * - Joining is self-signed and makes an agent; only the owner and admins can change roles and
- *   admin settings, and only the owner the workspace's own data (its name and intake key pair).
+ *   admin settings, and only the owner the workspace's own data (its name and intake key pair)
+ *   and an admin's role. A signer chooses the `at` of their entries, so the owner's demotion or
+ *   removal of an admin names the admin's entries it lets stand: any other entry made with
+ *   admin rights and dated before it counts for nothing (an admin cannot back-date one).
  *   Entries that fail a check are ignored (and counted).
  */
 import * as v from 'valibot';
@@ -50,6 +53,12 @@ export interface MemberClaim {
    * the member sets it; records from before it existed have none.
    */
   box?: string;
+  /**
+   * When the owner demotes an admin: the ids of that admin's entries made with admin rights
+   * that the owner accepts. Any other such entry of theirs dated before the demotion counts for
+   * nothing: a demoted admin cannot sign one "from before". (Older records have none.)
+   */
+  keep?: string[];
   at: number;
 }
 
@@ -68,6 +77,8 @@ export interface RemovalClaim {
   tokenHash: string;
   /** The new secret, sealed to each remaining member with a published key, by member id. */
   secrets: Record<string, string>;
+  /** As for a demotion (see MemberClaim.keep), when the owner removes an admin. */
+  keep?: string[];
   at: number;
 }
 
@@ -132,6 +143,7 @@ const memberClaimSchema = v.looseObject({
   role: v.picklist(ROLES),
   key: publicKeySchema,
   box: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{80,100}$/))),
+  keep: v.optional(v.pipe(v.array(v.string()), v.maxLength(10_000))),
   at: finiteNumber,
 });
 
@@ -255,6 +267,7 @@ export function removalClaimSchema() {
       v.record(v.string(), v.pipe(v.string(), v.maxLength(400))),
       v.check((secrets) => Object.keys(secrets).length <= 500),
     ),
+    keep: v.optional(v.pipe(v.array(v.string()), v.maxLength(10_000))),
     at: finiteNumber,
   });
 }
@@ -375,6 +388,39 @@ export function parseClaim(text: string): Claim | undefined {
   return fullParser(text);
 }
 
+interface Parsed {
+  id: string;
+  entry: Entry;
+  claim: Claim;
+}
+
+/** A demotion or removal by the owner: what the member signed with admin rights before it. */
+interface Cap {
+  at: number;
+  keep: ReadonlySet<string>;
+}
+
+/** An entry made with admin rights (a setting, someone else's role, a removal). */
+function usesAdminRights(entry: Entry, claim: Claim): boolean {
+  return claim.kind !== 'member' || claim.member !== entry.by;
+}
+
+/** The ids of a member's accepted entries made with admin rights: what a demotion keeps. */
+export function adminEntriesOf(accepted: ReadonlyMap<string, Entry>, memberId: string): string[] {
+  const ids: string[] = [];
+  for (const [id, entry] of accepted) {
+    const claim = entry.by === memberId ? parseClaim(entry.claim) : undefined;
+    if (claim && usesAdminRights(entry, claim)) ids.push(id);
+  }
+  return ids.sort();
+}
+
+/** The entry is one its author signed with admin rights "before" a cap that does not keep it. */
+function capped(id: string, entry: Entry, claim: Claim, caps: ReadonlyMap<string, Cap[]>): boolean {
+  if (!usesAdminRights(entry, claim)) return false;
+  return (caps.get(entry.by) ?? []).some((cap) => claim.at < cap.at && !cap.keep.has(id));
+}
+
 /** What the ledger has established so far, as it reads the entries in order. */
 interface LedgerState {
   members: Map<string, Member>;
@@ -439,7 +485,7 @@ export class LedgerVerifier {
   }
 
   async resolve(entries: Iterable<[string, unknown]>): Promise<Team> {
-    const parsed: { id: string; entry: Entry; claim: Claim }[] = [];
+    const parsed: Parsed[] = [];
     let rejected = 0;
     for (const [id, value] of entries) {
       const entry = v.is(entrySchema, value) ? (value as Entry) : undefined;
@@ -452,13 +498,42 @@ export class LedgerVerifier {
     }
     parsed.sort((a, b) => a.claim.at - b.claim.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
+    const first = await this.#pass(parsed, new Map());
+    // The owner's demotions and removals of admins cap what those admins signed before them
+    // (see MemberClaim.keep); a second pass applies the caps. The owner is never demoted, so
+    // the caps cannot depend on one another.
+    const caps = await this.#caps(parsed, first);
+    const team = caps.size ? await this.#pass(parsed, caps) : first;
+    return { ...team, rejected: team.rejected + rejected };
+  }
+
+  /** The caps on each member's admin entries: the owner's demotions and removals with `keep`. */
+  async #caps(parsed: readonly Parsed[], team: Team): Promise<Map<string, Cap[]>> {
+    const caps = new Map<string, Cap[]>();
+    const owner = team.members.find((m) => m.role === 'owner');
+    if (!owner) return caps;
+    for (const { id, entry, claim } of parsed) {
+      if (entry.by !== owner.id || claim.kind === 'setting' || !claim.keep) continue;
+      if (claim.kind === 'member' && (claim.member === owner.id || claim.role !== 'agent'))
+        continue;
+      if (!(await this.#verify(id, entry, owner.key))) continue;
+      const list = caps.get(claim.member) ?? [];
+      list.push({ at: claim.at, keep: new Set(claim.keep) });
+      caps.set(claim.member, list);
+    }
+    return caps;
+  }
+
+  /** One reading of the entries in order, with the caps known. */
+  async #pass(parsed: readonly Parsed[], caps: ReadonlyMap<string, Cap[]>): Promise<Team> {
+    let rejected = 0;
     const members = new Map<string, Member>();
     const settings: Settings = { ...DEFAULT_SETTINGS };
     const accepted = new Map<string, Entry>();
     const state: LedgerState = { members, removed: new Set(), epoch: 1 };
     let removal: RemovalClaim | undefined;
     for (const { id, entry, claim } of parsed) {
-      if (await this.#applies(id, entry, claim, state)) {
+      if ((await this.#applies(id, entry, claim, state)) && !capped(id, entry, claim, caps)) {
         accepted.set(id, entry);
         if (claim.kind === 'removal') {
           members.delete(claim.member);
@@ -501,9 +576,11 @@ export class LedgerVerifier {
     const { members } = state;
     const author = members.get(entry.by);
     if (claim.kind === 'removal') {
-      // The owner or an admin removes anyone but the owner, each removal the next secret.
+      // The owner or an admin removes an agent, only the owner an admin; each removal the next
+      // secret.
       const target = members.get(claim.member);
       if (!author || author.role === 'agent' || !target || target.role === 'owner') return false;
+      if (target.role === 'admin' && author.role !== 'owner') return false;
       if (claim.epoch !== state.epoch + 1) return false;
       return this.#verify(id, entry, author.key);
     }
@@ -527,9 +604,12 @@ export class LedgerVerifier {
       if (claim.role !== target.role || !sameKey(claim.key, target.key)) return false;
       return this.#verify(id, entry, target.key);
     }
-    // A role change by someone else: the owner or an admin, never to or from owner.
+    // A role change by someone else: the owner or an admin, never to or from owner; only the
+    // owner takes an admin's rights away (so no two admins can race to demote each other, and
+    // a demotion can say which of the admin's entries stand: see MemberClaim.keep).
     if (!author || author.role === 'agent' || !target) return false;
     if (target.role === 'owner' || claim.role === 'owner') return false;
+    if (target.role === 'admin' && claim.role !== 'admin' && author.role !== 'owner') return false;
     if (!sameKey(claim.key, target.key)) return false;
     return this.#verify(id, entry, author.key);
   }

@@ -9,6 +9,7 @@ import type * as Y from 'yjs';
 import { CodedError } from '../contracts/errors.ts';
 import type { VerifiedTeam } from '../contracts/team.ts';
 import {
+  adminEntriesOf,
   entryId,
   ledger,
   LedgerVerifier,
@@ -209,8 +210,15 @@ export class TeamLedger extends ObservableV2<TeamLedgerEvents> {
       name: member.name,
       role,
       key: member.key,
+      ...this.#keeping(member, role),
       at: nextAt(this.#doc, Date.now()),
     });
+  }
+
+  /** An admin losing their rights: the entries of theirs that stand (see MemberClaim.keep). */
+  #keeping(member: Member, role: Role): { keep?: string[] } {
+    if (member.role !== 'admin' || role === 'admin') return {};
+    return { keep: adminEntriesOf(this.#current, member.id) };
   }
 
   /**
@@ -244,6 +252,7 @@ export class TeamLedger extends ObservableV2<TeamLedgerEvents> {
       epoch,
       tokenHash: await sha256Hex(await readToken(secret)),
       secrets,
+      ...this.#keeping(target, 'agent'),
       at: nextAt(this.#doc, Date.now()),
     };
     const entry = await signClaim(this.#signer, claim);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import {
+  adminEntriesOf,
   entryId,
   ledger,
   LedgerVerifier,
@@ -235,6 +236,56 @@ describe('team ledger', () => {
     const after = await t.resolve();
     expect(after.members.map((m) => m.id)).toEqual(['ada', 'grace']);
     expect(after.rejected).toBe(result.rejected + 1);
+  });
+
+  it('a demoted admin cannot back-date an admin entry before the demotion', async () => {
+    const t = await team();
+    const sam = await person('sam');
+    await record(t.doc, t.as(sam), { ...(t.memberClaim(sam, 'Sam', 'agent') as MemberClaim) });
+    await record(t.doc, t.as(t.ada), t.memberClaim(t.grace, 'Grace', 'admin'));
+    await record(t.doc, t.as(t.grace), t.setting('retentionDays', 14));
+    const before = await t.resolve();
+    expect(before.settings.retentionDays).toBe(14);
+    // Only the owner takes an admin's rights away; the demotion names what of hers stands.
+    const demotion = {
+      ...(t.memberClaim(t.grace, 'Grace', 'agent') as MemberClaim),
+      keep: adminEntriesOf(before.accepted, 'grace'),
+    };
+    await record(t.doc, t.as(t.ada), demotion);
+    // Afterwards she signs changes dated before her demotion, as if she were still an admin.
+    const past = demotion.at - 1;
+    await record(t.doc, t.as(t.grace), { ...t.setting('retentionDays', 30), at: past });
+    await record(t.doc, t.as(t.grace), { ...t.memberClaim(sam, 'Sam', 'admin'), at: past });
+    const after = await t.resolve();
+    expect(roles(after.members)).toEqual({ Ada: 'owner', Sam: 'agent', Grace: 'agent' });
+    // What she did as an admin stands; what she back-dated does not.
+    expect(after.settings.retentionDays).toBe(14);
+    expect(after.rejected).toBe(2);
+  });
+
+  it('lets only the owner take an admin’s rights away', async () => {
+    const t = await team();
+    const sam = await person('sam');
+    await record(t.doc, t.as(sam), { ...(t.memberClaim(sam, 'Sam', 'agent') as MemberClaim) });
+    await record(t.doc, t.as(t.ada), t.memberClaim(t.grace, 'Grace', 'admin'));
+    await record(t.doc, t.as(t.ada), t.memberClaim(sam, 'Sam', 'admin'));
+    // Grace tries to demote Sam, and to remove him: neither counts.
+    await record(t.doc, t.as(t.grace), t.memberClaim(sam, 'Sam', 'agent'));
+    await record(t.doc, t.as(t.grace), {
+      kind: 'removal',
+      member: sam.id,
+      epoch: 2,
+      tokenHash: 'a'.repeat(64),
+      secrets: {},
+      at: nextAt(t.doc, Date.now()),
+    });
+    let result = await t.resolve();
+    expect(roles(result.members)).toEqual({ Ada: 'owner', Grace: 'admin', Sam: 'admin' });
+    expect(result.rejected).toBe(2);
+    // An admin still promotes, and the owner demotes.
+    await record(t.doc, t.as(t.ada), t.memberClaim(sam, 'Sam', 'agent'));
+    result = await t.resolve();
+    expect(roles(result.members)).toEqual({ Ada: 'owner', Grace: 'admin', Sam: 'agent' });
   });
 
   it('rejects forged signatures, entries under another id, replays and malformed claims', async () => {
