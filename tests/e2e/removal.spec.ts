@@ -1,8 +1,9 @@
 /**
- * Removing a member for good (SPEC §9, §10): Ada (owner) removes Bob. A new team secret goes to
- * Ada and Grace only; the relay takes only the new secret's token. Bob, in his own browser,
- * is told he was removed and sees no lead captured after it; his old invite link no longer
- * opens the workspace; Ada and Grace keep working together on the new secret.
+ * Removing a member for good (SPEC §9, §10): Ada (owner) removes Bob while Grace's app is
+ * closed. A new team secret goes to Ada and Grace only; the relay takes only the new secret's
+ * token. Bob, in his own browser, is told he was removed and sees no lead captured after it;
+ * his old invite link no longer opens the workspace; Grace picks the new secret up when she
+ * opens the app again, and Ada and Grace keep working together on it.
  */
 import { test, expect, visitorContext } from './fixtures.ts';
 import { AppPage, startTeam } from './pages/app-page.ts';
@@ -20,6 +21,9 @@ test('a removed member reads nothing new and cannot rejoin; the others keep sync
   await (await visitorContext(browser)).newPage().then((p) => p.goto(site));
   for (const app of [owner, mate, bob]) await expect(app.leadRows).toHaveCount(1);
 
+  // Grace is away during the removal.
+  const graceContext = mate.page.context();
+  await mate.page.close();
   await owner.openSettings('Team');
   await expect(owner.members).toHaveCount(3);
   await owner.page.getByRole('button', { name: 'Remove Bob' }).click();
@@ -31,18 +35,11 @@ test('a removed member reads nothing new and cannot rejoin; the others keep sync
     timeout: 20_000,
   });
 
-  // Ada and Grace are on the new secret (their apps reopen on it); a new visitor reaches them.
+  // Ada is on the new secret (her app reopened on it); a new visitor reaches her.
   await owner.openLeads();
   await expect(owner.leadRows).toHaveCount(1, { timeout: 20_000 });
-  await mate.page.getByRole('link', { name: 'Leads', exact: true }).click();
   await (await visitorContext(browser)).newPage().then((p) => p.goto(site));
   await expect(owner.leadRows).toHaveCount(2, { timeout: 20_000 });
-  await expect(mate.leadRows).toHaveCount(2, { timeout: 20_000 });
-  // And still see each other as the team, without Bob.
-  await owner.openSettings('Team');
-  await expect(owner.members).toHaveCount(2);
-  await mate.openSettings('Team');
-  await expect(mate.members).toHaveCount(2, { timeout: 20_000 });
 
   // Bob's browser got nothing new, even after a reload.
   await bob.page.reload();
@@ -56,5 +53,22 @@ test('a removed member reads nothing new and cannot rejoin; the others keep sync
   await stranger.page.getByRole('button', { name: 'Join workspace' }).click();
   await stranger.page.waitForTimeout(5_000);
   await expect(stranger.leadRows).toHaveCount(0);
+  await stranger.page.close();
+
+  // Grace comes back with nobody else in the old room (Bob gone too): only the relay can tell
+  // her. It answers her old token with the change, her new secret sealed to her inside.
+  await bob.page.close();
+  const grace = new AppPage(await graceContext.newPage());
+  await grace.open(stack.appUrl);
+  await expect(grace.leadRows).toHaveCount(2, { timeout: 30_000 });
+  // Ada and Grace still see each other as the team, without Bob.
+  await owner.openSettings('Team');
   await expect(owner.members).toHaveCount(2);
+  await grace.openSettings('Team');
+  await expect(grace.members).toHaveCount(2, { timeout: 20_000 });
+  await expect(grace.members.filter({ hasText: 'Ada' }).getByTitle('Presence')).toHaveText(
+    'Online',
+    { timeout: 20_000 },
+  );
+  await expect(grace.page.getByRole('alert')).toHaveCount(0);
 });
