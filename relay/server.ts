@@ -558,6 +558,10 @@ export async function startRelay(
   };
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // HTTP/1.1 requires a Host header; Node's own refusal would not be this protocol's JSON.
+    if (req.httpVersion === '1.1' && req.headers.host === undefined) {
+      throw new HttpError(400, 'bad_request', 'an HTTP/1.1 request needs a Host header');
+    }
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://relay.invalid');
@@ -629,11 +633,15 @@ export async function startRelay(
 
   const server = createServer(
     {
-      // Slow clients cannot hold a connection for long: headers within 10 s, whole request 15 s.
+      // Slow clients cannot hold a connection for long: headers within 10 s, whole request 15 s,
+      // checked every second (Node's default tick of 30 s would let them stay 30–40 s).
       headersTimeout: 10_000,
       requestTimeout: 15_000,
+      connectionsCheckingInterval: 1_000,
       keepAliveTimeout: 5_000,
       maxHeaderSize: 16 * 1024,
+      // A request without Host gets the protocol's JSON answer (see `route`), not Node's.
+      requireHostHeader: false,
     },
     (req, res) => {
       route(req, res).catch((err: unknown) => {
