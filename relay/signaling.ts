@@ -163,8 +163,16 @@ export class SignalingHub {
   #publish(peer: Peer, topic: string, message: Record<string, unknown>): void {
     const receivers = this.#topics.get(topic);
     if (!receivers) return;
-    // Serialized once for every receiver; sent as a text frame from the same buffer.
-    const frame = Buffer.from(JSON.stringify({ ...message, clients: receivers.size }));
+    // Serialized once for every receiver; sent as a text frame from the same buffer. A message
+    // nested deeper than the engine's stack (it parses, but cannot be written again) is refused
+    // here, and the peer goes on as before.
+    let frame: Buffer;
+    try {
+      frame = Buffer.from(JSON.stringify({ ...message, clients: receivers.size }));
+    } catch {
+      this.#error(peer, 'bad_message', 'the message is nested too deeply');
+      return;
+    }
     for (const receiver of receivers) this.#send(receiver, frame);
     this.published++;
   }

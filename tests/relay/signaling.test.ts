@@ -71,6 +71,25 @@ describe('signaling protocol', () => {
     for (const client of [a, b, c]) client.close();
   });
 
+  it('refuses a publish nested too deeply to relay, and the peer goes on working', async () => {
+    const [a, b] = await Promise.all([signal(), signal()]);
+    a.send({ type: 'subscribe', topics: ['deep'] });
+    b.send({ type: 'subscribe', topics: ['deep'] });
+    await Promise.all([settle(a), settle(b)]);
+    // 10 KB of brackets: JSON.parse takes it, writing it back out would overflow the stack.
+    const depth = 20_000;
+    a.send(`{"type":"publish","topic":"deep","data":${'['.repeat(depth)}${']'.repeat(depth)}}`);
+    await a.until((r) => r.some((m) => (m as { error?: string }).error === 'bad_message'));
+    // Still answering, and still relaying.
+    await settle(a);
+    a.send({ type: 'publish', topic: 'deep', data: { ok: true } });
+    await b.until((r) => published(r).length >= 1);
+    expect(published(b.received)).toEqual([
+      { type: 'publish', topic: 'deep', data: { ok: true }, clients: 2 },
+    ]);
+    for (const client of [a, b]) client.close();
+  });
+
   it('answers ping with pong', async () => {
     const a = await signal();
     a.send({ type: 'ping' });
