@@ -196,6 +196,16 @@ export class Snapshots {
     await this.#store.db.meta.put({ key: 'snapshot', value: stored });
   }
 
+  /**
+   * The team secret changed: the relay's snapshot is under the old key, so whatever it holds,
+   * the next leader stores one under the new key (the version it extends stays known).
+   */
+  async secretChanged(): Promise<void> {
+    this.#inSnapshot = undefined;
+    const known = await readMeta<Stored | undefined>(this.#store.db, 'snapshot', undefined);
+    if (known) await this.#store.db.meta.put({ key: 'snapshot', value: { ...known, state: '' } });
+  }
+
   destroy(): void {
     this.#timers.clearTimeout(this.#timer);
   }

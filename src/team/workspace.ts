@@ -329,14 +329,7 @@ export class Workspace {
     record.teamSecret = secret;
     record.epoch = removal.epoch;
     await localDb.workspaces.update(record.id, { teamSecret: secret, epoch: removal.epoch });
-    // The relay's snapshot is under the old secret's key: the next leader stores one under the
-    // new one, whatever it holds.
-    const known = await readMeta<Record<string, unknown> | undefined>(
-      this.#db,
-      'snapshot',
-      undefined,
-    );
-    if (known) await this.#db.meta.put({ key: 'snapshot', value: { ...known, state: '' } });
+    await this.#snapshots?.secretChanged();
     this.#status({ secretEpoch: removal.epoch });
   }
 

@@ -12,10 +12,11 @@ import {
   removeDir,
   spawnRelay,
   stopAllRelays,
+  UNLIMITED,
   type RelayProcess,
 } from './helpers.ts';
 
-const FAST = { RELAY_RATE_PER_SEC: '1000000', RELAY_RATE_BURST: '1000000' };
+const FAST = UNLIMITED;
 
 describe('durability', () => {
   const dirs: string[] = [];

@@ -63,6 +63,14 @@ function relayChild(parent: number): number | undefined {
 }
 
 /** Starts `tsx relay/main.ts` with RELAY_PORT=0 and waits for its "listening" line. */
+/** Limits raised for tests that send many requests from one address quickly. */
+export const UNLIMITED = {
+  RELAY_RATE_PER_SEC: '1000000',
+  RELAY_RATE_BURST: '1000000',
+  RELAY_READ_RATE_PER_SEC: '1000000',
+  RELAY_READ_BURST: '1000000',
+};
+
 export async function spawnRelay(
   options: { env?: Record<string, string>; dataDir?: string } = {},
 ): Promise<RelayProcess> {

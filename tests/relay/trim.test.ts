@@ -18,16 +18,12 @@ import {
   stopAllRelays,
   wsUrl,
   WsClient,
+  UNLIMITED,
   type RelayProcess,
 } from './helpers.ts';
 
 /** Many events from one address, quickly: the rate limits are raised for these relays. */
-const FAST = {
-  RELAY_RATE_PER_SEC: '1000000',
-  RELAY_RATE_BURST: '1000000',
-  RELAY_READ_RATE_PER_SEC: '1000000',
-  RELAY_READ_BURST: '1000000',
-};
+const FAST = UNLIMITED;
 
 let relay: RelayProcess;
 beforeAll(async () => {
