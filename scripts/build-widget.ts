@@ -1,7 +1,8 @@
 /**
  * Builds the widget a site loads (`public/widget.js`), the chat it loads when opened
- * (`public/widget-chat.js`) and the settings check it loads now and then (`public/widget-settings.js`): minified scripts, no imports, modern browsers only. Run directly,
- * or call `buildWidget()` (the benchmark does, to weigh them).
+ * (`public/widget-chat.js`) and the settings check it loads now and then
+ * (`public/widget-settings.js`): minified scripts, no imports, modern browsers only. Run
+ * directly, or call `buildWidget()` (the benchmark does, to weigh them).
  */
 import { build } from 'esbuild';
 import { readFile } from 'node:fs/promises';

@@ -5,15 +5,16 @@
  * workspace id is the hash of — and keeps the chain for members who were away, who open their
  * new secret from it (see member-box.ts).
  */
-import * as v from 'valibot';
 import {
   claimParser,
+  isPublishedChain,
   LedgerVerifier,
-  removalClaimSchema,
+  removalClaimCheck,
   type Entry,
+  type PublishedChain,
   type RemovalClaim,
 } from './ledger.ts';
-import { chainOf, chainSchema, type PublishedChain } from './ledger-chain.ts';
+import { chainOf } from './ledger-chain.ts';
 
 /** The chain of the latest removal the ledger accepted; undefined when there was none. */
 export function removalChain(accepted: ReadonlyMap<string, Entry>): PublishedChain | undefined {
@@ -21,13 +22,15 @@ export function removalChain(accepted: ReadonlyMap<string, Entry>): PublishedCha
   return entries && { entries };
 }
 
-const removalClaims = claimParser({}, [removalClaimSchema()]);
+const removalClaims = claimParser({}, removalClaimCheck());
 
 /** The latest removal a chain proves, with the team secret's number it makes; or undefined. */
 export async function verifyRemoval(
   workspace: string,
   published: unknown,
 ): Promise<RemovalClaim | undefined> {
-  if (!v.is(chainSchema, published)) return undefined;
-  return (await new LedgerVerifier(workspace, removalClaims).resolve(published.entries)).removal;
+  if (!isPublishedChain(published)) return undefined;
+  // Only removals and member records count here: no setting is read.
+  const verifier = new LedgerVerifier(workspace, removalClaims, {});
+  return (await verifier.resolve(published.entries)).removal;
 }

@@ -5,11 +5,11 @@
  * widget verifies the chain with the ledger's own rules, so a config written by an agent, by the
  * relay or with a link missing is ignored and the widget keeps its defaults.
  */
-import * as v from 'valibot';
-import { claimParser, LedgerVerifier, type Entry } from './ledger.ts';
-import { chainOf, chainSchema, type PublishedChain } from './ledger-chain.ts';
-import { widgetConfigSchema } from './widget-schema.ts';
-import type { WidgetConfig } from './widget-settings.ts';
+import { claimParser, isPublishedChain, type Entry, type PublishedChain } from './ledger-claims.ts';
+import { chainOf } from './ledger-chain.ts';
+import { LedgerVerifier } from './ledger-verifier.ts';
+import { isWidgetConfig } from './widget-schema.ts';
+import { DEFAULT_WIDGET, type WidgetConfig } from './widget-settings.ts';
 
 export type PublishedWidget = PublishedChain;
 
@@ -24,15 +24,16 @@ export function widgetChain(accepted: ReadonlyMap<string, Entry>): PublishedWidg
 }
 
 /** Member records and widget settings: all the widget's verifier knows of the ledger. */
-const widgetClaims = claimParser({ widget: widgetConfigSchema });
+const widgetClaims = claimParser({ widget: isWidgetConfig });
 
 /** The widget setting a published chain proves, and when it was signed. */
 async function proven(
   workspace: string,
   published: unknown,
 ): Promise<{ config: WidgetConfig; at: number } | undefined> {
-  if (!v.is(chainSchema, published)) return undefined;
-  const team = await new LedgerVerifier(workspace, widgetClaims).resolve(published.entries);
+  if (!isPublishedChain(published)) return undefined;
+  const verifier = new LedgerVerifier(workspace, widgetClaims, { widget: DEFAULT_WIDGET });
+  const team = await verifier.resolve(published.entries);
   let at: number | undefined;
   for (const entry of team.accepted.values()) {
     const claim = widgetClaims(entry.claim);

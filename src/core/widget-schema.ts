@@ -1,47 +1,71 @@
 /**
  * What a signed widget setting may hold (apart from widget-settings.ts so the chat, which only
- * reads verified settings, carries no schema).
+ * reads verified settings, carries no check). Written by hand rather than with the schema
+ * library the app uses elsewhere: the widget checks it on visitors' pages, where the library
+ * would weigh more than the whole loader. The app checks with this same function.
  */
-import * as v from 'valibot';
-import { AWAY_MAX, DEFAULT_WIDGET, GREETING_MAX, type WidgetConfig } from './widget-settings.ts';
+import { isRecord } from './ledger-claims.ts';
+import { AWAY_MAX, GREETING_MAX, type WidgetConfig } from './widget-settings.ts';
 
-const clock = v.pipe(v.string(), v.regex(/^([01]\d|2[0-3]):[0-5]\d$/));
+const FIELDS = new Set<string>([
+  'colour',
+  'position',
+  'greeting',
+  'namePrompt',
+  'askName',
+  'awayText',
+  'hours',
+  'launcher',
+] satisfies (keyof WidgetConfig)[]);
 
-function knownTimezone(timezone: string): boolean {
+const text = (value: unknown, max: number): boolean =>
+  typeof value === 'string' && value.length <= max;
+const clock = (value: unknown): value is string =>
+  typeof value === 'string' && /^([01]\d|2[0-3]):[0-5]\d$/.test(value);
+const optional = (value: unknown, check: (value: unknown) => boolean): boolean =>
+  value === undefined || check(value);
+
+function knownTimezone(timezone: unknown): boolean {
+  if (!text(timezone, 64)) return false;
   try {
-    new Intl.DateTimeFormat('en', { timeZone: timezone });
+    new Intl.DateTimeFormat('en', { timeZone: timezone as string });
     return true;
   } catch {
     return false;
   }
 }
 
-const hoursSchema = v.pipe(
-  v.strictObject({
-    days: v.pipe(
-      v.array(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(6))),
-      v.maxLength(7),
-    ),
-    opens: clock,
-    closes: clock,
-    timezone: v.pipe(v.string(), v.maxLength(64), v.check(knownTimezone)),
-  }),
-  v.check((hours) => hours.opens < hours.closes),
-);
+function isHours(hours: unknown): boolean {
+  if (!isRecord(hours)) return false;
+  const { days, opens, closes, timezone } = hours;
+  return (
+    Object.keys(hours).every((k) => ['days', 'opens', 'closes', 'timezone'].includes(k)) &&
+    Array.isArray(days) &&
+    days.length <= 7 &&
+    days.every((day) => Number.isInteger(day) && day >= 0 && day <= 6) &&
+    clock(opens) &&
+    clock(closes) &&
+    opens < closes &&
+    knownTimezone(timezone)
+  );
+}
 
-/** What a signed widget setting may be. The fields after `namePrompt` came later: optional. */
-export const widgetConfigSchema = v.strictObject({
-  colour: v.pipe(v.string(), v.regex(/^#[0-9a-f]{6}$/)),
-  position: v.picklist(['right', 'left']),
-  greeting: v.pipe(v.string(), v.maxLength(GREETING_MAX)),
-  namePrompt: v.pipe(v.string(), v.maxLength(GREETING_MAX)),
-  askName: v.optional(v.picklist(['before', 'after', 'off'])),
-  awayText: v.optional(v.pipe(v.string(), v.maxLength(AWAY_MAX))),
-  hours: v.optional(v.nullable(hoursSchema)),
-  launcher: v.optional(v.boolean()),
-});
-
-/** A signed widget setting as the widget uses it: what it leaves out is the default. */
-export function widgetConfigOf(value: v.InferOutput<typeof widgetConfigSchema>): WidgetConfig {
-  return { ...DEFAULT_WIDGET, ...value };
+/**
+ * Whether a value is a widget setting a signed claim may hold: the fields after `namePrompt`
+ * came later, so they may be missing (the defaults stand in: `widgetConfigOf`); no other field.
+ */
+export function isWidgetConfig(value: unknown): value is Partial<WidgetConfig> {
+  if (!isRecord(value) || Object.keys(value).some((k) => !FIELDS.has(k))) return false;
+  const { colour, position, askName, hours, launcher } = value;
+  return (
+    typeof colour === 'string' &&
+    /^#[0-9a-f]{6}$/.test(colour) &&
+    (position === 'right' || position === 'left') &&
+    text(value.greeting, GREETING_MAX) &&
+    text(value.namePrompt, GREETING_MAX) &&
+    optional(askName, (a) => a === 'before' || a === 'after' || a === 'off') &&
+    optional(value.awayText, (a) => text(a, AWAY_MAX)) &&
+    optional(hours, (h) => h === null || isHours(h)) &&
+    optional(launcher, (l) => typeof l === 'boolean')
+  );
 }

@@ -75,3 +75,8 @@ export function openingOf(
   }
   return { open: false, opensAt: undefined };
 }
+
+/** A signed widget setting as the widget uses it: what it leaves out is the default. */
+export function widgetConfigOf(value: Partial<WidgetConfig>): WidgetConfig {
+  return { ...DEFAULT_WIDGET, ...value };
+}

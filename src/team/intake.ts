@@ -7,6 +7,7 @@ import { ObservableV2 } from 'lib0/observable';
 import type { Diagnostics, IntakeStatus } from '../contracts/team.ts';
 import type { Clock, Timers } from '../contracts/time.ts';
 import { checkCaptureEvent, type CaptureEvent } from '../core/capture.ts';
+import { isCrawler } from '../core/crawlers.ts';
 import type { LoggedEvent } from '../core/facts.ts';
 import type { LogEntry } from '../core/relay-protocol.ts';
 import { importChatPrivateKey, openFromVisitor } from '../core/chat-seal.ts';
@@ -17,7 +18,7 @@ import type { Projection } from './projection.ts';
 export interface OpenedBatch {
   /** Page views, in log order, with their log position. */
   views: LoggedEvent[];
-  /** Visits the widget excluded (bots, automation): only counted. */
+  /** Visits by bots and automation (told by the widget, or by their user agent): only counted. */
   excluded: number;
   /** Envelopes that failed decryption or validation: dropped, never blocking later ones. */
   dropped: { seq: number; reason: 'undecryptable' | 'invalid' }[];
@@ -50,10 +51,11 @@ export async function openBoxes(
     const at = entries[i]?.receivedAt;
     const received = Number.isSafeInteger(at) ? { receivedAt: at as number } : {};
     if (typeof result === 'string') out.dropped.push({ seq, reason: result });
-    else if (result.event.kind === 'pageview')
-      out.views.push({ ...result.event, seq, ...received });
     else if (result.event.kind === 'excluded') out.excluded++;
-    else out.views.push({ ...result.event, seq, ...received, from: result.from });
+    else if (result.event.kind === 'pageview') {
+      if (isCrawler(result.event.ua)) out.excluded++;
+      else out.views.push({ ...result.event, seq, ...received });
+    } else out.views.push({ ...result.event, seq, ...received, from: result.from });
   });
   return out;
 }

@@ -11,7 +11,7 @@ import type {
   RelayErrorCode,
   SnapshotInfo,
 } from '../core/relay-protocol.ts';
-import type { PublishedChain } from '../core/ledger-chain.ts';
+import type { PublishedChain } from '../core/ledger.ts';
 import type { PublishedWidget } from '../core/widget-chain.ts';
 
 export class RelayError extends CodedError {

@@ -12,10 +12,10 @@ import {
   adminEntriesOf,
   entryId,
   ledger,
-  LedgerVerifier,
+  teamVerifier,
+  type LedgerVerifier,
   signClaim,
   type RemovalClaim,
-  parseClaim,
   nextAt,
   publicKeyOf,
   record,
@@ -26,7 +26,7 @@ import {
   type Signer,
 } from '../core/ledger.ts';
 import { boxKeyText, generateBoxKeys, sealSecret } from '../core/member-box.ts';
-import type { PublishedChain } from '../core/ledger-chain.ts';
+import type { PublishedChain } from '../core/ledger.ts';
 import { removalChain } from '../core/removal-chain.ts';
 import { newTeamSecret, readToken, sha256Hex } from '../core/team-keys.ts';
 import { localDb, readMeta, type WorkspaceDb, type WorkspaceRecord } from '../data/db.ts';
@@ -74,7 +74,7 @@ export class TeamLedger extends ObservableV2<TeamLedgerEvents> {
     this.#doc = doc;
     this.#db = db;
     this.#record = record;
-    this.#verifier = new LedgerVerifier(record.id, parseClaim);
+    this.#verifier = teamVerifier(record.id);
     this.#signer = {
       workspace: record.id,
       memberId: record.memberId,

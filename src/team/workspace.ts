@@ -24,7 +24,7 @@ import {
   type Settings,
   type WorkspaceInfo,
 } from '../core/ledger.ts';
-import type { PublishedChain } from '../core/ledger-chain.ts';
+import type { PublishedChain } from '../core/ledger.ts';
 import { openSecret } from '../core/member-box.ts';
 import { channelName, lockName } from '../core/names.ts';
 import { verifyRemoval } from '../core/removal-chain.ts';

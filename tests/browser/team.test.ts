@@ -184,6 +184,10 @@ describe('intake and projection', () => {
     const keys = await generateIntakeKeyPair();
     const other = await generateIntakeKeyPair();
     const good = pageView({ id: randomId(), visitorId: randomId(), at: Date.now() });
+    const crawled = {
+      ...pageView({ id: randomId(), visitorId: randomId(), at: Date.now() }),
+      ua: 'Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)',
+    };
     const entry = async (n: number, id: string, text: string, key = keys.publicKey, ws = wsId) =>
       ({ seq: n, id, sealed: await seal(key, text, ws), receivedAt: 0 }) satisfies LogEntry;
     const entries: LogEntry[] = [
@@ -205,11 +209,13 @@ describe('intake and projection', () => {
           reason: 'bot',
         }),
       ),
+      // A crawler's page view: the widget sends it as any other, the app counts it only.
+      await entry(9, crawled.id, JSON.stringify(crawled)),
     ];
     const result = await openBoxes(await intakeKeysOf(keys.privateKey), wsId, entries);
     // With the relay's time of storing it, which retention sweeps go by.
     expect(result.views).toEqual([{ ...good, seq: 1, receivedAt: 1_234 }]);
-    expect(result.excluded).toBe(1);
+    expect(result.excluded).toBe(2);
     expect(result.dropped.map((d) => [d.seq, d.reason]).sort()).toEqual([
       [2, 'undecryptable'],
       [3, 'undecryptable'],

@@ -65,26 +65,31 @@ test('a visitor from a LinkedIn ad appears live as an L1 lead and /pricing raise
   await agent.close();
 });
 
-test('a crawler is not captured, only counted', async ({ browser, stack }) => {
+test('crawlers and page tools are not captured, only counted', async ({ browser, stack }) => {
   const agent = await browser.newContext();
   const app = new AppPage(await agent.newPage());
   await app.open(stack.appUrl);
   await app.createWorkspace('Crawled');
   const link = await app.demoSiteLink();
 
-  const bot = await visitorContext(browser, {
-    userAgent: 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
-  });
-  const site = await bot.newPage();
-  await site.goto(link);
-  await site.goto(`${stack.demoUrl}/pricing`);
+  // A search crawler, and a performance tool that runs the page's scripts like a browser
+  // (isbot alone lets it through).
+  for (const userAgent of [
+    'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+    'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 GTmetrix',
+  ]) {
+    const bot = await visitorContext(browser, { userAgent });
+    const site = await bot.newPage();
+    await site.goto(link);
+    await site.goto(`${stack.demoUrl}/pricing`);
+    await bot.close();
+  }
 
   await app.openWidgetSettings();
   await app.page.getByRole('link', { name: 'Diagnostics' }).click();
-  await expect(app.page.getByTestId('excluded')).toHaveText('2', { timeout: 5_000 });
+  await expect(app.page.getByTestId('excluded')).toHaveText('4', { timeout: 5_000 });
   await app.openLeads();
   await expect(app.page.getByRole('heading', { name: 'No leads yet' })).toBeVisible();
-  await bot.close();
   await agent.close();
 });
 

@@ -284,17 +284,10 @@ test('a relay answering garbage or refusing the batch never reaches the host pag
   await context.close();
 });
 
-test('crawlers and automated browsers are excluded: counted, with nothing about the visit', async ({
+test('automated browsers are excluded: counted, with nothing about the visit', async ({
   browser,
 }) => {
   const cases: { name: string; context: () => Promise<BrowserContext> }[] = [
-    {
-      name: 'crawler',
-      context: () =>
-        visitorContext(browser, {
-          userAgent: 'Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)',
-        }),
-    },
     // A normal user agent, but navigator.webdriver is set, as under any automation.
     { name: 'webdriver', context: () => browser.newContext({ userAgent: VISITOR_UA }) },
     {
@@ -317,7 +310,7 @@ test('crawlers and automated browsers are excluded: counted, with nothing about 
       kind: 'excluded',
       id: event?.id,
       at: event?.at,
-      reason: c.name === 'crawler' ? 'bot' : 'automation',
+      reason: 'automation',
     });
     await context.close();
   }

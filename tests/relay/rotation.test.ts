@@ -10,9 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import {
   ledger,
-  LedgerVerifier,
+  teamVerifier,
   nextAt,
-  parseClaim,
   record,
   workspaceIdOf,
   type Role,
@@ -74,9 +73,7 @@ async function team(token: string) {
       at: nextAt(doc, Date.now()),
     });
   const chain = async () => {
-    const accepted = (
-      await new LedgerVerifier(workspace, parseClaim).resolve(ledger(doc).entries())
-    ).accepted;
+    const accepted = (await teamVerifier(workspace).resolve(ledger(doc).entries())).accepted;
     return removalChain(accepted);
   };
   /** Every entry the doc holds, accepted or not: what a modified client could send. */

@@ -4,9 +4,8 @@ import {
   adminEntriesOf,
   entryId,
   ledger,
-  LedgerVerifier,
+  teamVerifier,
   nextAt,
-  parseClaim,
   record,
   signClaim,
   workspaceIdOf,
@@ -43,7 +42,7 @@ async function team() {
     value,
     at: nextAt(doc, Date.now()),
   });
-  const verifier = new LedgerVerifier(workspace, parseClaim);
+  const verifier = teamVerifier(workspace);
   const resolve = () => verifier.resolve(ledger(doc).entries());
   return { ada, grace, workspace, doc, as, memberClaim, setting, resolve };
 }
@@ -392,8 +391,8 @@ describe('team ledger', () => {
     await record(t.doc, t.as(t.ada), t.memberClaim(t.grace, 'Grace', 'admin'));
     await record(t.doc, t.as(t.grace), t.setting('retentionDays', 1));
     const entries = [...ledger(t.doc).entries()];
-    const a = await new LedgerVerifier(t.workspace, parseClaim).resolve(entries);
-    const b = await new LedgerVerifier(t.workspace, parseClaim).resolve([...entries].reverse());
+    const a = await teamVerifier(t.workspace).resolve(entries);
+    const b = await teamVerifier(t.workspace).resolve([...entries].reverse());
     expect(b.members).toEqual(a.members);
     expect(b.settings.retentionDays).toBe(1);
   });

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import {
   ledger,
-  LedgerVerifier,
+  teamVerifier,
   nextAt,
   parseClaim,
   record,
@@ -44,7 +44,7 @@ async function team() {
   const setWidget = (p: Person, value: WidgetConfig) =>
     record(doc, as(p), { kind: 'setting', name: 'widget', value, at: nextAt(doc, Date.now()) });
   const accepted = async () =>
-    (await new LedgerVerifier(workspace, parseClaim).resolve(ledger(doc).entries())).accepted;
+    (await teamVerifier(workspace).resolve(ledger(doc).entries())).accepted;
   return { ada, bob, cy, workspace, doc, as, member, setWidget, accepted };
 }
 
