@@ -28,6 +28,11 @@ export interface RelayOptions {
   connectBurst: number;
   /** Open TCP connections of every kind; the HTTP server drops connections beyond this. */
   maxConnections: number;
+  /**
+   * Open connections one client address may hold: its share of `maxConnections`. Counted per
+   * TCP peer, or per forwarded client address for WebSockets behind a trusted proxy.
+   */
+  maxConnectionsPerIp: number;
   maxLiveConnections: number;
   maxSignalConnections: number;
   /** Largest signaling message (bytes); larger frames close the connection (1009). */
@@ -43,6 +48,11 @@ export interface RelayOptions {
   followTimeoutMs: number;
   /** Events + bytes waiting for one group commit before intake answers 503. */
   maxPendingBytes: number;
+  /**
+   * Bytes of snapshot uploads held in memory at once (by their Content-Length; one without is
+   * reserved at the largest size): an upload that does not fit waits, answered 503 `busy`.
+   */
+  snapshotMemoryBytes: number;
   /** Use the first X-Forwarded-For address as the client IP (only behind a trusted proxy). */
   trustProxy: boolean;
 }
@@ -63,6 +73,7 @@ export const DEFAULTS: RelayOptions = {
   connectRatePerSec: 10,
   connectBurst: 100,
   maxConnections: 4096,
+  maxConnectionsPerIp: 256,
   maxLiveConnections: 1024,
   maxSignalConnections: 2048,
   signalMaxPayload: 256 * 1024,
@@ -73,6 +84,7 @@ export const DEFAULTS: RelayOptions = {
   pingIntervalMs: 30_000,
   followTimeoutMs: 5_000,
   maxPendingBytes: 64 * 1024 * 1024,
+  snapshotMemoryBytes: 96 * 1024 * 1024,
   trustProxy: false,
 };
 
@@ -93,6 +105,7 @@ const ENV: Record<string, keyof RelayOptions> = {
   RELAY_CONNECT_RATE_PER_SEC: 'connectRatePerSec',
   RELAY_CONNECT_BURST: 'connectBurst',
   RELAY_MAX_CONNECTIONS: 'maxConnections',
+  RELAY_MAX_CONNECTIONS_PER_IP: 'maxConnectionsPerIp',
   RELAY_MAX_LIVE: 'maxLiveConnections',
   RELAY_MAX_SIGNAL: 'maxSignalConnections',
   RELAY_SIGNAL_MAX_PAYLOAD: 'signalMaxPayload',
@@ -102,6 +115,7 @@ const ENV: Record<string, keyof RelayOptions> = {
   RELAY_PING_INTERVAL_MS: 'pingIntervalMs',
   RELAY_FOLLOW_TIMEOUT_MS: 'followTimeoutMs',
   RELAY_MAX_PENDING_BYTES: 'maxPendingBytes',
+  RELAY_SNAPSHOT_MEMORY: 'snapshotMemoryBytes',
   RELAY_TRUST_PROXY: 'trustProxy',
 };
 
@@ -155,6 +169,11 @@ export function checkOptions(partial: Partial<RelayOptions>): RelayOptions {
   options.connectBurst = Math.max(options.connectBurst, 1);
   options.signalBurst = Math.max(options.signalBurst, 1);
   options.maxPendingBytes = Math.max(options.maxPendingBytes, 4 * RELAY_LIMITS.maxBodyBytes);
+  // The largest snapshot always fits on its own.
+  options.snapshotMemoryBytes = Math.max(
+    options.snapshotMemoryBytes,
+    RELAY_LIMITS.maxSnapshotBytes,
+  );
   options.signalMaxPayload = Math.max(options.signalMaxPayload, 1024);
   return options;
 }

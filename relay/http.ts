@@ -76,6 +76,9 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   if (declared !== undefined && Number(declared) > limit) {
     return Promise.reject(new BodyTooLarge(limit));
   }
+  // With a length declared, one buffer of that size: nothing is held twice.
+  const length = declared === undefined ? NaN : Number(declared);
+  const into = Number.isSafeInteger(length) && length >= 0 ? Buffer.allocUnsafe(length) : undefined;
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -93,11 +96,17 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
         reject(new BodyTooLarge(limit));
         return;
       }
-      chunks.push(chunk);
+      if (!into) chunks.push(chunk);
+      else if (size <= into.length) chunk.copy(into, size - chunk.length);
+      else {
+        // More than it said (Node's parser does not let that happen): refused all the same.
+        cleanup();
+        reject(new BodyTooLarge(into.length));
+      }
     };
     const onEnd = (): void => {
       cleanup();
-      resolve(Buffer.concat(chunks, size));
+      resolve(into ? into.subarray(0, size) : Buffer.concat(chunks, size));
     };
     const onError = (err: Error): void => {
       cleanup();
@@ -111,6 +120,8 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on('end', onEnd);
     req.on('error', onError);
     req.on('close', onClose);
+    // (A caller may have paused it while it waited for room.)
+    req.resume();
   });
 }
 
@@ -119,12 +130,19 @@ const DRAIN_BYTES = 1024 * 1024;
 const DRAIN_MS = 5000;
 
 /**
- * Refuses an oversized body with 413. The rest of the body is discarded as it arrives (never
- * kept), so an ordinary client gets to read the answer instead of a broken pipe; past
- * DRAIN_BYTES or DRAIN_MS the connection is cut.
+ * Refuses a body not read (too large, or no room for it now) with the given error. The rest of
+ * the body is discarded as it arrives (never kept), so an ordinary client gets to read the
+ * answer instead of a broken pipe; past DRAIN_BYTES or DRAIN_MS the connection is cut.
  */
-export function refuseBody(req: IncomingMessage, res: ServerResponse, limit: number): void {
-  sendError(res, 413, 'body_too_large', `the body is over ${limit} bytes`);
+export function refuseBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  error: RelayErrorCode,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  sendError(res, status, error, message, headers);
   const socket = req.socket;
   let drained = 0;
   const timer = setTimeout(() => {
@@ -164,10 +182,12 @@ export function rejectSocket(
   status: number,
   error: RelayErrorCode,
   message: string,
+  headers: Record<string, string> = {},
 ): void {
   const reason: Record<number, string> = {
     400: 'Bad Request',
     404: 'Not Found',
+    405: 'Method Not Allowed',
     408: 'Request Timeout',
     429: 'Too Many Requests',
     431: 'Request Header Fields Too Large',
@@ -180,6 +200,9 @@ export function rejectSocket(
         'Connection: close\r\n' +
         'Content-Type: application/json; charset=utf-8\r\n' +
         'Access-Control-Allow-Origin: *\r\n' +
+        Object.entries(headers)
+          .map(([name, value]) => `${name}: ${value}\r\n`)
+          .join('') +
         `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
   }

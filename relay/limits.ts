@@ -112,3 +112,82 @@ export class TokenBucket {
     return true;
   }
 }
+
+/**
+ * Open connections per client address, each address held to its share: one address cannot take
+ * every connection the relay allows and lock the others out. `open` answers false when the
+ * address already holds its share; `close` gives one back.
+ */
+export class ConnectionShare {
+  readonly #share: number;
+  readonly #open = new Map<string, number>();
+
+  constructor(share: number) {
+    this.#share = share;
+  }
+
+  open(address: string): boolean {
+    const held = this.#open.get(address) ?? 0;
+    if (held >= this.#share) return false;
+    this.#open.set(address, held + 1);
+    return true;
+  }
+
+  close(address: string): void {
+    const held = this.#open.get(address) ?? 0;
+    if (held <= 1) this.#open.delete(address);
+    else this.#open.set(address, held - 1);
+  }
+}
+
+/**
+ * A budget of bytes shared by requests that hold large bodies in memory: a request reserves
+ * what it will hold, waiting (first come, first served) while the budget is spent, for at most
+ * `waitMs`; `release` gives it back.
+ */
+export class MemoryBudget {
+  readonly #bytes: number;
+  #used = 0;
+  readonly #waiting: { bytes: number; admit: () => void }[] = [];
+
+  constructor(bytes: number) {
+    this.#bytes = bytes;
+  }
+
+  /** Resolves true once `bytes` are reserved, false when none came free within `waitMs`. */
+  reserve(bytes: number, waitMs: number): Promise<boolean> {
+    if (this.#waiting.length === 0 && this.#used + bytes <= this.#bytes) {
+      this.#used += bytes;
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve) => {
+      const waiter = {
+        bytes,
+        admit: () => {
+          clearTimeout(timer);
+          resolve(true);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.#waiting.splice(this.#waiting.indexOf(waiter), 1);
+        resolve(false);
+        this.#admit();
+      }, waitMs);
+      this.#waiting.push(waiter);
+    });
+  }
+
+  release(bytes: number): void {
+    this.#used -= bytes;
+    this.#admit();
+  }
+
+  #admit(): void {
+    for (let next = this.#waiting[0]; next && this.#used + next.bytes <= this.#bytes;) {
+      this.#waiting.shift();
+      this.#used += next.bytes;
+      next.admit();
+      next = this.#waiting[0];
+    }
+  }
+}

@@ -122,6 +122,9 @@ class Follower {
           this.live = true;
           return;
         }
+        // A turn of the event loop between pages: a long backlog must not hold other clients'
+        // requests (a loopback socket never fills, so the high-water mark alone would not).
+        await new Promise((resolve) => setImmediate(resolve));
       }
     } catch (err) {
       fail(this.ws, 'internal', err instanceof Error ? err.message : String(err), 1011);

@@ -34,7 +34,7 @@ import {
   sendPreflight,
 } from './http.ts';
 import { Busy, GroupCommitter, parseIntake, SEALED_SHAPE } from './intake.ts';
-import { RateLimiter, retryAfterSeconds } from './limits.ts';
+import { ConnectionShare, MemoryBudget, RateLimiter, retryAfterSeconds } from './limits.ts';
 import { LiveHub, MAIL_PAGE } from './live.ts';
 import { SignalingHub } from './signaling.ts';
 import { Store, type WorkspaceRow } from './store.ts';
@@ -86,6 +86,8 @@ const MAX_REGISTER_BYTES = 4096;
 const LOG_PAGE_BYTES = 1024 * 1024;
 /** Largest client message on the live socket (`follow` is small). */
 const LIVE_MAX_PAYLOAD = 4096;
+/** How long a snapshot upload waits for room in the memory budget before 503 `busy`. */
+const SNAPSHOT_WAIT_MS = 5_000;
 
 type Log = (line: string) => void;
 
@@ -323,6 +325,8 @@ export async function startRelay(
     res.end(snapshot.data);
   };
 
+  /** What the snapshot uploads in progress hold (see `snapshotMemoryBytes`). */
+  const snapshotMemory = new MemoryBudget(options.snapshotMemoryBytes);
   const writeSnapshot = async (
     req: IncomingMessage,
     res: ServerResponse,
@@ -347,10 +351,27 @@ export async function startRelay(
     if (!Number.isSafeInteger(covers)) {
       throw new HttpError(400, 'invalid_cursor', 'X-Snapshot-Covers must be a log seq');
     }
-    const body = await readBody(req, RELAY_LIMITS.maxSnapshotBytes);
-    if (body.length === 0) throw new HttpError(400, 'invalid_body', 'the snapshot is empty');
-    if (workspace.bytes + body.length > options.quotaBytes) throw quotaFull();
-    const result = store.writeSnapshot(workspace.wid, body, extends_, covers);
+    // Held in memory while it arrives: only so many bytes of uploads at once.
+    const declared = Number(req.headers['content-length']);
+    const reserved =
+      Number.isSafeInteger(declared) && declared >= 0
+        ? Math.min(declared, RELAY_LIMITS.maxSnapshotBytes)
+        : RELAY_LIMITS.maxSnapshotBytes;
+    // The body waits unread (the client is held back by TCP) until there is room for it.
+    req.pause();
+    if (!(await snapshotMemory.reserve(reserved, SNAPSHOT_WAIT_MS))) {
+      throw new Busy('other snapshot uploads are in progress: retry shortly');
+    }
+    let result: ReturnType<Store['writeSnapshot']>;
+    let body: Buffer;
+    try {
+      body = await readBody(req, RELAY_LIMITS.maxSnapshotBytes);
+      if (body.length === 0) throw new HttpError(400, 'invalid_body', 'the snapshot is empty');
+      if (workspace.bytes + body.length > options.quotaBytes) throw quotaFull();
+      result = store.writeSnapshot(workspace.wid, body, extends_, covers);
+    } finally {
+      snapshotMemory.release(reserved);
+    }
     if (!result.ok && 'current' in result) {
       throw new HttpError(
         409,
@@ -614,9 +635,12 @@ export async function startRelay(
     if (err instanceof HttpError) {
       sendError(res, err.status, err.code, err.message, err.headers);
     } else if (err instanceof BodyTooLarge) {
-      refuseBody(req, res, err.limit);
+      refuseBody(req, res, 413, 'body_too_large', `the body is over ${err.limit} bytes`);
     } else if (err instanceof Busy) {
-      sendError(res, 503, 'busy', err.message, { 'retry-after': '1' });
+      const retry = { 'retry-after': '1' };
+      // (A snapshot upload may be refused before its body is read.)
+      if (req.complete) sendError(res, 503, 'busy', err.message, retry);
+      else refuseBody(req, res, 503, 'busy', err.message, retry);
     } else if ((err as { code?: unknown }).code === 'SQLITE_FULL') {
       errors++;
       log(`storage full: ${String(err)}`);
@@ -652,11 +676,21 @@ export async function startRelay(
   server.maxConnections = options.maxConnections;
   // Idle sockets (keep-alive or half-open) are closed after 30 s.
   server.timeout = 30_000;
+  // Each address holds at most its share of the connections (behind a trusted proxy every
+  // TCP peer is the proxy: WebSockets are then counted per forwarded address, at the upgrade).
+  const tcpShare = new ConnectionShare(options.maxConnectionsPerIp);
+  const wsShare = new ConnectionShare(options.maxConnectionsPerIp);
   server.on('connection', (socket: Socket) => {
     sockets++;
+    const address = socket.remoteAddress ?? 'unknown';
+    const counted = options.trustProxy || tcpShare.open(address);
     socket.once('close', () => {
       sockets--;
+      if (!options.trustProxy && counted) tcpShare.close(address);
     });
+    if (!counted) {
+      rejectSocket(socket, 429, 'rate_limited', 'too many connections from this address');
+    }
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     if (err.code === 'ECONNRESET' || !socket.writable) {
@@ -685,6 +719,19 @@ export async function startRelay(
     perMessageDeflate: false,
     clientTracking: false,
   });
+  // A malformed handshake gets the protocol's JSON error, not ws's own text/html answer.
+  for (const wss of [liveWss, signalWss]) {
+    wss.on('wsClientError', (err: Error, socket: Duplex) => {
+      if (err.message === 'Invalid HTTP method') {
+        rejectSocket(socket, 405, 'method_not_allowed', 'a WebSocket handshake is a GET');
+      } else {
+        const version: Record<string, string> = /Version/.test(err.message)
+          ? { 'Sec-WebSocket-Version': '13, 8' }
+          : {};
+        rejectSocket(socket, 400, 'bad_request', err.message, version);
+      }
+    });
+  }
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => {
       socket.destroy();
@@ -715,7 +762,17 @@ export async function startRelay(
       rejectSocket(socket, 503, 'too_many_connections', 'the relay is full: retry later');
       return;
     }
+    const address = clientIp(req, options.trustProxy);
+    if (options.trustProxy && !wsShare.open(address)) {
+      rejectSocket(socket, 429, 'rate_limited', 'too many connections from this address');
+      return;
+    }
     const wss = isLive ? liveWss : signalWss;
+    if (options.trustProxy) {
+      socket.once('close', () => {
+        wsShare.close(address);
+      });
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
       if (isLive) live.accept(ws);
       else signaling.accept(ws);

@@ -30,13 +30,6 @@ interface Budget {
 const BUDGETS: Budget[] = [
   { key: 'widget.gzipBytes', what: 'widget script, gzip', limit: 5 * 1024, kind: 'max', unit: 'B' },
   {
-    key: 'widget.firstVisitGzipBytes',
-    what: 'widget on a first visit (loader + settings check), gzip',
-    limit: 5 * 1024,
-    kind: 'max',
-    unit: 'B',
-  },
-  {
     key: 'chat.launcherToUsable.maxMs',
     what: 'launcher click → chat usable, worst of 5 first visits',
     limit: 300,
