@@ -6,12 +6,7 @@
  */
 import { ID_PATTERN } from '../src/core/names.ts';
 import * as v from 'valibot';
-import {
-  RELAY_LIMITS,
-  type IntakeItem,
-  type LogEntry,
-  type RelayErrorCode,
-} from '../src/core/relay-protocol.ts';
+import { RELAY_LIMITS, type IntakeItem, type RelayErrorCode } from '../src/core/relay-protocol.ts';
 import { check, says, shape } from './checks.ts';
 import { eventBytes, type PendingWrite, type Store, type WriteResult } from './store.ts';
 
@@ -88,13 +83,9 @@ export class Busy extends Error {
   override name = 'Busy';
 }
 
-/** Called after each commit with the newly durable entries, by workspace. */
-export type CommitListener = (wid: number, entries: LogEntry[]) => void;
-
 export class GroupCommitter {
   readonly #store: Store;
   readonly #maxPendingBytes: number;
-  readonly #onCommit: CommitListener;
   #queue: Waiting[] = [];
   #pendingBytes = 0;
   #scheduled = false;
@@ -103,10 +94,9 @@ export class GroupCommitter {
   commits = 0;
   written = 0;
 
-  constructor(store: Store, maxPendingBytes: number, onCommit: CommitListener) {
+  constructor(store: Store, maxPendingBytes: number) {
     this.#store = store;
     this.#maxPendingBytes = maxPendingBytes;
-    this.#onCommit = onCommit;
   }
 
   get pendingEvents(): number {
@@ -138,14 +128,14 @@ export class GroupCommitter {
         // setImmediate runs after the current poll phase: every body that finished arriving in
         // this turn joins the same transaction.
         setImmediate(() => {
-          this.flush();
+          void this.flush();
         });
       }
     });
   }
 
-  /** Commits everything waiting, now. */
-  flush(): void {
+  /** Commits everything waiting, now (the store tells its listeners of what it wrote). */
+  async flush(): Promise<void> {
     this.#scheduled = false;
     const queue = this.#queue;
     if (queue.length === 0) return;
@@ -153,33 +143,26 @@ export class GroupCommitter {
     this.#pendingBytes = 0;
     let results: WriteResult[];
     try {
-      results = this.#store.commit(queue.map((w) => w.write));
+      results = await this.#store.commit(queue.map((w) => w.write));
     } catch (err) {
-      // Nothing of this group was committed (the transaction rolled back): refuse it all.
+      // Nothing of this group was committed (the transaction rolled back, or the store is
+      // away and acknowledged nothing): refuse it all.
       const error = err instanceof Error ? err : new Error(String(err));
       for (const w of queue) w.done(error);
       return;
     }
     this.commits++;
-    const byWorkspace = new Map<number, LogEntry[]>();
-    for (let i = 0; i < queue.length; i++) {
+    queue.forEach((waiting, i) => {
       const result = results[i];
-      const waiting = queue[i];
-      if (!result || !waiting) continue;
-      if (result.ok && result.entries.length > 0) {
-        this.written += result.entries.length;
-        const list = byWorkspace.get(waiting.write.wid);
-        if (list) list.push(...result.entries);
-        else byWorkspace.set(waiting.write.wid, [...result.entries]);
-      }
+      if (!result) return;
+      if (result.ok) this.written += result.entries.length;
       waiting.done(result);
-    }
-    for (const [wid, entries] of byWorkspace) this.#onCommit(wid, entries);
+    });
   }
 
   /** Commits what is waiting and refuses anything submitted later. */
-  close(): void {
-    this.flush();
+  async close(): Promise<void> {
     this.#closed = true;
+    await this.flush();
   }
 }

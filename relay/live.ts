@@ -1,9 +1,10 @@
 /**
  * The live log (`/v1/live`): a member's app follows its workspace's intake log from a cursor;
  * a visitor's widget follows its mailbox the same way (with the mailbox's capability).
- * The backlog is paged from the database; once a follower has caught up, newly committed
- * events are pushed straight from the group commit. Both paths advance one cursor per
- * follower, so the stream is in seq order with no gap and no duplicate across the boundary.
+ * The backlog is paged from the store; once a follower has caught up, newly durable entries
+ * are pushed as the store tells of them (whichever relay node wrote them). Both paths advance
+ * one cursor per follower, so the stream is in seq order with no gap and no duplicate across
+ * the boundary.
  * A slow reader is never buffered for: above a high-water mark the follower drops back to
  * paging from the database when its socket drains.
  */
@@ -18,16 +19,12 @@ import {
   type RelayErrorCode,
 } from '../src/core/relay-protocol.ts';
 import { check, says, shape } from './checks.ts';
-import type { Store } from './store.ts';
+import { logName, StoreUnavailable, type LogPageResult, type Store } from './store.ts';
 import { rawText, SocketSet } from './sockets.ts';
 import { checkCapability, checkToken } from './tokens.ts';
 
 /** A page of some log: the intake log of a workspace, or a visitor's mailbox. */
-type ReadPage = (
-  after: number,
-  limit: number,
-  bytes: number,
-) => { entries: LogEntry[]; more: boolean } | { trimmedThrough: number };
+type ReadPage = (after: number, limit: number, bytes: number) => Promise<LogPageResult>;
 
 /** Above this many unsent bytes a follower stops receiving pushes and pages when drained. */
 const HIGH_WATER = 512 * 1024;
@@ -45,6 +42,13 @@ function send(ws: WebSocket, message: LiveServerMessage): Promise<void> {
   });
 }
 
+/** What a store failure is called on the socket: `unavailable` while the store is away. */
+function storeErrorCode(err: unknown): RelayErrorCode {
+  return err instanceof StoreUnavailable ? 'unavailable' : 'internal';
+}
+
+const errorMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
 function fail(ws: WebSocket, error: RelayErrorCode, message: string, code = CLOSE_POLICY): void {
   if (ws.readyState !== ws.OPEN) return;
   ws.send(JSON.stringify({ type: 'error', error, message } satisfies LiveServerMessage));
@@ -56,6 +60,7 @@ class Follower {
   /** Which log: `w<wid>` or `m<wid>/<mailbox>`. */
   readonly log: string;
   readonly #read: ReadPage;
+  readonly #store: Store;
   cursor: number;
   /** Caught up: new commits are pushed directly. */
   live = false;
@@ -64,9 +69,10 @@ class Follower {
   /** Settles when the socket closes, so that a wait for a drain that never comes ends too. */
   readonly #closed: Promise<void>;
 
-  constructor(ws: WebSocket, log: string, read: ReadPage, after: number) {
+  constructor(ws: WebSocket, log: string, store: Store, read: ReadPage, after: number) {
     this.ws = ws;
     this.log = log;
+    this.#store = store;
     this.#read = read;
     this.#closed = new Promise((resolve) => {
       ws.once('close', () => {
@@ -101,7 +107,8 @@ class Follower {
           await this.#drained();
           continue;
         }
-        const page = this.#read(this.cursor, RELAY_LIMITS.maxLogPage, MESSAGE_BYTES);
+        const page = await this.#read(this.cursor, RELAY_LIMITS.maxLogPage, MESSAGE_BYTES);
+        if (!this.#open()) return;
         if ('trimmedThrough' in page) {
           fail(
             this.ws,
@@ -116,9 +123,10 @@ class Follower {
           this.#send(page.entries, page.more);
         }
         first = false;
-        if (!page.more) {
-          // Synchronous with the read above: no commit can slip in between, so every later
-          // commit reaches `push`.
+        // Caught up, unless the store already told of entries past this page (written while
+        // it was read): then those are read first. From here on, every entry the store tells
+        // of reaches `push`.
+        if (!page.more && this.#store.watch(this.log, this.cursor) <= this.cursor) {
           this.live = true;
           return;
         }
@@ -127,7 +135,7 @@ class Follower {
         await new Promise((resolve) => setImmediate(resolve));
       }
     } catch (err) {
-      fail(this.ws, 'internal', err instanceof Error ? err.message : String(err), 1011);
+      fail(this.ws, storeErrorCode(err), errorMessage(err), 1011);
     } finally {
       this.#paging = false;
     }
@@ -181,6 +189,12 @@ export class LiveHub {
     this.#store = store;
     this.#options = options;
     this.#sockets = new SocketSet(options.pingIntervalMs);
+    store.onEntries((log, entries) => {
+      this.#push(log, entries);
+    });
+    store.onRotated((wid) => {
+      this.#dropFollowers(wid);
+    });
   }
 
   get connections(): number {
@@ -191,27 +205,18 @@ export class LiveHub {
    * The workspace's read token changed: every member following its log is let go, and must
    * follow again with the new token (a removed member has none).
    */
-  dropFollowers(wid: number): void {
-    for (const follower of this.#followers.get(`w${wid}`) ?? []) {
+  #dropFollowers(wid: number): void {
+    for (const follower of this.#followers.get(logName(wid)) ?? []) {
       fail(follower.ws, 'unauthorized', 'the team secret changed: follow with the new token');
     }
   }
 
-  /** Whether any member's app follows the workspace's log (the widget's "team online"). */
-  following(wid: number): boolean {
-    return (this.#followers.get(`w${wid}`)?.size ?? 0) > 0;
+  /** Whether any member's app follows the workspace's log, here or on another node. */
+  async following(wid: number): Promise<boolean> {
+    return (this.#followers.get(logName(wid))?.size ?? 0) > 0 || this.#store.following(wid);
   }
 
-  /** Newly durable entries: pushed to every follower of the workspace that is caught up. */
-  committed(wid: number, entries: LogEntry[]): void {
-    this.#push(`w${wid}`, entries);
-  }
-
-  /** A reply newly durable in a mailbox: pushed to the visitor's tab following it. */
-  mailed(wid: number, mailbox: string, entry: LogEntry): void {
-    this.#push(`m${wid}/${mailbox}`, [entry]);
-  }
-
+  /** Newly durable entries (a workspace's or a mailbox's): pushed to followers caught up. */
   #push(log: string, entries: LogEntry[]): void {
     const followers = this.#followers.get(log);
     if (!followers) return;
@@ -230,13 +235,18 @@ export class LiveHub {
       if (follower) {
         const set = this.#followers.get(follower.log);
         set?.delete(follower);
-        if (set?.size === 0) this.#followers.delete(follower.log);
+        if (set?.size === 0) {
+          this.#followers.delete(follower.log);
+          this.#store.unwatch(follower.log);
+        }
       }
     });
+    let followed = false;
     ws.on('message', (data: RawData, isBinary: boolean) => {
       this.#sockets.seen(ws);
       // After `follow`, clients have nothing more to say; extra messages are ignored.
-      if (follower) return;
+      if (followed) return;
+      followed = true;
       clearTimeout(timeout);
       if (isBinary) {
         fail(ws, 'bad_request', 'messages are JSON text');
@@ -247,42 +257,59 @@ export class LiveHub {
         fail(ws, 'bad_request', follow);
         return;
       }
-      const workspace = this.#store.workspace(follow.workspace);
-      if (!workspace) {
-        fail(ws, 'unknown_workspace', 'no such workspace on this relay');
-        return;
-      }
-      const store = this.#store;
-      const { wid } = workspace;
-      if ('mailbox' in follow) {
-        const { mailbox } = follow;
-        if (!checkCapability(follow.capability, mailbox)) {
-          fail(ws, 'unauthorized', 'wrong mailbox capability');
-          return;
-        }
-        follower = new Follower(
-          ws,
-          `m${wid}/${mailbox}`,
-          (after, limit) => store.readMail(wid, mailbox, after, Math.min(limit, MAIL_PAGE)),
-          follow.after,
-        );
-      } else {
-        if (!checkToken(follow.token, workspace.readTokenHash)) {
-          fail(ws, 'unauthorized', 'wrong read token');
-          return;
-        }
-        follower = new Follower(
-          ws,
-          `w${wid}`,
-          (after, limit, bytes) => store.readLog(wid, after, limit, bytes),
-          follow.after,
-        );
-      }
-      let set = this.#followers.get(follower.log);
-      if (!set) this.#followers.set(follower.log, (set = new Set()));
-      set.add(follower);
-      void follower.page(true);
+      this.#follow(ws, follow).then(
+        (started) => {
+          follower = started;
+        },
+        (err: unknown) => {
+          fail(ws, storeErrorCode(err), errorMessage(err), 1011);
+        },
+      );
     });
+  }
+
+  /** Checks a `follow` and starts the follower (undefined when refused: the socket is told). */
+  async #follow(ws: WebSocket, follow: LiveClientMessage): Promise<Follower | undefined> {
+    const store = this.#store;
+    const workspace = await store.workspace(follow.workspace);
+    if (!workspace) {
+      fail(ws, 'unknown_workspace', 'no such workspace on this relay');
+      return undefined;
+    }
+    if (ws.readyState !== ws.OPEN) return undefined;
+    const { wid } = workspace;
+    let follower: Follower;
+    if ('mailbox' in follow) {
+      const { mailbox } = follow;
+      if (!checkCapability(follow.capability, mailbox)) {
+        fail(ws, 'unauthorized', 'wrong mailbox capability');
+        return undefined;
+      }
+      follower = new Follower(
+        ws,
+        logName(wid, mailbox),
+        store,
+        (after, limit) => store.readMail(wid, mailbox, after, Math.min(limit, MAIL_PAGE)),
+        follow.after,
+      );
+    } else {
+      if (!checkToken(follow.token, workspace.readTokenHash)) {
+        fail(ws, 'unauthorized', 'wrong read token');
+        return undefined;
+      }
+      follower = new Follower(
+        ws,
+        logName(wid),
+        store,
+        (after, limit, bytes) => store.readLog(wid, after, limit, bytes),
+        follow.after,
+      );
+    }
+    let set = this.#followers.get(follower.log);
+    if (!set) this.#followers.set(follower.log, (set = new Set()));
+    set.add(follower);
+    void follower.page(true);
+    return follower;
   }
 
   close(): void {

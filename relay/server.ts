@@ -37,7 +37,8 @@ import { Busy, GroupCommitter, parseIntake, SEALED_SHAPE } from './intake.ts';
 import { ConnectionShare, MemoryBudget, RateLimiter, retryAfterSeconds } from './limits.ts';
 import { LiveHub, MAIL_PAGE } from './live.ts';
 import { SignalingHub } from './signaling.ts';
-import { Store, type WorkspaceRow } from './store.ts';
+import { SqliteStore } from './sqlite-store.ts';
+import { StoreFull, StoreUnavailable, type Store, type WorkspaceRow } from './store.ts';
 import { Trimmer } from './trimmer.ts';
 import { verifyRemoval } from '../src/core/removal-chain.ts';
 import { bearerToken, checkCapability, checkToken, sha256Hex, TOKEN_HASH } from './tokens.ts';
@@ -111,16 +112,14 @@ export async function startRelay(
 ): Promise<Relay> {
   const options = checkOptions(partial);
   const started = Date.now();
-  const store = new Store(options.dataDir, {
+  const store: Store = new SqliteStore(options.dataDir, {
     events: options.quotaEvents,
     bytes: options.quotaBytes,
   });
   const live = new LiveHub(store, options);
   const trimmer = new Trimmer(store);
-  for (const wid of store.trimmable()) trimmer.queue(wid);
-  const committer = new GroupCommitter(store, options.maxPendingBytes, (wid, entries) => {
-    live.committed(wid, entries);
-  });
+  for (const wid of await store.trimmable()) trimmer.queue(wid);
+  const committer = new GroupCommitter(store, options.maxPendingBytes);
   const signaling = new SignalingHub({
     maxPayload: options.signalMaxPayload,
     maxTopics: options.signalMaxTopics,
@@ -162,8 +161,10 @@ export async function startRelay(
 
   // Counting is a scan over workspaces: cached for a second so /health stays cheap under load.
   let counts = { workspaces: 0, events: 0, eventBytes: 0, at: -Infinity };
-  const health = (res: ServerResponse): void => {
-    if (performance.now() - counts.at > 1000) counts = { ...store.counts(), at: performance.now() };
+  const health = async (res: ServerResponse): Promise<void> => {
+    if (performance.now() - counts.at > 1000) {
+      counts = { ...(await store.counts()), at: performance.now() };
+    }
     sendJson(res, 200, {
       ok: true,
       protocol: 'v1',
@@ -191,7 +192,7 @@ export async function startRelay(
     );
     if (!checked.ok) throw new HttpError(400, checked.error, checked.message);
     const { workspace, readTokenHash: hash } = checked.value;
-    const result = store.register(workspace, hash);
+    const result = await store.register(workspace, hash);
     if (result === 'conflict') {
       throw new HttpError(409, 'workspace_conflict', 'registered with another read token hash');
     }
@@ -201,7 +202,7 @@ export async function startRelay(
 
   const intake = async (req: IncomingMessage, res: ServerResponse, id: string): Promise<void> => {
     if (!ID_PATTERN.test(id)) throw badWorkspace();
-    const workspace = store.workspace(id);
+    const workspace = await store.workspace(id);
     if (!workspace) throw unknownWorkspace();
     const key = `${clientIp(req, options.trustProxy)} ${workspace.wid}`;
     // One token up front (before reading the body), the rest once the batch size is known.
@@ -225,7 +226,7 @@ export async function startRelay(
   /** The secret a request presents: a member's read token, or a visitor's mailbox capability. */
   interface Credential {
     name: string;
-    matches: (secret: string, workspace: WorkspaceRow) => boolean;
+    matches: (secret: string, workspace: WorkspaceRow) => boolean | Promise<boolean>;
   }
   const READ_TOKEN: Credential = {
     name: 'read token',
@@ -234,17 +235,17 @@ export async function startRelay(
   /** A read token this one or an earlier change of the team secret replaced (or the current). */
   const FORMER_TOKEN: Credential = {
     name: 'read token',
-    matches: (token, workspace) =>
+    matches: async (token, workspace) =>
       checkToken(token, workspace.readTokenHash) ||
-      store.rotationFor(workspace.wid, sha256Hex(token)) !== undefined,
+      (await store.rotationFor(workspace.wid, sha256Hex(token))) !== undefined,
   };
 
   /** A request's workspace, once the bearer secret is checked (a member's read token unless said). */
-  const authorize = (
+  const authorize = async (
     req: IncomingMessage,
     id: string,
     credential: Credential = READ_TOKEN,
-  ): WorkspaceRow => {
+  ): Promise<WorkspaceRow> => {
     const secret = bearerToken(req.headers.authorization);
     if (!secret) {
       throw new HttpError(401, 'unauthorized', `send Authorization: Bearer <${credential.name}>`, {
@@ -254,9 +255,9 @@ export async function startRelay(
     if (!ID_PATTERN.test(id)) throw badWorkspace();
     const wait = limiters.read.take(clientIp(req, options.trustProxy));
     if (wait) throw tooMany(wait, 'reads');
-    const workspace = store.workspace(id);
+    const workspace = await store.workspace(id);
     if (!workspace) throw unknownWorkspace();
-    if (!credential.matches(secret, workspace)) {
+    if (!(await credential.matches(secret, workspace))) {
       throw new HttpError(401, 'unauthorized', `wrong ${credential.name}`, {
         'www-authenticate': 'Bearer error="invalid_token"',
       });
@@ -265,11 +266,11 @@ export async function startRelay(
   };
 
   /** A request's workspace for what anyone may read (the widget has no credentials). */
-  const publicWorkspace = (req: IncomingMessage, id: string): WorkspaceRow => {
+  const publicWorkspace = async (req: IncomingMessage, id: string): Promise<WorkspaceRow> => {
     if (!ID_PATTERN.test(id)) throw badWorkspace();
     const wait = limiters.read.take(clientIp(req, options.trustProxy));
     if (wait) throw tooMany(wait, 'reads');
-    const workspace = store.workspace(id);
+    const workspace = await store.workspace(id);
     if (!workspace) throw unknownWorkspace();
     return workspace;
   };
@@ -291,8 +292,13 @@ export async function startRelay(
     }
   };
 
-  const readLog = (req: IncomingMessage, res: ServerResponse, id: string, url: URL): void => {
-    const workspace = authorize(req, id);
+  const readLog = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    id: string,
+    url: URL,
+  ): Promise<void> => {
+    const workspace = await authorize(req, id);
     const after = intParam(url, 'after', 0);
     if (after === undefined) {
       throw new HttpError(400, 'invalid_cursor', '"after" must be a non-negative integer');
@@ -301,7 +307,7 @@ export async function startRelay(
     if (limit === undefined || limit < 1) {
       throw new HttpError(400, 'invalid_limit', '"limit" must be a positive integer');
     }
-    const page = store.readLog(
+    const page = await store.readLog(
       workspace.wid,
       after,
       Math.min(limit, RELAY_LIMITS.maxLogPage),
@@ -311,9 +317,13 @@ export async function startRelay(
     sendJson(res, 200, logPage(page, after));
   };
 
-  const readSnapshot = (req: IncomingMessage, res: ServerResponse, id: string): void => {
-    const workspace = authorize(req, id);
-    const snapshot = store.readSnapshot(workspace.wid);
+  const readSnapshot = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    id: string,
+  ): Promise<void> => {
+    const workspace = await authorize(req, id);
+    const snapshot = await store.readSnapshot(workspace.wid);
     if (!snapshot) throw new HttpError(404, 'no_snapshot', 'the team has stored no snapshot yet');
     res.writeHead(200, {
       ...CORS_HEADERS,
@@ -332,7 +342,7 @@ export async function startRelay(
     res: ServerResponse,
     id: string,
   ): Promise<void> => {
-    const workspace = authorize(req, id);
+    const workspace = await authorize(req, id);
     const ifMatch = req.headers['if-match'];
     let extends_: number | undefined;
     if (ifMatch !== undefined) {
@@ -362,13 +372,13 @@ export async function startRelay(
     if (!(await snapshotMemory.reserve(reserved, SNAPSHOT_WAIT_MS))) {
       throw new Busy('other snapshot uploads are in progress: retry shortly');
     }
-    let result: ReturnType<Store['writeSnapshot']>;
+    let result: Awaited<ReturnType<Store['writeSnapshot']>>;
     let body: Buffer;
     try {
       body = await readBody(req, RELAY_LIMITS.maxSnapshotBytes);
       if (body.length === 0) throw new HttpError(400, 'invalid_body', 'the snapshot is empty');
       if (workspace.bytes + body.length > options.quotaBytes) throw quotaFull();
-      result = store.writeSnapshot(workspace.wid, body, extends_, covers);
+      result = await store.writeSnapshot(workspace.wid, body, extends_, covers);
     } finally {
       snapshotMemory.release(reserved);
     }
@@ -399,7 +409,7 @@ export async function startRelay(
     id: string,
     mailbox: string,
   ): Promise<void> => {
-    const workspace = authorize(req, id);
+    const workspace = await authorize(req, id);
     if (!ID_PATTERN.test(mailbox)) throw new HttpError(400, 'invalid_mailbox', 'not a mailbox id');
     const checked = check(
       mailBody,
@@ -413,7 +423,7 @@ export async function startRelay(
         checked.error,
         checked.message,
       );
-    const result = store.writeMail(workspace.wid, mailbox, checked.value, options.maxMailbox);
+    const result = await store.writeMail(workspace.wid, mailbox, checked.value, options.maxMailbox);
     if (!result.ok) {
       throw new HttpError(
         507,
@@ -421,7 +431,6 @@ export async function startRelay(
         `a mailbox holds at most ${options.maxMailbox} replies`,
       );
     }
-    if (result.entry) live.mailed(workspace.wid, mailbox, result.entry);
     const answer: MailResponse = result.entry
       ? { seq: result.entry.seq, duplicate: false }
       : { duplicate: true };
@@ -432,21 +441,25 @@ export async function startRelay(
    * Whether the team is online, for the widget: some member's app follows the log. Public (the
    * widget has no credentials), and says nothing about who or how many.
    */
-  const teamStatus = (req: IncomingMessage, res: ServerResponse, id: string): void => {
-    const workspace = publicWorkspace(req, id);
-    const answer: TeamStatus = { online: live.following(workspace.wid) };
+  const teamStatus = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    id: string,
+  ): Promise<void> => {
+    const workspace = await publicWorkspace(req, id);
+    const answer: TeamStatus = { online: await live.following(workspace.wid) };
     sendJson(res, 200, answer);
   };
 
   /** A visitor reading its mailbox: the capability it is named after is the credential. */
-  const readMail = (
+  const readMail = async (
     req: IncomingMessage,
     res: ServerResponse,
     id: string,
     mailbox: string,
     url: URL,
-  ): void => {
-    const workspace = authorize(req, id, {
+  ): Promise<void> => {
+    const workspace = await authorize(req, id, {
       name: 'mailbox capability',
       // The mailbox id itself is no credential: the relay keeps only that hash.
       matches: (capability) => ID_PATTERN.test(mailbox) && checkCapability(capability, mailbox),
@@ -455,7 +468,7 @@ export async function startRelay(
     if (after === undefined) {
       throw new HttpError(400, 'invalid_cursor', '"after" must be a non-negative integer');
     }
-    const page = store.readMail(workspace.wid, mailbox, after, MAIL_PAGE);
+    const page = await store.readMail(workspace.wid, mailbox, after, MAIL_PAGE);
     sendJson(res, 200, logPage(page, after));
   };
 
@@ -469,12 +482,12 @@ export async function startRelay(
     res: ServerResponse,
     id: string,
   ): Promise<void> => {
-    const workspace = authorize(req, id);
+    const workspace = await authorize(req, id);
     const body = await readJson(req, RELAY_LIMITS.maxWidgetBytes);
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new HttpError(400, 'invalid_body', 'the widget settings must be a JSON object');
     }
-    store.writeWidgetSettings(workspace.wid, JSON.stringify(body));
+    await store.writeWidgetSettings(workspace.wid, JSON.stringify(body));
     sendJson(res, 200, { stored: true });
   };
 
@@ -483,7 +496,7 @@ export async function startRelay(
    * removal (see src/core/removal-chain.ts). From now on only the new secret's token reads.
    */
   const rotate = async (req: IncomingMessage, res: ServerResponse, id: string): Promise<void> => {
-    const workspace = authorize(req, id);
+    const workspace = await authorize(req, id);
     const body = await readJson(req, RELAY_LIMITS.maxChainBytes);
     const removal = await verifyRemoval(id, body);
     if (!removal) {
@@ -494,30 +507,38 @@ export async function startRelay(
       tokenHash: removal.tokenHash,
       chain: JSON.stringify(body),
     };
-    if (removal.epoch !== workspace.epoch + 1 || !store.rotate(workspace, next)) {
+    if (removal.epoch !== workspace.epoch + 1 || !(await store.rotate(workspace, next))) {
       throw new HttpError(
         409,
         'epoch_conflict',
         `the team secret is at ${String(workspace.epoch)}: this change is not the next one`,
       );
     }
-    live.dropFollowers(workspace.wid);
+    // (The store tells every node's followers of the old token to go.)
     sendJson(res, 200, { epoch: removal.epoch });
   };
 
   /** The change that replaced the presented (former) token: how a member who was away catches up. */
-  const readRotation = (req: IncomingMessage, res: ServerResponse, id: string): void => {
-    const workspace = authorize(req, id, FORMER_TOKEN);
+  const readRotation = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    id: string,
+  ): Promise<void> => {
+    const workspace = await authorize(req, id, FORMER_TOKEN);
     const token = bearerToken(req.headers.authorization) ?? '';
-    const rotation = store.rotationFor(workspace.wid, sha256Hex(token));
+    const rotation = await store.rotationFor(workspace.wid, sha256Hex(token));
     if (!rotation) throw new HttpError(404, 'no_rotation', 'this token is the current one');
     res.writeHead(200, { ...CORS_HEADERS, 'content-type': 'application/json' });
     res.end(`{"epoch":${String(rotation.epoch)},"chain":${rotation.chain}}`);
   };
 
-  const readWidgetSettings = (req: IncomingMessage, res: ServerResponse, id: string): void => {
-    const workspace = publicWorkspace(req, id);
-    const body = store.readWidgetSettings(workspace.wid);
+  const readWidgetSettings = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    id: string,
+  ): Promise<void> => {
+    const workspace = await publicWorkspace(req, id);
+    const body = await store.readWidgetSettings(workspace.wid);
     if (body === undefined) {
       throw new HttpError(404, 'no_widget_settings', 'the team has published no widget settings');
     }
@@ -537,43 +558,23 @@ export async function startRelay(
     name: string;
     url: URL;
   }
-  type Handler = (r: WorkspaceRequest) => void | Promise<void>;
+  type Handler = (r: WorkspaceRequest) => Promise<void>;
   /** `/v1/workspaces/:id/<resource>` by resource and method. */
   const WORKSPACE_ROUTES: Record<string, Record<string, Handler>> = {
-    log: {
-      GET: (r) => {
-        readLog(r.req, r.res, r.id, r.url);
-      },
-    },
+    log: { GET: (r) => readLog(r.req, r.res, r.id, r.url) },
     snapshot: {
-      GET: (r) => {
-        readSnapshot(r.req, r.res, r.id);
-      },
+      GET: (r) => readSnapshot(r.req, r.res, r.id),
       PUT: (r) => writeSnapshot(r.req, r.res, r.id),
     },
-    status: {
-      GET: (r) => {
-        teamStatus(r.req, r.res, r.id);
-      },
-    },
-    rotation: {
-      GET: (r) => {
-        readRotation(r.req, r.res, r.id);
-      },
-    },
-    rotate: {
-      POST: (r) => rotate(r.req, r.res, r.id),
-    },
+    status: { GET: (r) => teamStatus(r.req, r.res, r.id) },
+    rotation: { GET: (r) => readRotation(r.req, r.res, r.id) },
+    rotate: { POST: (r) => rotate(r.req, r.res, r.id) },
     widget: {
-      GET: (r) => {
-        readWidgetSettings(r.req, r.res, r.id);
-      },
+      GET: (r) => readWidgetSettings(r.req, r.res, r.id),
       PUT: (r) => writeWidgetSettings(r.req, r.res, r.id),
     },
     mailboxes: {
-      GET: (r) => {
-        readMail(r.req, r.res, r.id, r.name, r.url);
-      },
+      GET: (r) => readMail(r.req, r.res, r.id, r.name, r.url),
       POST: (r) => postMail(r.req, r.res, r.id, r.name),
     },
   };
@@ -604,7 +605,7 @@ export async function startRelay(
     const parts = url.pathname.split('/');
     if (url.pathname === '/health') {
       only('GET');
-      health(res);
+      await health(res);
     } else if (url.pathname === '/v1/workspaces') {
       only('POST');
       await register(req, res);
@@ -641,10 +642,15 @@ export async function startRelay(
       // (A snapshot upload may be refused before its body is read.)
       if (req.complete) sendError(res, 503, 'busy', err.message, retry);
       else refuseBody(req, res, 503, 'busy', err.message, retry);
-    } else if ((err as { code?: unknown }).code === 'SQLITE_FULL') {
+    } else if (err instanceof StoreUnavailable) {
+      log(`store unavailable: ${err.message}`);
+      sendError(res, 503, 'unavailable', 'the relay cannot reach its store: retry shortly', {
+        'retry-after': '2',
+      });
+    } else if (err instanceof StoreFull || (err as { code?: unknown }).code === 'SQLITE_FULL') {
       errors++;
       log(`storage full: ${String(err)}`);
-      sendError(res, 507, 'storage_full', 'the relay is out of disk space', {
+      sendError(res, 507, 'storage_full', 'the relay is out of storage space', {
         'retry-after': '3600',
       });
     } else if (!res.destroyed && !req.destroyed) {
@@ -807,7 +813,7 @@ export async function startRelay(
       trimmer.close();
       signaling.close();
       // Anything already received is committed and answered; later writes get 503.
-      committer.close();
+      await committer.close();
       server.closeIdleConnections();
       const grace = setTimeout(() => {
         server.closeAllConnections();
@@ -816,7 +822,7 @@ export async function startRelay(
       }, 2000);
       await stopped;
       clearTimeout(grace);
-      store.close();
+      await store.close();
     })());
 
   return { url: `http://${host}:${port}`, port, close };

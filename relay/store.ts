@@ -1,32 +1,14 @@
 /**
- * The relay's durable store: one SQLite file (better-sqlite3) in WAL mode with
- * synchronous=FULL, so a transaction that has returned is on disk and survives `kill -9`
- * (and a power cut). Every write goes through `commit()`, one transaction per group commit.
+ * What the relay keeps, and how its nodes hear of each other's writes: one interface, two
+ * stores. The embedded SQLite store (sqlite-store.ts) is one relay process on one machine; the
+ * Redis store (redis-store.ts) lets several relay processes share one Redis, each taking any
+ * client. Both answer only once a write is durable, and both give every log the same cursors:
+ * integer seqs, strictly increasing within a log, never reused.
  *
- * Schema (PRAGMA user_version = 6):
- * - workspaces: one row per registered workspace, with the hash of its read token and running
- *   totals for quotas. `wid` is a compact integer key used by the other tables.
- * - events: the intake log of every workspace. `seq` (AUTOINCREMENT: never reused, even after a
- *   future retention delete) is the cursor readers resume from; (wid, event_id) is unique, which
- *   is what makes intake idempotent.
- * - snapshots (v2): each workspace's latest encrypted team snapshot.
- * - mail (v3): visitors' mailboxes, the team's sealed replies to each visitor. A mailbox is
- *   named by the hash of a capability only its visitor holds; (wid, mailbox, event_id) is
- *   unique, so a re-sent reply is stored once.
- * - widget_settings (v4): each workspace's published widget settings, the signed chain the
- *   widget verifies (the relay only stores it: it cannot forge it).
- * - v5: the log is trimmed once the team's snapshot covers it. `snapshots.covers` is the log
- *   seq the stored snapshot's uploader says it holds everything up to; `workspaces.
- *   trimmed_through` the seq up to which entries have lost their sealed box (never beyond the
- *   stored snapshot's `covers`). A trimmed entry keeps its id for a while, so that a widget
- *   re-sending an old event is still told "duplicate", then goes.
- * - v6: a member removed for good changes the team secret: `workspaces.epoch` is the secret's
- *   number, `read_token_hash` the new secret's; `rotations` keeps, for each change, the hash of
- *   the token it replaced and the signed chain that proved it, for members who were away.
+ * A log is named `w<wid>` (a workspace's intake log) or `m<wid>/<mailbox>` (a visitor's
+ * mailbox). Entries newly durable in a log reach `onEntries` listeners, whichever node wrote
+ * them, for the logs this node watches (the SQLite store tells of every log).
  */
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { IntakeItem, LogEntry } from '../src/core/relay-protocol.ts';
 
 export interface WorkspaceRow {
@@ -41,7 +23,7 @@ export interface WorkspaceRow {
   epoch: number;
 }
 
-/** Trimmed entries per transaction: a large trim never holds other requests for long. */
+/** Trimmed entries per step: a large trim never holds other requests for long. */
 export const TRIM_CHUNK = 2_000;
 /** A trimmed entry's id is kept this long (well past any widget's retries), then it goes. */
 export const KEEP_TRIMMED_IDS_MS = 30 * 86_400_000;
@@ -61,485 +43,125 @@ export interface Quota {
   bytes: number;
 }
 
-export type RegisterResult = 'created' | 'exists' | 'conflict';
-
-class QuotaExceeded extends Error {}
-
-const SCHEMA_VERSION = 6;
-
 /** Bytes an event counts for against the quota. */
 export function eventBytes(item: IntakeItem): number {
   return item.id.length + item.sealed.length;
 }
 
-function prepare(db: Database.Database) {
-  return {
-    workspace: db.prepare<[string], WorkspaceRow>(
-      `SELECT wid, id, read_token_hash AS readTokenHash, events, bytes,
-              trimmed_through AS trimmedThrough, epoch
-         FROM workspaces WHERE id = ?`,
-    ),
-    insertWorkspace: db.prepare<[string, string, number]>(
-      `INSERT INTO workspaces (id, read_token_hash, created_at) VALUES (?, ?, ?)
-       ON CONFLICT (id) DO NOTHING`,
-    ),
-    insertEvent: db.prepare<[number, string, string, number]>(
-      `INSERT OR IGNORE INTO events (wid, event_id, sealed, received_at) VALUES (?, ?, ?, ?)`,
-    ),
-    bump: db.prepare<[number, number, number], { events: number; bytes: number }>(
-      `UPDATE workspaces SET events = events + ?, bytes = bytes + ? WHERE wid = ?
-       RETURNING events, bytes`,
-    ),
-    log: db.prepare<[number, number, number], LogEntry>(
-      `SELECT seq, event_id AS id, sealed, received_at AS receivedAt FROM events
-        WHERE wid = ? AND seq > ? ORDER BY seq LIMIT ?`,
-    ),
-    snapshot: db.prepare<[number], { version: number; data: Buffer }>(
-      `SELECT version, data FROM snapshots WHERE wid = ?`,
-    ),
-    snapshotVersion: db.prepare<[number], { version: number }>(
-      `SELECT version FROM snapshots WHERE wid = ?`,
-    ),
-    putSnapshot: db.prepare<[number, number, Buffer, number, number]>(
-      `INSERT INTO snapshots (wid, version, data, stored_at, covers) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (wid) DO UPDATE
-         SET version = excluded.version, data = excluded.data, stored_at = excluded.stored_at,
-             covers = excluded.covers`,
-    ),
-    rotate: db.prepare<[string, number, number, number]>(
-      `UPDATE workspaces SET read_token_hash = ?, epoch = ? WHERE wid = ? AND epoch = ?`,
-    ),
-    insertRotation: db.prepare<[number, number, string, string, number]>(
-      `INSERT INTO rotations (wid, epoch, old_token_hash, chain, rotated_at) VALUES (?, ?, ?, ?, ?)`,
-    ),
-    rotationFor: db.prepare<[number, string], { epoch: number; chain: string }>(
-      `SELECT epoch, chain FROM rotations WHERE wid = ? AND old_token_hash = ?`,
-    ),
-    trimmedThrough: db.prepare<[number], { through: number }>(
-      `SELECT trimmed_through AS through FROM workspaces WHERE wid = ?`,
-    ),
-    /** How far the log may be trimmed: the snapshot's cover, but no entry not yet in the log. */
-    trimTarget: db.prepare<[number], { wid: number; through: number; target: number }>(
-      `SELECT w.wid, w.trimmed_through AS through,
-              min(s.covers, coalesce((SELECT max(seq) FROM events e WHERE e.wid = w.wid), 0))
-                AS target
-         FROM workspaces w JOIN snapshots s ON s.wid = w.wid
-        WHERE w.wid = ?`,
-    ),
-    trimmable: db.prepare<[], { wid: number }>(
-      `SELECT w.wid FROM workspaces w JOIN snapshots s ON s.wid = w.wid
-        WHERE s.covers > w.trimmed_through`,
-    ),
-    trimSums: db.prepare<[number, number, number], { n: number; bytes: number }>(
-      `SELECT count(*) AS n, coalesce(sum(length(event_id) + length(sealed)), 0) AS bytes
-         FROM events WHERE wid = ? AND seq > ? AND seq <= ? AND sealed != ''`,
-    ),
-    trim: db.prepare<[number, number, number]>(
-      `UPDATE events SET sealed = '' WHERE wid = ? AND seq > ? AND seq <= ?`,
-    ),
-    trimmed: db.prepare<[number, number, number, number]>(
-      `UPDATE workspaces SET trimmed_through = ?, events = events - ?, bytes = bytes - ?
-        WHERE wid = ?`,
-    ),
-    forgetTrimmed: db.prepare<[number, number, number, number]>(
-      `DELETE FROM events WHERE seq IN (
-         SELECT seq FROM events WHERE wid = ? AND seq <= ? AND received_at < ? LIMIT ?)`,
-    ),
-    insertMail: db.prepare<[number, string, string, string, number]>(
-      `INSERT OR IGNORE INTO mail (wid, mailbox, event_id, sealed, received_at)
-       VALUES (?, ?, ?, ?, ?)`,
-    ),
-    mailCount: db.prepare<[number, string], { n: number }>(
-      `SELECT count(*) AS n FROM mail WHERE wid = ? AND mailbox = ?`,
-    ),
-    mail: db.prepare<[number, string, number, number], LogEntry>(
-      `SELECT seq, event_id AS id, sealed, received_at AS receivedAt FROM mail
-        WHERE wid = ? AND mailbox = ? AND seq > ? ORDER BY seq LIMIT ?`,
-    ),
-    widgetSettings: db.prepare<[number], { body: string }>(
-      `SELECT body FROM widget_settings WHERE wid = ?`,
-    ),
-    putWidgetSettings: db.prepare<[number, string, number]>(
-      `INSERT INTO widget_settings (wid, body, stored_at) VALUES (?, ?, ?)
-       ON CONFLICT (wid) DO UPDATE SET body = excluded.body, stored_at = excluded.stored_at`,
-    ),
-    counts: db.prepare<[], { workspaces: number; events: number; eventBytes: number }>(
-      `SELECT (SELECT count(*) FROM workspaces) AS workspaces,
-              (SELECT coalesce(sum(events), 0) FROM workspaces) AS events,
-              (SELECT coalesce(sum(bytes), 0) FROM workspaces) AS eventBytes`,
-    ),
-  };
+export type RegisterResult = 'created' | 'exists' | 'conflict';
+
+export type LogPageResult = { entries: LogEntry[]; more: boolean } | { trimmedThrough: number };
+
+export type SnapshotResult =
+  | { ok: true; version: number }
+  | { ok: false; current: number }
+  | { ok: false; trimmedThrough: number };
+
+export type MailResult = { ok: true; entry: LogEntry | undefined } | { ok: false };
+
+/** The store cannot be reached (Redis is down): answered 503, never acknowledged. */
+export class StoreUnavailable extends Error {
+  override name = 'StoreUnavailable';
 }
 
-export class Store {
-  readonly #db: Database.Database;
-  readonly #quota: Quota;
-  readonly #stmt: ReturnType<typeof prepare>;
-  readonly #commitAll: (writes: PendingWrite[], now: number) => WriteResult[];
+/** The store is out of room (disk, or Redis's memory): answered 507. */
+export class StoreFull extends Error {
+  override name = 'StoreFull';
+}
 
-  constructor(dataDir: string, quota: Quota) {
-    mkdirSync(dataDir, { recursive: true });
-    this.#quota = quota;
-    const db = new Database(join(dataDir, 'relay.db'));
-    this.#db = db;
-    // One relay per data directory: set before anything is read, exclusive locking mode makes
-    // SQLite lock the file for as long as this process lives (the OS releases the lock even
-    // after kill -9) and keeps the WAL index in process memory. A second relay on the same
-    // directory waits a moment (the previous one may be exiting) and then refuses to start.
-    try {
-      db.pragma('locking_mode = EXCLUSIVE');
-      db.pragma('busy_timeout = 2000');
-      const mode = db.pragma('journal_mode = WAL', { simple: true });
-      if (mode !== 'wal') throw new Error(`SQLite refused WAL mode (got ${String(mode)})`);
-      // FULL: the WAL is fsynced at every commit, so an acknowledged write survives power
-      // loss, not only a killed process.
-      db.pragma('synchronous = FULL');
-      // Take the write lock now; in exclusive mode it is kept until the process exits.
-      db.exec('BEGIN EXCLUSIVE; COMMIT');
-      this.#migrate();
-    } catch (err) {
-      db.close();
-      if ((err as { code?: unknown }).code === 'SQLITE_BUSY') {
-        throw new Error(`${dataDir} is in use by another relay process`);
-      }
-      throw err;
-    }
+/** A log's name: a workspace's intake log, or a visitor's mailbox. */
+export const logName = (wid: number, mailbox?: string): string =>
+  mailbox === undefined ? `w${wid}` : `m${wid}/${mailbox}`;
 
-    this.#stmt = prepare(db);
+export type EntriesListener = (log: string, entries: LogEntry[]) => void;
 
-    // One request = one savepoint inside the group's transaction: a request over quota rolls
-    // back alone, the others in the same group still commit.
-    const writeOne = db.transaction((write: PendingWrite, now: number): WriteResult => {
-      const entries: LogEntry[] = [];
-      let bytes = 0;
-      for (const item of write.events) {
-        const run = this.#stmt.insertEvent.run(write.wid, item.id, item.sealed, now);
-        if (run.changes === 1) {
-          entries.push({
-            seq: Number(run.lastInsertRowid),
-            id: item.id,
-            sealed: item.sealed,
-            receivedAt: now,
-          });
-          bytes += eventBytes(item);
-        }
-      }
-      if (entries.length > 0) {
-        const totals = this.#stmt.bump.get(entries.length, bytes, write.wid);
-        if (!totals) return { ok: false, error: 'unknown_workspace' };
-        if (totals.events > this.#quota.events || totals.bytes > this.#quota.bytes) {
-          throw new QuotaExceeded();
-        }
-      }
-      return {
-        ok: true,
-        accepted: entries.length,
-        duplicates: write.events.length - entries.length,
-        entries,
-      };
-    });
-    this.#commitAll = db.transaction((writes: PendingWrite[], now: number) =>
-      writes.map((write): WriteResult => {
-        try {
-          return writeOne(write, now);
-        } catch (err) {
-          if (err instanceof QuotaExceeded) return { ok: false, error: 'quota_exceeded' };
-          throw err;
-        }
-      }),
-    );
-  }
+export interface Store {
+  /** Whether figures such as `counts` are the whole cluster's (Redis) or this node's. */
+  readonly shared: boolean;
 
-  #migrate(): void {
-    const version = this.#db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) {
-      throw new Error(`relay.db has schema ${version}, newer than this relay (${SCHEMA_VERSION})`);
-    }
-    if (version === SCHEMA_VERSION) return;
-    if (version === 0) this.#createV1();
-    if (version < 2) this.#createV2();
-    if (version < 3) this.#createV3();
-    if (version < 4) {
-      // v4: published widget settings.
-      this.#db.exec(`
-        BEGIN;
-        CREATE TABLE widget_settings (
-          wid INTEGER PRIMARY KEY REFERENCES workspaces (wid),
-          body TEXT NOT NULL,
-          stored_at INTEGER NOT NULL
-        );
-        PRAGMA user_version = 4;
-        COMMIT;
-      `);
-    }
-    if (version < 5) {
-      // v5: the log trimmed once the snapshot covers it.
-      this.#db.exec(`
-        BEGIN;
-        ALTER TABLE workspaces ADD COLUMN trimmed_through INTEGER NOT NULL DEFAULT 0;
-        ALTER TABLE snapshots ADD COLUMN covers INTEGER NOT NULL DEFAULT 0;
-        PRAGMA user_version = 5;
-        COMMIT;
-      `);
-    }
-    // v6: the team secret changed when a member is removed.
-    this.#db.exec(`
-      BEGIN;
-      ALTER TABLE workspaces ADD COLUMN epoch INTEGER NOT NULL DEFAULT 1;
-      CREATE TABLE rotations (
-        wid INTEGER NOT NULL REFERENCES workspaces (wid),
-        epoch INTEGER NOT NULL,
-        old_token_hash TEXT NOT NULL,
-        chain TEXT NOT NULL,
-        rotated_at INTEGER NOT NULL,
-        PRIMARY KEY (wid, epoch)
-      );
-      CREATE INDEX rotations_by_token ON rotations (wid, old_token_hash);
-      PRAGMA user_version = 6;
-      COMMIT;
-    `);
-  }
-
-  #createV3(): void {
-    // Visitors' mailboxes.
-    this.#db.exec(`
-      BEGIN;
-      CREATE TABLE mail (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        wid INTEGER NOT NULL REFERENCES workspaces (wid),
-        mailbox TEXT NOT NULL,
-        event_id TEXT NOT NULL,
-        sealed TEXT NOT NULL,
-        received_at INTEGER NOT NULL,
-        UNIQUE (wid, mailbox, event_id)
-      );
-      CREATE INDEX mail_by_mailbox ON mail (wid, mailbox, seq);
-      PRAGMA user_version = 3;
-      COMMIT;
-    `);
-  }
-
-  #createV2(): void {
-    // The team's encrypted snapshot, one per workspace (the latest).
-    this.#db.exec(`
-      BEGIN;
-      CREATE TABLE snapshots (
-        wid INTEGER PRIMARY KEY REFERENCES workspaces (wid),
-        version INTEGER NOT NULL,
-        data BLOB NOT NULL,
-        stored_at INTEGER NOT NULL
-      );
-      PRAGMA user_version = 2;
-      COMMIT;
-    `);
-  }
-
-  #createV1(): void {
-    this.#db.exec(`
-      BEGIN;
-      CREATE TABLE workspaces (
-        wid INTEGER PRIMARY KEY,
-        id TEXT NOT NULL UNIQUE,
-        read_token_hash TEXT NOT NULL,
-        created_at INTEGER NOT NULL,
-        events INTEGER NOT NULL DEFAULT 0,
-        bytes INTEGER NOT NULL DEFAULT 0
-      );
-      CREATE TABLE events (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        wid INTEGER NOT NULL REFERENCES workspaces (wid),
-        event_id TEXT NOT NULL,
-        sealed TEXT NOT NULL,
-        received_at INTEGER NOT NULL,
-        UNIQUE (wid, event_id)
-      );
-      CREATE INDEX events_by_workspace ON events (wid, seq);
-      PRAGMA user_version = 1;
-      COMMIT;
-    `);
-  }
-
-  workspace(id: string): WorkspaceRow | undefined {
-    return this.#stmt.workspace.get(id);
-  }
-
-  register(id: string, readTokenHash: string, now = Date.now()): RegisterResult {
-    if (this.#stmt.insertWorkspace.run(id, readTokenHash, now).changes === 1) return 'created';
-    return this.workspace(id)?.readTokenHash === readTokenHash ? 'exists' : 'conflict';
-  }
-
-  /** Writes a group of intake requests in one transaction; returns once it is on disk. */
-  commit(writes: PendingWrite[], now = Date.now()): WriteResult[] {
-    return this.#commitAll(writes, now);
-  }
-
+  workspace(id: string): Promise<WorkspaceRow | undefined>;
+  register(id: string, readTokenHash: string): Promise<RegisterResult>;
+  /** Writes a group of intake requests; resolves once they are durable. */
+  commit(writes: PendingWrite[]): Promise<WriteResult[]>;
   /**
    * Log entries of a workspace after `after`, ascending: at most `limit` entries and about
    * `maxBytes` of sealed data (always at least one entry, so a reader never gets stuck).
    */
-  readLog(
-    wid: number,
-    after: number,
-    limit: number,
-    maxBytes: number,
-  ): { entries: LogEntry[]; more: boolean } | { trimmedThrough: number } {
-    // Behind the trim point the log has gaps: the reader must load the snapshot first.
-    const trimmedThrough = this.#stmt.trimmedThrough.get(wid)?.through ?? 0;
-    if (after < trimmedThrough) return { trimmedThrough };
-    const entries: LogEntry[] = [];
-    let bytes = 0;
-    let more = false;
-    for (const row of this.#stmt.log.iterate(wid, after, limit + 1)) {
-      if (entries.length >= limit || (entries.length > 0 && bytes + row.sealed.length > maxBytes)) {
-        more = true;
-        break;
-      }
-      entries.push(row);
-      bytes += row.sealed.length + row.id.length;
-    }
-    return { entries, more };
-  }
+  readLog(wid: number, after: number, limit: number, maxBytes: number): Promise<LogPageResult>;
 
-  /** The workspace's published widget settings (JSON text), if any. */
-  readWidgetSettings(wid: number): string | undefined {
-    return this.#stmt.widgetSettings.get(wid)?.body;
-  }
+  readWidgetSettings(wid: number): Promise<string | undefined>;
+  writeWidgetSettings(wid: number, body: string): Promise<void>;
 
-  /** Replaces the workspace's published widget settings, durably. */
-  writeWidgetSettings(wid: number, body: string, now = Date.now()): void {
-    this.#stmt.putWidgetSettings.run(wid, body, now);
-  }
-
-  /** The workspace's latest snapshot (opaque bytes), if any. */
-  readSnapshot(wid: number): { version: number; data: Buffer } | undefined {
-    return this.#stmt.snapshot.get(wid);
-  }
-
+  readSnapshot(wid: number): Promise<{ version: number; data: Buffer } | undefined>;
   /**
    * Replaces the workspace's snapshot, durably, unless `ifMatch` names another version than the
-   * stored one (someone stored a newer one meanwhile). The old one stays readable until then.
+   * stored one (someone stored a newer one meanwhile), or it covers less than the log is
+   * trimmed. The old one stays readable until then.
    */
   writeSnapshot(
     wid: number,
     data: Buffer,
     ifMatch: number | undefined,
-    covers = 0,
-    now = Date.now(),
-  ):
-    | { ok: true; version: number }
-    | { ok: false; current: number }
-    | { ok: false; trimmedThrough: number } {
-    return this.#db.transaction(() => {
-      const current = this.#stmt.snapshotVersion.get(wid)?.version ?? 0;
-      if (ifMatch !== undefined && ifMatch !== current) return { ok: false as const, current };
-      // The log is trimmed up to what the stored snapshot covers: one that covers less would
-      // leave a member behind with entries nobody can give them.
-      const trimmedThrough = this.#stmt.trimmedThrough.get(wid)?.through ?? 0;
-      if (covers < trimmedThrough) return { ok: false as const, trimmedThrough };
-      this.#stmt.putSnapshot.run(wid, current + 1, data, now, covers);
-      return { ok: true as const, version: current + 1 };
-    })();
-  }
+    covers: number,
+  ): Promise<SnapshotResult>;
 
   /**
    * Switches the workspace to a new team secret's read token, durably, if it is still at the
-   * secret before it (`from`): false when another change got there first. The chain that
-   * proved the change is kept for members holding the token it replaced.
+   * secret before it: false when another change got there first. The chain that proved the
+   * change is kept for members holding the token it replaced.
    */
   rotate(
     workspace: WorkspaceRow,
     to: { epoch: number; tokenHash: string; chain: string },
-    now = Date.now(),
-  ): boolean {
-    return this.#db.transaction(() => {
-      const { wid, epoch, readTokenHash } = workspace;
-      if (this.#stmt.rotate.run(to.tokenHash, to.epoch, wid, epoch).changes !== 1) return false;
-      this.#stmt.insertRotation.run(wid, to.epoch, readTokenHash, to.chain, now);
-      return true;
-    })();
-  }
-
+  ): Promise<boolean>;
   /** The change that replaced a token (by its hash), if any. */
-  rotationFor(wid: number, tokenHash: string): { epoch: number; chain: string } | undefined {
-    return this.#stmt.rotationFor.get(wid, tokenHash);
-  }
+  rotationFor(
+    wid: number,
+    tokenHash: string,
+  ): Promise<{ epoch: number; chain: string } | undefined>;
 
   /** Workspaces whose log can be trimmed further (after a restart, say). */
-  trimmable(): number[] {
-    return this.#stmt.trimmable.all().map((r) => r.wid);
-  }
-
+  trimmable(): Promise<number[]>;
   /**
    * Trims the next chunk of a workspace's log: the sealed boxes of entries the stored snapshot
    * covers go (their ids stay a while, see KEEP_TRIMMED_IDS_MS), and the quota totals with
-   * them; ids kept long enough go too. One transaction, at most TRIM_CHUNK entries: true while
-   * there is more to do.
+   * them. At most TRIM_CHUNK entries: true while there is more to do.
    */
-  trimStep(wid: number, now = Date.now()): boolean {
-    return this.#db.transaction(() => {
-      const row = this.#stmt.trimTarget.get(wid);
-      const forgotten = this.#stmt.forgetTrimmed.run(
-        wid,
-        row?.through ?? 0,
-        now - KEEP_TRIMMED_IDS_MS,
-        TRIM_CHUNK,
-      ).changes;
-      if (!row || row.target <= row.through) return forgotten === TRIM_CHUNK;
-      const upTo = Math.min(row.target, row.through + TRIM_CHUNK);
-      const sums = this.#stmt.trimSums.get(wid, row.through, upTo) ?? { n: 0, bytes: 0 };
-      this.#stmt.trim.run(wid, row.through, upTo);
-      this.#stmt.trimmed.run(upTo, sums.n, sums.bytes, wid);
-      return upTo < row.target || forgotten === TRIM_CHUNK;
-    })();
-  }
+  trimStep(wid: number): Promise<boolean>;
 
   /**
-   * Stores a team reply in a visitor's mailbox, durably (one transaction). `full` when the
-   * mailbox already holds `max` entries; `duplicate` when this id is already there.
+   * Stores a team reply in a visitor's mailbox, durably. Not `ok` when the mailbox already
+   * holds `max` entries; no entry when this id is already there.
    */
-  writeMail(
-    wid: number,
-    mailbox: string,
-    item: IntakeItem,
-    max: number,
-    now = Date.now(),
-  ): { ok: true; entry: LogEntry | undefined } | { ok: false } {
-    return this.#db.transaction(() => {
-      if ((this.#stmt.mailCount.get(wid, mailbox)?.n ?? 0) >= max) return { ok: false as const };
-      const run = this.#stmt.insertMail.run(wid, mailbox, item.id, item.sealed, now);
-      if (run.changes !== 1) return { ok: true as const, entry: undefined };
-      const entry: LogEntry = {
-        seq: Number(run.lastInsertRowid),
-        id: item.id,
-        sealed: item.sealed,
-        receivedAt: now,
-      };
-      return { ok: true as const, entry };
-    })();
-  }
-
-  /** A mailbox's entries after `after`, ascending, as `readLog` pages them. */
+  writeMail(wid: number, mailbox: string, item: IntakeItem, max: number): Promise<MailResult>;
+  /** A mailbox's entries after `after`, ascending. */
   readMail(
     wid: number,
     mailbox: string,
     after: number,
     limit: number,
-  ): { entries: LogEntry[]; more: boolean } {
-    const rows = this.#stmt.mail.all(wid, mailbox, after, limit + 1);
-    return { entries: rows.slice(0, limit), more: rows.length > limit };
-  }
+  ): Promise<{ entries: LogEntry[]; more: boolean }>;
 
-  counts(): { workspaces: number; events: number; eventBytes: number } {
-    return this.#stmt.counts.get() ?? { workspaces: 0, events: 0, eventBytes: 0 };
-  }
+  counts(): Promise<{ workspaces: number; events: number; eventBytes: number }>;
 
-  close(): void {
-    if (!this.#db.open) return;
-    // Fold the WAL back into the main file so a clean shutdown leaves one file.
-    try {
-      this.#db.pragma('wal_checkpoint(TRUNCATE)');
-    } finally {
-      this.#db.close();
-    }
-  }
+  /**
+   * This node follows the log from `from` on (a live follower has caught up to there): newly
+   * durable entries reach the listeners. Answers how far the store has told of this log
+   * already — past `from`, the follower missed entries and must read on first.
+   */
+  watch(log: string, from: number): number;
+  /** No follower of the log is left on this node. */
+  unwatch(log: string): void;
+  onEntries(listener: EntriesListener): void;
+
+  /** Whether any member's app follows the workspace's log, on any node. */
+  following(wid: number): Promise<boolean>;
+  /** The workspace's team secret changed (on any node): its followers must go. */
+  onRotated(listener: (wid: number) => void): void;
+
+  /** Passes a signaling frame to the other nodes' subscribers of the topic. */
+  publishSignal(topic: string, frame: string): void;
+  onSignal(listener: (topic: string, frame: string) => void): void;
+
+  close(): Promise<void>;
 }

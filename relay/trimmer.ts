@@ -31,14 +31,19 @@ export class Trimmer {
       this.#running = false;
       return;
     }
-    try {
-      if (!this.#store.trimStep(wid)) this.#queued.delete(wid);
-    } catch (err) {
-      // Left as it was (one transaction): tried again after the next snapshot or restart.
-      this.#queued.delete(wid);
-      console.error('relay: trimming the log failed:', err);
-    }
-    setImmediate(this.#step);
+    this.#store.trimStep(wid).then(
+      (more) => {
+        if (!more) this.#queued.delete(wid);
+        setImmediate(this.#step);
+      },
+      (err: unknown) => {
+        // Left as it was (one step is all or nothing): tried again after the next snapshot
+        // or restart.
+        this.#queued.delete(wid);
+        console.error('relay: trimming the log failed:', err);
+        setImmediate(this.#step);
+      },
+    );
   };
 
   /** Settles once nothing is queued (tests). */

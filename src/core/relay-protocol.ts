@@ -111,6 +111,7 @@ export type RelayErrorCode =
   | 'quota_exceeded'
   | 'storage_full'
   | 'busy'
+  | 'unavailable'
   | 'not_found'
   | 'method_not_allowed'
   | 'headers_too_large'
