@@ -55,6 +55,8 @@ export interface RelayOptions {
   snapshotMemoryBytes: number;
   /** Use the first X-Forwarded-For address as the client IP (only behind a trusted proxy). */
   trustProxy: boolean;
+  /** `redis://…`: keep everything in this Redis, shared with other relay nodes; '' = SQLite. */
+  redisUrl: string;
 }
 
 export const DEFAULTS: RelayOptions = {
@@ -86,6 +88,7 @@ export const DEFAULTS: RelayOptions = {
   maxPendingBytes: 64 * 1024 * 1024,
   snapshotMemoryBytes: 96 * 1024 * 1024,
   trustProxy: false,
+  redisUrl: '',
 };
 
 /** Environment variable → option. Numbers must be non-negative integers. */
@@ -117,6 +120,7 @@ const ENV: Record<string, keyof RelayOptions> = {
   RELAY_MAX_PENDING_BYTES: 'maxPendingBytes',
   RELAY_SNAPSHOT_MEMORY: 'snapshotMemoryBytes',
   RELAY_TRUST_PROXY: 'trustProxy',
+  RELAY_REDIS_URL: 'redisUrl',
 };
 
 export class ConfigError extends Error {
@@ -151,6 +155,9 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): RelayOptio
 export function checkOptions(partial: Partial<RelayOptions>): RelayOptions {
   const options = { ...DEFAULTS, ...partial };
   if (options.port > 65535) throw new ConfigError('port must be ≤ 65535');
+  if (options.redisUrl !== '' && !/^rediss?:\/\//.test(options.redisUrl)) {
+    throw new ConfigError('RELAY_REDIS_URL must be a redis:// or rediss:// URL');
+  }
   for (const key of [
     'intakeRatePerSec',
     'registerRatePerSec',

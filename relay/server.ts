@@ -37,6 +37,7 @@ import { Busy, GroupCommitter, parseIntake, SEALED_SHAPE } from './intake.ts';
 import { ConnectionShare, MemoryBudget, RateLimiter, retryAfterSeconds } from './limits.ts';
 import { LiveHub, MAIL_PAGE } from './live.ts';
 import { SignalingHub } from './signaling.ts';
+import { RedisStore } from './redis-store.ts';
 import { SqliteStore } from './sqlite-store.ts';
 import { StoreFull, StoreUnavailable, type Store, type WorkspaceRow } from './store.ts';
 import { Trimmer } from './trimmer.ts';
@@ -112,22 +113,25 @@ export async function startRelay(
 ): Promise<Relay> {
   const options = checkOptions(partial);
   const started = Date.now();
-  const store: Store = new SqliteStore(options.dataDir, {
-    events: options.quotaEvents,
-    bytes: options.quotaBytes,
-  });
+  const quota = { events: options.quotaEvents, bytes: options.quotaBytes };
+  const store: Store = options.redisUrl
+    ? await RedisStore.open(options.redisUrl, quota)
+    : new SqliteStore(options.dataDir, quota);
   const live = new LiveHub(store, options);
   const trimmer = new Trimmer(store);
   for (const wid of await store.trimmable()) trimmer.queue(wid);
   const committer = new GroupCommitter(store, options.maxPendingBytes);
-  const signaling = new SignalingHub({
-    maxPayload: options.signalMaxPayload,
-    maxTopics: options.signalMaxTopics,
-    maxTopicLength: options.signalMaxTopicLength,
-    ratePerSec: options.signalRatePerSec,
-    burst: options.signalBurst,
-    pingIntervalMs: options.pingIntervalMs,
-  });
+  const signaling = new SignalingHub(
+    {
+      maxPayload: options.signalMaxPayload,
+      maxTopics: options.signalMaxTopics,
+      maxTopicLength: options.signalMaxTopicLength,
+      ratePerSec: options.signalRatePerSec,
+      burst: options.signalBurst,
+      pingIntervalMs: options.pingIntervalMs,
+    },
+    store,
+  );
   const limiters = {
     intake: new RateLimiter(options.intakeRatePerSec, options.intakeBurst),
     register: new RateLimiter(options.registerRatePerSec, options.registerBurst),

@@ -7,7 +7,8 @@
  *   {type:'ping'} → {type:'pong'}
  * Unlike theirs it survives bad input (bad JSON, wrong types: answered with
  * {type:'error', error, message}), and bounds everything: payload size, topics per connection,
- * messages per second, connections, and the data queued for a slow receiver.
+ * messages per second, connections, and the data queued for a slow receiver. With several
+ * relay nodes, a publish also reaches the topic's subscribers on the other nodes (`Bus`).
  */
 import * as v from 'valibot';
 import type { RawData, WebSocket } from 'ws';
@@ -41,6 +42,12 @@ const signalMessage = v.variant(
       : says('bad_message', 'must be a JSON object'),
 );
 
+/** How signaling frames travel between relay nodes (the store's bus; nothing for one node). */
+export interface Bus {
+  publishSignal(topic: string, frame: string): void;
+  onSignal(listener: (topic: string, frame: string) => void): void;
+}
+
 export interface SignalingOptions {
   maxPayload: number;
   maxTopics: number;
@@ -67,10 +74,19 @@ export class SignalingHub {
   /** Messages relayed since start (for /health). */
   published = 0;
 
-  constructor(options: SignalingOptions) {
+  readonly #bus: Bus;
+
+  constructor(options: SignalingOptions, bus: Bus) {
     this.#options = options;
+    this.#bus = bus;
     this.#sockets = new SocketSet(options.pingIntervalMs);
     this.#maxQueued = Math.max(1024 * 1024, 4 * options.maxPayload);
+    bus.onSignal((topic, frame) => {
+      const receivers = this.#topics.get(topic);
+      if (!receivers) return;
+      const data = Buffer.from(frame);
+      for (const receiver of receivers) this.#send(receiver, data);
+    });
   }
 
   get connections(): number {
@@ -162,18 +178,19 @@ export class SignalingHub {
 
   #publish(peer: Peer, topic: string, message: Record<string, unknown>): void {
     const receivers = this.#topics.get(topic);
-    if (!receivers) return;
     // Serialized once for every receiver; sent as a text frame from the same buffer. A message
     // nested deeper than the engine's stack (it parses, but cannot be written again) is refused
-    // here, and the peer goes on as before.
-    let frame: Buffer;
+    // here, and the peer goes on as before. (`clients` counts this node's subscribers.)
+    let text: string;
     try {
-      frame = Buffer.from(JSON.stringify({ ...message, clients: receivers.size }));
+      text = JSON.stringify({ ...message, clients: receivers?.size ?? 0 });
     } catch {
       this.#error(peer, 'bad_message', 'the message is nested too deeply');
       return;
     }
-    for (const receiver of receivers) this.#send(receiver, frame);
+    const frame = Buffer.from(text);
+    for (const receiver of receivers ?? []) this.#send(receiver, frame);
+    this.#bus.publishSignal(topic, text);
     this.published++;
   }
 
