@@ -72,6 +72,21 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // The same relay tests with every relay's store in a real Redis (see helpers.ts),
+          // but those about the embedded store itself and the cluster's own.
+          name: 'relay-redis',
+          environment: 'node',
+          include: ['tests/relay/**/*.test.ts'],
+          exclude: ['tests/relay/durability.test.ts', 'tests/relay/cluster.test.ts'],
+          env: { RELAY_TEST_STORE: 'redis' },
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'browser',
           include: ['tests/browser/**/*.test.ts'],
           browser: {

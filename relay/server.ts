@@ -172,6 +172,9 @@ export async function startRelay(
     sendJson(res, 200, {
       ok: true,
       protocol: 'v1',
+      store: store.shared ? 'redis' : 'sqlite',
+      // Over Redis these are the whole cluster's; every other figure is this node's own.
+      clusterWide: store.shared ? ['workspaces', 'events', 'eventBytes'] : [],
       uptimeSec: Math.round((Date.now() - started) / 1000),
       workspaces: counts.workspaces,
       events: counts.events,

@@ -1,5 +1,6 @@
 // Installs what `npm start`, `npm test` and `npm run bench` need on a bare machine:
-// npm packages when missing or stale, and (with --browser) Debian's chromium when missing.
+// npm packages when missing or stale, and Debian's chromium (with --browser) and redis-server
+// (with --redis: the relay's tests over several nodes) when missing.
 import { execSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 
@@ -12,10 +13,15 @@ if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
   run('npm ci --no-audit --no-fund');
 }
 
+const sudo = process.getuid?.() === 0 ? '' : 'sudo ';
+const debian = [];
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-if (process.argv.includes('--browser') && !existsSync(chromium)) {
-  console.log('Installing Debian chromium for browser tests…');
-  const sudo = process.getuid?.() === 0 ? '' : 'sudo ';
+if (process.argv.includes('--browser') && !existsSync(chromium)) debian.push('chromium');
+if (process.argv.includes('--redis') && !existsSync('/usr/bin/redis-server')) {
+  debian.push('redis-server');
+}
+if (debian.length > 0) {
+  console.log(`Installing Debian ${debian.join(' and ')} for the tests…`);
   run(`${sudo}apt-get update -qq`);
-  run(`${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium`);
+  run(`${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${debian.join(' ')}`);
 }

@@ -9,7 +9,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { request, Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { afterAll } from 'vitest';
 import { WebSocket } from 'ws';
+import { spawnRedis, stopAllRedis, type RedisProcess } from './redis.ts';
 export { prng } from '../prng.ts';
 import type {
   IntakeItem,
@@ -71,10 +73,25 @@ export const UNLIMITED = {
   RELAY_READ_BURST: '1000000',
 };
 
+/**
+ * With RELAY_TEST_STORE=redis (the `relay-redis` test project) every relay keeps its store in a
+ * real Redis: one per data directory, so a relay started again on the same directory finds
+ * what it stored, as with the embedded store.
+ */
+const REDIS_STORE = process.env.RELAY_TEST_STORE === 'redis';
+const redisByDir = new Map<string, RedisProcess>();
+if (REDIS_STORE) afterAll(stopAllRedis);
+
 export async function spawnRelay(
   options: { env?: Record<string, string>; dataDir?: string } = {},
 ): Promise<RelayProcess> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'relay-test-')));
+  const env = { ...options.env };
+  if (REDIS_STORE && env.RELAY_REDIS_URL === undefined) {
+    let redis = redisByDir.get(dataDir);
+    if (!redis) redisByDir.set(dataDir, (redis = await spawnRedis()));
+    env.RELAY_REDIS_URL = redis.url;
+  }
   const child = spawn(TSX, [join(ROOT, 'relay/main.ts')], {
     cwd: ROOT,
     env: {
@@ -82,7 +99,7 @@ export async function spawnRelay(
       RELAY_PORT: '0',
       RELAY_HOST: '127.0.0.1',
       RELAY_DATA_DIR: dataDir,
-      ...options.env,
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
