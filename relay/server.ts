@@ -6,6 +6,7 @@
 import { ID_PATTERN } from '../src/core/names.ts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import * as v from 'valibot';
 import { WebSocketServer } from 'ws';
@@ -163,6 +164,10 @@ export async function startRelay(
   const unknownWorkspace = (): HttpError =>
     new HttpError(404, 'unknown_workspace', 'no such workspace on this relay');
 
+  // The longest the event loop was held up since /health was last read (a client that starves
+  // the others shows here).
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   // Counting is a scan over workspaces: cached for a second so /health stays cheap under load.
   let counts = { workspaces: 0, events: 0, eventBytes: 0, at: -Infinity };
   const health = async (res: ServerResponse): Promise<void> => {
@@ -184,8 +189,10 @@ export async function startRelay(
       connections: { tcp: sockets, live: live.connections, signal: signaling.connections },
       topics: signaling.topics,
       rssBytes: process.memoryUsage.rss(),
+      eventLoopDelayMaxMs: Math.round(loopDelay.max / 1e5) / 10,
       errors,
     });
+    loopDelay.reset();
   };
 
   const register = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -816,6 +823,7 @@ export async function startRelay(
           resolve();
         });
       });
+      loopDelay.disable();
       live.close();
       trimmer.close();
       signaling.close();

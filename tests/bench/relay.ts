@@ -31,7 +31,7 @@ type Figures = Record<string, number | string>;
 const round1 = (n: number): number => Math.round(n * 10) / 10;
 
 /** POSTs a body; resolves with the status once the answer has been read. */
-function post(agent: Agent, url: URL, body: string): Promise<number> {
+export function post(agent: Agent, url: URL, body: string): Promise<number> {
   return new Promise((ok, fail) => {
     const req = request(
       url,
@@ -53,7 +53,7 @@ function post(agent: Agent, url: URL, body: string): Promise<number> {
 }
 
 /** Intake bodies with fresh ids; the sealed boxes come from a small pre-made pool. */
-function makeBodies(prefix: string) {
+export function makeBodies(prefix: string) {
   const pool = Array.from({ length: 64 }, () => fakeSealed(900));
   let n = 0;
   return (events: number): string => {
@@ -66,10 +66,19 @@ function makeBodies(prefix: string) {
   };
 }
 
-/** a) Sustained durable intake: `clients` keep-alive clients post batches back to back. */
-async function intakeThroughput(relay: RelayProcess, seconds: number): Promise<Figures> {
-  const { workspace } = await newWorkspace(relay.url);
-  const url = new URL(`/v1/intake/${workspace}`, relay.url);
+/**
+ * a) Sustained durable intake: `clients` keep-alive clients post batches back to back, spread
+ * over the nodes given (one relay, or several over one Redis).
+ */
+export async function intakeThroughput(
+  relays: RelayProcess[],
+  seconds: number,
+  name = 'relay.intake',
+): Promise<Figures> {
+  const [first] = relays;
+  if (!first) throw new Error('no relay');
+  const { workspace } = await newWorkspace(first.url);
+  const urls = relays.map((relay) => new URL(`/v1/intake/${workspace}`, relay.url));
   const clients = 8;
   const batch = 40;
   const agent = new Agent({ keepAlive: true, maxSockets: clients });
@@ -84,17 +93,18 @@ async function intakeThroughput(relay: RelayProcess, seconds: number): Promise<F
   let started = 0;
   let maxRss = 0;
   const sampler = setInterval(() => {
-    maxRss = Math.max(maxRss, rssBytes(relay.pid));
+    for (const relay of relays) maxRss = Math.max(maxRss, rssBytes(relay.pid));
   }, 100);
   await Promise.all(
-    Array.from({ length: clients }, async () => {
+    Array.from({ length: clients }, async (_, client) => {
+      const url = urls[client % urls.length] ?? urls[0];
       while (Date.now() < end) {
         if (!counting && Date.now() >= warmupEnd) {
           counting = true;
           started = performance.now();
         }
         // A refused or broken request is a figure of its own, not the end of the run.
-        const status = await post(agent, url, body(batch)).catch(() => 0);
+        const status = url ? await post(agent, url, body(batch)).catch(() => 0) : 0;
         if (status !== 200) failed++;
         else if (counting) events += batch;
       }
@@ -104,19 +114,26 @@ async function intakeThroughput(relay: RelayProcess, seconds: number): Promise<F
   clearInterval(sampler);
   agent.destroy();
   return {
-    'relay.intake.eventsPerSec': Math.round(events / elapsed),
-    'relay.intake.clients': clients,
-    'relay.intake.batch': batch,
-    'relay.intake.bodyBytes': bodyBytes,
-    'relay.intake.failed': failed,
-    'relay.intake.maxRssMB': Math.round(maxRss / 1e6),
+    [`${name}.eventsPerSec`]: Math.round(events / elapsed),
+    [`${name}.clients`]: clients,
+    [`${name}.batch`]: batch,
+    [`${name}.bodyBytes`]: bodyBytes,
+    [`${name}.failed`]: failed,
+    [`${name}.maxRssMB`]: Math.round(maxRss / 1e6),
   };
 }
 
-/** b) Ack latency of single-event posts paced at `rate` per second. */
-async function ackLatency(relay: RelayProcess, rate: number, seconds: number): Promise<Figures> {
-  const { workspace } = await newWorkspace(relay.url);
-  const url = new URL(`/v1/intake/${workspace}`, relay.url);
+/** b) Ack latency of single-event posts paced at `rate` per second, spread over the nodes. */
+export async function ackLatency(
+  relays: RelayProcess[],
+  rate: number,
+  seconds: number,
+  name = 'relay.ack',
+): Promise<Figures> {
+  const [first] = relays;
+  if (!first) throw new Error('no relay');
+  const { workspace } = await newWorkspace(first.url);
+  const urls = relays.map((relay) => new URL(`/v1/intake/${workspace}`, relay.url));
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const body = makeBodies('lat');
   const latencies: number[] = [];
@@ -130,6 +147,7 @@ async function ackLatency(relay: RelayProcess, rate: number, seconds: number): P
     const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate) + 1);
     for (; sent < due; sent++) {
       const t0 = performance.now();
+      const url = urls[sent % urls.length] ?? new URL(first.url);
       inflight.push(
         post(agent, url, body(1)).then(
           (status) => {
@@ -149,16 +167,16 @@ async function ackLatency(relay: RelayProcess, rate: number, seconds: number): P
   agent.destroy();
   const sorted = latencies.sort((a, b) => a - b);
   return {
-    'relay.ack.ratePerSec': Math.round(achieved),
-    'relay.ack.samples': sorted.length,
-    'relay.ack.failed': failed,
-    'relay.ack.p50Ms': round1(percentile(sorted, 50)),
-    'relay.ack.p99Ms': round1(percentile(sorted, 99)),
-    'relay.ack.maxMs': round1(sorted[sorted.length - 1] ?? NaN),
+    [`${name}.ratePerSec`]: Math.round(achieved),
+    [`${name}.samples`]: sorted.length,
+    [`${name}.failed`]: failed,
+    [`${name}.p50Ms`]: round1(percentile(sorted, 50)),
+    [`${name}.p99Ms`]: round1(percentile(sorted, 99)),
+    [`${name}.maxMs`]: round1(sorted[sorted.length - 1] ?? NaN),
   };
 }
 
-function openSocket(url: string): Promise<WebSocket> {
+export function openSocket(url: string): Promise<WebSocket> {
   return new Promise((ok, fail) => {
     const ws = new WebSocket(url, { perMessageDeflate: false });
     ws.once('open', () => {
@@ -173,8 +191,16 @@ function openSocket(url: string): Promise<WebSocket> {
  * with the milliseconds from the first publish until every client received every message.
  * Clients only count frames (no parsing) so that the server, not the client, is measured.
  */
-async function fanout(url: string, peers: number, perPeer: number): Promise<number> {
-  const sockets = await Promise.all(Array.from({ length: peers }, () => openSocket(url)));
+export async function fanout(
+  url: string | string[],
+  peers: number,
+  perPeer: number,
+): Promise<number> {
+  // Several urls: the peers are spread over them (relay nodes over one Redis).
+  const urls = typeof url === 'string' ? [url] : url;
+  const sockets = await Promise.all(
+    Array.from({ length: peers }, (_, i) => openSocket(urls[i % urls.length] ?? '')),
+  );
   const topic = `bench-${Math.random().toString(36).slice(2)}`;
   let received = 0;
   let target = peers;
@@ -193,7 +219,7 @@ async function fanout(url: string, peers: number, perPeer: number): Promise<numb
   }
   // A probe publish that reaches everyone proves every subscription is in place.
   const probed = wait(peers);
-  await new Promise((ok) => setTimeout(ok, 50));
+  await new Promise((ok) => setTimeout(ok, urls.length > 1 ? 200 : 50));
   sockets[0]?.send(JSON.stringify({ type: 'publish', topic, data: 'probe' }));
   await probed;
 
@@ -234,7 +260,7 @@ function freePort(): Promise<number> {
 }
 
 /** y-webrtc's own signaling server (bin/server.js), on a free port. */
-async function startYWebrtc(): Promise<{ url: string; child: ChildProcess }> {
+export async function startYWebrtc(): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
   const child = spawn(process.execPath, [join(ROOT, 'node_modules/y-webrtc/bin/server.js')], {
     cwd: ROOT,
@@ -265,8 +291,8 @@ export async function benchRelay(): Promise<Figures> {
   const ywebrtc = await startYWebrtc();
   try {
     const figures: Figures = {};
-    Object.assign(figures, await intakeThroughput(relay, 5));
-    Object.assign(figures, await ackLatency(relay, 1000, 5));
+    Object.assign(figures, await intakeThroughput([relay], 5));
+    Object.assign(figures, await ackLatency([relay], 1000, 5));
 
     const peers = 30;
     const perPeer = 100;

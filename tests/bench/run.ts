@@ -10,6 +10,7 @@ import { buildWidget } from '../../scripts/build-widget.ts';
 import { benchChat } from './chat-latency.ts';
 import { benchCaptureLatency } from './e2e-latency.ts';
 import { benchRelay } from './relay.ts';
+import { benchRelayCluster } from './relay-cluster.ts';
 import { benchRemoval } from './removal.ts';
 import { benchSweep } from './sweep.ts';
 import { benchLeadList } from './lead-list.ts';
@@ -84,6 +85,41 @@ const BUDGETS: Budget[] = [
     limit: 1,
     kind: 'max',
     unit: '×',
+  },
+  {
+    key: 'relay.redis1.ack.p99Ms',
+    what: 'relay over Redis, 1 node: ack p99 at 1,000 events/s',
+    limit: 20,
+    kind: 'max',
+    unit: 'ms',
+  },
+  {
+    key: 'relay.redis3.ack.p99Ms',
+    what: 'relay over Redis, 3 nodes: ack p99 at 1,000 events/s',
+    limit: 20,
+    kind: 'max',
+    unit: 'ms',
+  },
+  {
+    key: 'relay.cluster.fanout.vsYwebrtc',
+    what: 'fan-out across 3 nodes ÷ y-webrtc’s server on one, same load',
+    limit: 1,
+    kind: 'max',
+    unit: '×',
+  },
+  {
+    key: 'relay.replayStall.sqliteMs',
+    what: 'longest relay stall while 3 members replay 150,000 events (embedded store)',
+    limit: 20,
+    kind: 'max',
+    unit: 'ms',
+  },
+  {
+    key: 'relay.replayStall.redisMs',
+    what: 'longest relay stall while 3 members replay 150,000 events (Redis)',
+    limit: 20,
+    kind: 'max',
+    unit: 'ms',
   },
   {
     key: 'capture.pageViewToRow.p95Ms',
@@ -237,6 +273,7 @@ await section('widget size', async () => {
   };
 });
 await section('relay', benchRelay);
+await section('relay over redis', benchRelayCluster);
 await section('capture latency', () => benchCaptureLatency());
 await section('chat', () => benchChat());
 await section('team sync', () => benchTeamSync());
