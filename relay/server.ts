@@ -678,10 +678,10 @@ export async function startRelay(
   const server = createServer(
     {
       // Slow clients cannot hold a connection for long: headers within 10 s, whole request 15 s,
-      // checked every second (Node's default tick of 30 s would let them stay 30–40 s).
+      // checked every half second (Node's default tick of 30 s would let them stay 30–40 s).
       headersTimeout: 10_000,
       requestTimeout: 15_000,
-      connectionsCheckingInterval: 1_000,
+      connectionsCheckingInterval: 500,
       keepAliveTimeout: 5_000,
       maxHeaderSize: 16 * 1024,
       // A request without Host gets the protocol's JSON answer (see `route`), not Node's.

@@ -66,10 +66,21 @@ export interface RelayProcess {
 }
 
 /** Starts the relay process and waits for its "listening" line. */
-export function startRelay(dataDir: string, port = 0, host = '127.0.0.1'): Promise<RelayProcess> {
+export function startRelay(
+  dataDir: string,
+  port = 0,
+  host = '127.0.0.1',
+  env: Record<string, string> = {},
+): Promise<RelayProcess> {
   const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'relay/main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, RELAY_PORT: String(port), RELAY_HOST: host, RELAY_DATA_DIR: dataDir },
+    env: {
+      ...process.env,
+      RELAY_PORT: String(port),
+      RELAY_HOST: host,
+      RELAY_DATA_DIR: dataDir,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((ok, fail) => {
