@@ -74,14 +74,14 @@ test('y-webrtc peers signaling through different relay nodes sync', async ({ bro
     const tab = await context.newPage();
     await tab.goto(pageUrl);
     await tab.evaluate(
-      ([signaling, name]) => {
+      ({ signaling, name }) => {
         const w = window as unknown as {
           joinRoom: (s: string, r: string) => unknown;
           edits: { set(k: string, v: string): void; get(k: string): unknown };
         };
         w.edits = w.joinRoom(signaling, name) as typeof w.edits;
       },
-      [`${node.url.replace('http', 'ws')}/signal`, room],
+      { signaling: `${node.url.replace('http', 'ws')}/signal`, name: room },
     );
     return { context, page: tab };
   };
