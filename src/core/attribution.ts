@@ -17,7 +17,14 @@ import {
   type Utm,
   type UtmField,
 } from './utm.ts';
-import { decodeQueryComponent, forEachParam, hostSite, siteOf, splitUrl } from './url.ts';
+import {
+  decodeQueryComponent,
+  forEachParam,
+  hostSite,
+  referrerHost,
+  siteOf,
+  splitUrl,
+} from './url.ts';
 
 /** Longest UTM value kept; longer values are cut (they are shown, never trusted). */
 export const UTM_MAX = 200;
@@ -96,12 +103,20 @@ interface SourceDef extends KnownSource {
   brands?: readonly string[];
   /** utm_source values, compared lower-case without spaces, '_' or '-'. */
   aliases?: readonly string[];
+  /** Android apps whose links send `android-app://<package>/` as the referrer. */
+  apps?: readonly string[];
 }
 
 // ProductHunt, Hacker News and other communities are missing from most public lists (SPEC §5).
 const SOURCES: readonly SourceDef[] = [
   // Search engines
-  { name: 'Google', kind: 'search', brands: ['google'], aliases: ['google'] },
+  {
+    name: 'Google',
+    kind: 'search',
+    brands: ['google'],
+    aliases: ['google'],
+    apps: ['com.google.android.googlequicksearchbox'],
+  },
   { name: 'Bing', kind: 'search', domains: ['bing.com'], aliases: ['bing'] },
   {
     name: 'DuckDuckGo',
@@ -132,26 +147,36 @@ const SOURCES: readonly SourceDef[] = [
     kind: 'social',
     domains: ['linkedin.com', 'lnkd.in'],
     aliases: ['linkedin', 'lnkd'],
+    apps: ['com.linkedin.android'],
   },
   {
     name: 'Facebook',
     kind: 'social',
     domains: ['facebook.com', 'fb.com', 'fb.me', 'messenger.com'],
     aliases: ['facebook', 'fb'],
+    apps: ['com.facebook.katana', 'com.facebook.lite', 'com.facebook.orca'],
   },
   {
     name: 'Instagram',
     kind: 'social',
     domains: ['instagram.com', 'ig.me'],
     aliases: ['instagram', 'ig'],
+    apps: ['com.instagram.android'],
   },
   {
     name: 'X (Twitter)',
     kind: 'social',
     domains: ['twitter.com', 'x.com', 't.co'],
+    apps: ['com.twitter.android'],
     aliases: ['twitter', 'x'],
   },
-  { name: 'Reddit', kind: 'social', domains: ['reddit.com', 'redd.it'], aliases: ['reddit'] },
+  {
+    name: 'Reddit',
+    kind: 'social',
+    domains: ['reddit.com', 'redd.it'],
+    aliases: ['reddit'],
+    apps: ['com.reddit.frontpage'],
+  },
   { name: 'TikTok', kind: 'social', domains: ['tiktok.com'], aliases: ['tiktok'] },
   {
     name: 'Pinterest',
@@ -170,8 +195,20 @@ const SOURCES: readonly SourceDef[] = [
   { name: 'Mastodon', kind: 'social', domains: ['mastodon.social'], aliases: ['mastodon'] },
   { name: 'Snapchat', kind: 'social', domains: ['snapchat.com'], aliases: ['snapchat'] },
   { name: 'VK', kind: 'social', domains: ['vk.com'], aliases: ['vk', 'vkontakte'] },
-  { name: 'WhatsApp', kind: 'social', domains: ['whatsapp.com', 'wa.me'], aliases: ['whatsapp'] },
-  { name: 'Telegram', kind: 'social', domains: ['t.me', 'telegram.org'], aliases: ['telegram'] },
+  {
+    name: 'WhatsApp',
+    kind: 'social',
+    domains: ['whatsapp.com', 'wa.me'],
+    aliases: ['whatsapp'],
+    apps: ['com.whatsapp'],
+  },
+  {
+    name: 'Telegram',
+    kind: 'social',
+    domains: ['t.me', 'telegram.org'],
+    aliases: ['telegram'],
+    apps: ['org.telegram.messenger'],
+  },
   // Communities
   {
     name: 'ProductHunt',
@@ -206,19 +243,32 @@ const SOURCES: readonly SourceDef[] = [
     domains: ['discord.com', 'discord.gg'],
     aliases: ['discord'],
   },
-  { name: 'Slack', kind: 'community', domains: ['slack.com'], aliases: ['slack'] },
+  {
+    name: 'Slack',
+    kind: 'community',
+    domains: ['slack.com'],
+    aliases: ['slack'],
+    apps: ['com.slack'],
+  },
   { name: 'Quora', kind: 'community', domains: ['quora.com'], aliases: ['quora'] },
   // Video
   {
     name: 'YouTube',
     kind: 'video',
     domains: ['youtube.com', 'youtu.be', 'youtube-nocookie.com'],
+    apps: ['com.google.android.youtube'],
     aliases: ['youtube', 'yt'],
   },
   { name: 'Vimeo', kind: 'video', domains: ['vimeo.com'], aliases: ['vimeo'] },
   { name: 'Twitch', kind: 'video', domains: ['twitch.tv'], aliases: ['twitch'] },
   // Webmail (more specific than the search engine of the same company: longest host wins)
-  { name: 'Gmail', kind: 'email', domains: ['mail.google.com'], aliases: ['gmail'] },
+  {
+    name: 'Gmail',
+    kind: 'email',
+    domains: ['mail.google.com'],
+    aliases: ['gmail'],
+    apps: ['com.google.android.gm'],
+  },
   {
     name: 'Outlook',
     kind: 'email',
@@ -255,6 +305,8 @@ for (const def of SOURCES) {
   for (const d of def.domains ?? []) BY_DOMAIN.set(d, source);
   for (const b of def.brands ?? []) BY_BRAND.set(b, source);
   for (const a of def.aliases ?? []) BY_ALIAS.set(a, source);
+  // An app referrer's host is its package name (see url.ts referrerHost).
+  for (const app of def.apps ?? []) BY_DOMAIN.set(app, source);
 }
 
 const ALIAS_NOISE = /[\s_-]+/g;
@@ -334,8 +386,7 @@ export function sourceDomain(firstUrl: string): string {
  * registrable domain, count as the same site (internal navigation). Empty referrer → false.
  */
 export function isExternalReferrer(referrer: string, pageUrl: string): boolean {
-  const ref = splitUrl(referrer);
-  return ref ? isExternalHost(ref.host, splitUrl(pageUrl)?.host ?? '') : false;
+  return isExternalHost(referrerHost(referrer), splitUrl(pageUrl)?.host ?? '');
 }
 
 /** `isExternalReferrer` on hosts already split out (pageHost '' = unknown page → external). */
@@ -391,9 +442,7 @@ export interface SourceMedium {
  */
 export function sourceMediumOf(touch: { url: string; referrer: string }): SourceMedium {
   const { utm, clickIds } = attributionOf(touch.url);
-  const refHost = isExternalReferrer(touch.referrer, touch.url)
-    ? (splitUrl(touch.referrer)?.host ?? '')
-    : '';
+  const refHost = isExternalReferrer(touch.referrer, touch.url) ? referrerHost(touch.referrer) : '';
   let implied: { source: string; medium?: string } | undefined;
   for (const id of CLICK_IDS) {
     if (clickIds[id]) {

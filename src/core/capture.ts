@@ -7,6 +7,7 @@
  */
 import { ID_PATTERN } from './names.ts';
 import { canonicalHttpUrl } from './canonical-url.ts';
+import { appReferrer } from './url.ts';
 import * as v from 'valibot';
 
 /** Client hints from `navigator.userAgentData`, where the browser has them. */
@@ -239,7 +240,11 @@ const pageViewSchema = v.object(
     at: v.pipe(time, v.transform(Math.round)),
     url: v.pipe(text('url', LIMITS.url), v.transform(httpUrl), v.nonEmpty('url must be http(s)')),
     title: text('title', LIMITS.title),
-    referrer: v.pipe(text('referrer', LIMITS.url), v.transform(httpUrl)),
+    // An http(s) page, or an Android app (`android-app://com.linkedin.android/`).
+    referrer: v.pipe(
+      text('referrer', LIMITS.url),
+      v.transform((value) => httpUrl(value) || appReferrer(value)),
+    ),
     nav: v.picklist(['load', 'spa', 'bfcache'], 'bad nav'),
     tz: text('tz', LIMITS.tz),
     languages: capped(

@@ -43,11 +43,22 @@ function computeRegion(languageTag: string): string | undefined {
 }
 
 /**
+ * Whether a zone is a country's main clock: the zone is named after it (the data lists that
+ * country first), or it is the country's only zone. Sweden keeps `Europe/Berlin`'s clock
+ * (its own zone is a link to it); Australia, which the data also lists for `Asia/Tokyo` for one
+ * outpost, does not, nor Germany for `Europe/Zurich` (Büsingen).
+ */
+function mainClockOf(country: string, index: number): boolean {
+  return index === 0 || getCountry(country)?.timezones.length === 1;
+}
+
+/**
  * ISO 3166-1 alpha-2 country of a timezone. A zone used by one country gives that country.
  * A zone shared by several (`Europe/Berlin` → DE, DK, NO, SE, SJ; `Europe/Zurich` → CH, DE, LI)
  * gives the first of the visitor's languages, in their preference order, whose region is one of
- * those countries (`sv-SE` → SE); else the zone's primary country — the first one the
- * `countries-and-timezones` data lists, which is the country the zone is named after.
+ * the countries that keep that zone as their main clock (`sv-SE` → SE; `en-AU` in `Asia/Tokyo`
+ * stays JP); else the zone's primary country — the first one the `countries-and-timezones`
+ * data lists, which is the country the zone is named after.
  * Zones of no country (`Etc/UTC`, `UTC`, `Etc/GMT+3`) and unknown zones → undefined.
  */
 export function countryOf(timezone: string, languages: readonly string[]): string | undefined {
@@ -55,7 +66,8 @@ export function countryOf(timezone: string, languages: readonly string[]): strin
   if (countries.length <= 1) return countries[0];
   for (const language of languages) {
     const region = regionOf(language);
-    if (region && countries.includes(region)) return region;
+    const index = region ? countries.indexOf(region) : -1;
+    if (region && index >= 0 && mainClockOf(region, index)) return region;
   }
   return countries[0];
 }

@@ -89,6 +89,25 @@ function viaWhatwg(url: string): UrlParts | undefined {
   }
 }
 
+/**
+ * An Android app's referrer (`android-app://com.linkedin.android/…`, what Chrome reports for a
+ * link opened from an app) reduced to the app, `android-app://<package>/`; '' for anything
+ * else.
+ */
+export function appReferrer(value: string): string {
+  const app = /^android-app:\/\/([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+)(?:\/|$)/i.exec(value.trim());
+  return app?.[1] ? `android-app://${app[1].toLowerCase()}/` : '';
+}
+
+/**
+ * The host a referrer came from: an http(s) URL's host, or an app referrer's package name
+ * (which names the app as a host names a site); '' for none.
+ */
+export function referrerHost(referrer: string): string {
+  if (referrer.startsWith('android-app://')) return appReferrer(referrer).slice(14, -1);
+  return hostOf(referrer);
+}
+
 /** Host of an http(s) URL ('' when there is none). */
 export function hostOf(url: string): string {
   const scanned = scanAuthority(url);

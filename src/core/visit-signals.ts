@@ -13,7 +13,7 @@ import {
 } from './attribution.ts';
 import { countryOf } from './geo.ts';
 import { combineScoreFacts, SIGNAL_BIT, type ScoreFacts, type ScoreInput } from './scoring.ts';
-import { hostOf, splitUrl, type UrlParts } from './url.ts';
+import { referrerHost, splitUrl, type UrlParts } from './url.ts';
 
 // A page file name counts like the bare segment: /pricing.html is the pricing page.
 const PAGE_EXTENSION = /\.(?:html?|php|aspx?|jsp)$/;
@@ -79,7 +79,7 @@ export function visitScoring(visit: { url: string; referrer: string }): VisitSco
   if (hasUtm(utm)) bits |= SIGNAL_BIT.hasUtm;
   if (isPhOrLinkedIn(utm.source)) bits |= SIGNAL_BIT.productHuntOrLinkedIn;
   if (visit.referrer) {
-    const refHost = hostOf(visit.referrer);
+    const refHost = referrerHost(visit.referrer);
     if (refHost) {
       if (isPhOrLinkedIn(refHost)) bits |= SIGNAL_BIT.productHuntOrLinkedIn;
       if (isExternalHost(refHost, parts?.host ?? '')) bits |= SIGNAL_BIT.externalReferrer;

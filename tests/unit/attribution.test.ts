@@ -10,6 +10,9 @@ import {
   UTM_MAX,
 } from '../../src/core/attribution.ts';
 import { CLICK_IDS, type Channel, type ClickIds, type Utm } from '../../src/core/utm.ts';
+import { SIGNAL_BIT } from '../../src/core/scoring.ts';
+import { appReferrer } from '../../src/core/url.ts';
+import { visitScoring } from '../../src/core/visit-signals.ts';
 
 const page = (query: string): string => `https://demo.example/landing${query}`;
 
@@ -477,5 +480,52 @@ describe('channelOf (GA4 default channel grouping, in GA4 order)', () => {
       medium: 'referral',
       campaign: 'launch',
     });
+  });
+});
+
+describe('app referrers (android-app://)', () => {
+  const page = 'https://acme.example/pricing';
+  it.each<[string, string, Channel, string]>([
+    ['LinkedIn', 'android-app://com.linkedin.android/', 'Organic Social', 'referral'],
+    [
+      'the Google app',
+      'android-app://com.google.android.googlequicksearchbox/',
+      'Organic Search',
+      'organic',
+    ],
+    ['Gmail', 'android-app://com.google.android.gm/', 'Email', 'referral'],
+    ['Facebook', 'android-app://com.facebook.katana/', 'Organic Social', 'referral'],
+    ['an app it does not know', 'android-app://com.example.reader/', 'Referral', 'referral'],
+  ])('attributes a visit from %s', (_, referrer, channel, medium) => {
+    expect(channelOf({ url: page, referrer })).toBe(channel);
+    expect(sourceMediumOf({ url: page, referrer })).toMatchObject({
+      source: referrer.slice(14, -1),
+      medium,
+    });
+    expect(isExternalReferrer(referrer, page)).toBe(true);
+  });
+
+  it('gives a LinkedIn-app visit the LinkedIn signal and the external referrer', () => {
+    const { signals } = visitScoring({
+      url: page,
+      referrer: 'android-app://com.linkedin.android/',
+    });
+    expect(signals & SIGNAL_BIT.productHuntOrLinkedIn).toBeTruthy();
+    expect(signals & SIGNAL_BIT.externalReferrer).toBeTruthy();
+  });
+
+  it('reduces a referrer to its app, and keeps nothing else that is not http(s)', () => {
+    expect(appReferrer('android-app://com.LinkedIn.android/path?x=1')).toBe(
+      'android-app://com.linkedin.android/',
+    );
+    expect(appReferrer('android-app://com.slack')).toBe('android-app://com.slack/');
+    for (const bad of [
+      'android-app://',
+      'android-app://nodots/',
+      'javascript:alert(1)',
+      'ios-app://123/x',
+    ]) {
+      expect(appReferrer(bad)).toBe('');
+    }
   });
 });

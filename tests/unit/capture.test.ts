@@ -37,6 +37,13 @@ describe('checkCaptureEvent', () => {
     expect(event).not.toHaveProperty('extra');
   });
 
+  it('keeps an Android app as the referrer, reduced to the app', () => {
+    expect(
+      accepted(view({ referrer: 'android-app://com.linkedin.android/some/path' })),
+    ).toMatchObject({ referrer: 'android-app://com.linkedin.android/' });
+    expect(accepted(view({ referrer: 'javascript:alert(1)' }))).toMatchObject({ referrer: '' });
+  });
+
   it('cleans and caps visitor text', () => {
     const event = accepted(
       view({

@@ -62,6 +62,15 @@ describe('countryOf', () => {
     },
     { name: 'Zurich with de-CH', tz: 'Europe/Zurich', languages: ['de-CH'], country: 'CH' },
     { name: 'Zurich with de-LI', tz: 'Europe/Zurich', languages: ['de-LI'], country: 'LI' },
+    // Countries the data lists for a zone that is not their main clock do not win on language.
+    { name: 'Tokyo with en-AU', tz: 'Asia/Tokyo', languages: ['en-AU'], country: 'JP' },
+    { name: 'Zurich with de-DE', tz: 'Europe/Zurich', languages: ['de-DE'], country: 'CH' },
+    {
+      name: 'Tokyo with en-AU, then ja-JP',
+      tz: 'Asia/Tokyo',
+      languages: ['en-AU', 'ja-JP'],
+      country: 'JP',
+    },
     { name: 'Dubai with ar-OM', tz: 'Asia/Dubai', languages: ['ar-OM'], country: 'OM' },
     { name: 'Dubai with en-GB → primary', tz: 'Asia/Dubai', languages: ['en-GB'], country: 'AE' },
     {
