@@ -85,7 +85,12 @@ function start(install: Install, src: (script: string) => string): void {
   }
 
   const visitor = visitorId(install.workspace);
+  // The page a visitor is on: the path, and on a hash-routed site the hash route's path
+  // (`#/pricing`, `#!/pricing`); an in-page anchor (`#faq`) leaves the page as it was.
+  const routeOf = (): string | undefined =>
+    /^#!?\//.test(location.hash) ? location.hash.split('?')[0] : undefined;
   let path = location.pathname;
+  let route = routeOf() ?? '';
   let lastUrl = location.href;
   const view = (nav: Navigation, referrer: string): void => {
     lastUrl = location.href;
@@ -97,9 +102,11 @@ function start(install: Install, src: (script: string) => string): void {
     }, 0);
   };
 
-  // In-page navigations count only when the path changes (not for a hash or a query tweak).
+  // In-page navigations count only when the page changes (not for an anchor or a query tweak).
   const navigated = (): void => {
-    if (location.pathname === path) return;
+    const now = routeOf();
+    if (location.pathname === path && (now === undefined || now === route)) return;
+    route = location.pathname === path ? (now ?? route) : (now ?? '');
     path = location.pathname;
     // Within the site the previous page is the referrer; the first page keeps the real one.
     const from = lastUrl;

@@ -2,7 +2,8 @@
  * Sealed events waiting for the relay. Kept in the host site's storage so a visit made while the
  * relay is down (or the tab closes mid-send) is sent on the next try or the next page load. The
  * relay ignores an id it already has, so sending twice is harmless and nothing is ever dropped
- * for being unsure: only an answer saying the batch can never be accepted drops it.
+ * for being unsure: only an answer saying an event can never be accepted drops it (and only
+ * that event: a refused batch is sent again one event at a time).
  */
 import { RELAY_LIMITS, type IntakeItem } from '../src/core/relay-protocol.ts';
 import { readItem, writeItem } from './storage.ts';
@@ -45,6 +46,8 @@ export class Outbox {
   #timer: unknown;
   /** Hears which events the relay has made durable. */
   onSent?: (ids: Set<string>) => void;
+  /** Events the relay refused on their own (400/413): dropped, never resent. */
+  refused = 0;
 
   readonly #endpoint: string;
   readonly #storageKey: string;
@@ -77,17 +80,36 @@ export class Outbox {
           this.retryLater();
           return;
         }
-        const sent = new Set(batch.map((e) => e.id));
-        this.#save(this.#load().filter((e) => !sent.has(e.id)));
-        this.#failures = 0;
-        this.onSent?.(sent);
+        if (outcome === 'refused' && batch.length > 1) {
+          // One event that can never be accepted must not take the others with it: each is
+          // sent on its own, and only those refused alone are dropped.
+          for (const item of batch) {
+            const alone = await this.#send([item], keepalive);
+            if (alone === 'retry') {
+              this.retryLater();
+              return;
+            }
+            this.#done([item], alone);
+          }
+          continue;
+        }
+        this.#done(batch, outcome);
       }
     } finally {
       this.#sending = false;
     }
   }
 
-  async #send(batch: IntakeItem[], keepalive: boolean): Promise<'done' | 'retry'> {
+  /** Takes what the relay answered for off the queue. */
+  #done(batch: IntakeItem[], outcome: 'done' | 'refused'): void {
+    const ids = new Set(batch.map((e) => e.id));
+    this.#save(this.#load().filter((e) => !ids.has(e.id)));
+    this.#failures = 0;
+    if (outcome === 'refused') this.refused += batch.length;
+    else this.onSent?.(ids);
+  }
+
+  async #send(batch: IntakeItem[], keepalive: boolean): Promise<'done' | 'refused' | 'retry'> {
     try {
       const res = await this.#env.fetch(this.#endpoint, {
         method: 'POST',
@@ -99,7 +121,7 @@ export class Outbox {
       });
       if (res.ok) return 'done';
       // 400 and 413 mean the batch itself is bad: resending it would fail for ever.
-      return res.status === 400 || res.status === 413 ? 'done' : 'retry';
+      return res.status === 400 || res.status === 413 ? 'refused' : 'retry';
     } catch {
       return 'retry';
     }

@@ -1,6 +1,7 @@
 /** What one page view records (SPEC §4). Everything is read defensively: hosts vary wildly. */
 import { randomId } from '../src/core/bytes.ts';
 import type { ClientHints, Navigation, PageView } from '../src/core/capture.ts';
+import { LIMITS } from '../src/core/capture-limits.ts';
 
 interface UADataLike {
   brands?: { brand: string; version: string }[];
@@ -44,17 +45,19 @@ export function pageView(
     id: randomId(),
     visitorId,
     at: place.at,
-    url: place.url,
-    title: place.title,
-    referrer,
+    // Capped here as the app caps them (a 10,000-character title would not fit a sealed box).
+    url: place.url.slice(0, LIMITS.url),
+    title: place.title.slice(0, LIMITS.title),
+    referrer: referrer.slice(0, LIMITS.url),
     nav,
     tz: Intl.DateTimeFormat().resolvedOptions().timeZone || '',
     languages: [...(navigator.languages.length ? navigator.languages : [navigator.language])],
-    ua: navigator.userAgent,
+    ua: navigator.userAgent.slice(0, LIMITS.ua),
     screen: [screen.width, screen.height],
     viewport: [innerWidth, innerHeight],
   };
   const hints = clientHints();
   if (hints) event.hints = hints;
+  if (navigator.maxTouchPoints > 0) event.touch = navigator.maxTouchPoints;
   return event;
 }

@@ -7,7 +7,10 @@
  */
 import { ID_PATTERN } from './names.ts';
 import { canonicalHttpUrl } from './canonical-url.ts';
+import { LIMITS } from './capture-limits.ts';
 import { appReferrer } from './url.ts';
+
+export { LIMITS };
 import * as v from 'valibot';
 
 /** Client hints from `navigator.userAgentData`, where the browser has them. */
@@ -42,6 +45,11 @@ export interface PageView {
   /** [width, height] in CSS pixels. */
   screen: [number, number];
   viewport: [number, number];
+  /**
+   * `navigator.maxTouchPoints`, when above 0: an iPad in Safari's default desktop mode sends a
+   * Mac's user agent, and this is what tells it apart (Macs have no touch screen).
+   */
+  touch?: number;
 }
 
 /**
@@ -82,20 +90,6 @@ export interface VisitorMessage {
 export type ChatEvent = VisitorName | VisitorMessage;
 
 export type CaptureEvent = PageView | ExcludedVisit | ChatEvent;
-
-export const LIMITS = {
-  id: 64,
-  url: 2048,
-  title: 300,
-  tz: 64,
-  language: 35,
-  languages: 10,
-  ua: 512,
-  hint: 100,
-  brands: 10,
-  name: 80,
-  message: 4000,
-} as const;
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -256,6 +250,10 @@ const pageViewSchema = v.object(
     screen: pair('screen'),
     viewport: pair('viewport'),
     hints: v.nullish(hintsSchema),
+    // Not worth refusing a visit over: anything but a small whole number is no touch.
+    touch: v.optional(
+      v.fallback(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000)), 0),
+    ),
   },
   objectMessage('event'),
 );
@@ -321,9 +319,12 @@ export function checkCaptureEvent(input: unknown): Checked<CaptureEvent> {
     if (kind !== 'pageview') return { ok: false, error: 'unknown event kind' };
     const result = v.safeParse(pageViewSchema, input, STOP_AT_FIRST);
     if (!result.success) return { ok: false, error: result.issues[0].message };
-    // No hints (undefined or null) leaves the field out.
-    const { hints, ...view } = result.output;
-    return { ok: true, value: hints ? { ...view, hints } : view };
+    // No hints (undefined or null) and no touch leave the fields out.
+    const { hints, touch, ...view } = result.output;
+    return {
+      ok: true,
+      value: { ...view, ...(hints ? { hints } : {}), ...(touch ? { touch } : {}) },
+    };
   } catch {
     // A hostile object (a throwing getter) is refused like any other.
     return { ok: false, error: 'invalid event' };

@@ -66,7 +66,7 @@ function parseUa(
   }
 }
 
-function computeDevice(ua: string, hints: ClientHints | undefined): Device {
+function computeDevice(ua: string, hints: ClientHints | undefined, touch: number): Device {
   const parsed = parseUa(ua, hints);
   let browser = parsed?.browser.name || UNKNOWN;
   let browserVersion = parsed?.browser.version || '';
@@ -93,18 +93,27 @@ function computeDevice(ua: string, hints: ClientHints | undefined): Device {
     // Chromium on an Android tablet says mobile: false; elsewhere false means a computer.
     type = os === 'Android' ? 'tablet' : 'desktop';
   }
+  // An iPad in Safari's default "desktop website" mode sends a Mac's user agent; Macs have no
+  // touch screen, so touch points give it away.
+  if (os === 'macOS' && touch > 1) {
+    type = 'tablet';
+    os = 'iOS';
+  }
   return { type, browser, browserVersion, os };
 }
 
 const cache = new Map<string, Device>();
 
-/** The visitor's device; anything unrecognised is 'desktop' / 'Unknown'. */
-export function deviceOf(ua: string, hints?: ClientHints): Device {
+/**
+ * The visitor's device; anything unrecognised is 'desktop' / 'Unknown'. `touch`: the device's
+ * touch points (`navigator.maxTouchPoints`), 0 when unknown.
+ */
+export function deviceOf(ua: string, hints?: ClientHints, touch = 0): Device {
   // Many leads share a UA: memoise (bounded) — the result depends only on the inputs.
-  const key = hints ? `${ua}\u0000${JSON.stringify(hints)}` : ua;
+  const key = `${touch > 1 ? 't' : ''}${hints ? `${ua}\u0000${JSON.stringify(hints)}` : ua}`;
   let device = cache.get(key);
   if (!device) {
-    device = computeDevice(ua, hints);
+    device = computeDevice(ua, hints, touch);
     if (cache.size >= 2000) cache.clear();
     cache.set(key, device);
   }

@@ -94,6 +94,8 @@ export interface LeadFacts {
   ua: string;
   hints?: ClientHints;
   screen: [number, number];
+  /** Touch points of the latest visit's device (see PageView.touch). */
+  touch?: number;
   name?: string;
   named: boolean;
   messaged: boolean;
@@ -235,6 +237,8 @@ export function foldPageViews(views: readonly PageView[], base?: LeadFacts): Lea
   };
   const hints = profileFromNew ? newest.hints : base.hints;
   if (hints) facts.hints = hints;
+  const touch = profileFromNew ? newest.touch : base.touch;
+  if (touch) facts.touch = touch;
   if (base?.name !== undefined) facts.name = base.name;
   if (base?.chat) facts.chat = base.chat;
   return facts;
@@ -433,7 +437,7 @@ export function summarize(
     paid: first.paid,
     utm: { ...first.utm },
     clickIds: { ...first.clickIds },
-    device: deviceOf(facts.ua, facts.hints),
+    device: deviceOf(facts.ua, facts.hints, facts.touch),
     timezone: facts.tz,
     firstSeen: facts.firstSeen,
     lastActivity: facts.lastSeen,

@@ -93,6 +93,47 @@ test('crawlers and page tools are not captured, only counted', async ({ browser,
   await agent.close();
 });
 
+test('a page view too long for a sealed box is capped, and never takes the visits queued with it', async ({
+  browser,
+  stack,
+}) => {
+  const agent = await browser.newContext();
+  const app = new AppPage(await agent.newPage());
+  await app.open(stack.appUrl);
+  await app.createWorkspace('Long');
+  const link = await app.demoSiteLink();
+  const visitor = await visitorContext(browser);
+  const site = await visitor.newPage();
+  await site.goto(link);
+  await expect(app.leadRows).toHaveCount(1, { timeout: 5_000 });
+
+  // The relay out of reach: the next three visits wait together in the outbox.
+  const relay = `${new URL(stack.relayUrl).origin}/**`;
+  await visitor.route(relay, (route) => route.abort());
+  await site.evaluate(() => {
+    history.pushState({}, '', '/before-long');
+  });
+  await site.evaluate(() => {
+    history.pushState({}, '', '/long-title');
+    document.title = `Long ${'title '.repeat(2_000)}`;
+  });
+  await site.evaluate(() => {
+    history.pushState({}, '', '/after-long');
+    document.title = 'After';
+  });
+  await site.waitForTimeout(300);
+  await visitor.unroute(relay);
+  await site.evaluate(() => dispatchEvent(new Event('online')));
+
+  await app.leadRows.first().click();
+  const thread = app.page.getByRole('list', { name: 'Conversation and visits' });
+  await expect(thread).toContainText('/after-long', { timeout: 10_000 });
+  await expect(thread).toContainText('/long-title');
+  await expect(thread).toContainText('/before-long');
+  await visitor.close();
+  await agent.close();
+});
+
 test('visits made while the relay is down arrive once it is back', async ({ browser, stack }) => {
   const agent = await browser.newContext();
   const app = new AppPage(await agent.newPage());

@@ -177,6 +177,34 @@ test('single-page-app navigations count only when the path changes', async ({ br
   await context.close();
 });
 
+test('hash-route navigations are page views; in-page anchors are not', async ({ browser }) => {
+  const context = await visitorContext(browser);
+  const site = new Harness(context);
+  const page = await site.install();
+  await page.goto(`${SITE}/app`);
+  await site.pageViews(1);
+  await page.evaluate(() => {
+    location.hash = '#/pricing';
+  });
+  await site.pageViews(2);
+  await page.evaluate(() => {
+    location.hash = '#faq';
+  });
+  await page.evaluate(() => {
+    location.hash = '#/pricing?plan=team';
+  });
+  await page.evaluate(() => {
+    location.hash = '#!/docs';
+  });
+  const views = await site.pageViews(3);
+  expect(views.map((v) => new URL(v.url).hash)).toEqual(['', '#/pricing', '#!/docs']);
+  // Inside the site the previous page is the referrer.
+  expect(views[2]?.referrer).toBe(`${SITE}/app#/pricing`);
+  await page.waitForTimeout(300);
+  expect(await site.accepted()).toHaveLength(3);
+  await context.close();
+});
+
 test('a back-forward-cache restore is a page view', async ({ browser }) => {
   const context = await visitorContext(browser);
   const site = new Harness(context);

@@ -37,6 +37,13 @@ describe('checkCaptureEvent', () => {
     expect(event).not.toHaveProperty('extra');
   });
 
+  it('keeps the touch points when there are some, and drops a value that is not one', () => {
+    expect(accepted(view({ touch: 5 }))).toMatchObject({ touch: 5 });
+    expect(accepted(view({ touch: 0 }))).not.toHaveProperty('touch');
+    expect(accepted(view({ touch: 'many' }))).not.toHaveProperty('touch');
+    expect(accepted(view({ touch: 1e9 }))).not.toHaveProperty('touch');
+  });
+
   it('keeps an Android app as the referrer, reduced to the app', () => {
     expect(
       accepted(view({ referrer: 'android-app://com.linkedin.android/some/path' })),

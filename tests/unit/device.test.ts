@@ -168,3 +168,22 @@ describe('deviceOf with client hints', () => {
     expect(deviceOf(UA.chromeWindows).browser).toBe('Chrome');
   });
 });
+
+describe('iPads in desktop mode', () => {
+  const MAC_SAFARI =
+    'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15';
+  it('tells an iPad sending a Mac user agent by its touch points', () => {
+    expect(deviceOf(MAC_SAFARI, undefined, 5)).toMatchObject({ type: 'tablet', os: 'iOS' });
+  });
+  it('leaves a Mac a Mac, and a touch-screen Windows laptop a computer', () => {
+    expect(deviceOf(MAC_SAFARI)).toMatchObject({ type: 'desktop', os: 'macOS' });
+    expect(deviceOf(MAC_SAFARI, undefined, 0)).toMatchObject({ type: 'desktop', os: 'macOS' });
+    expect(
+      deviceOf(
+        'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+        undefined,
+        10,
+      ),
+    ).toMatchObject({ type: 'desktop', os: 'Windows' });
+  });
+});

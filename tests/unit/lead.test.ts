@@ -254,6 +254,14 @@ describe('summarize', () => {
     expect(summary.timezone).toBe('Europe/Stockholm');
   });
 
+  it('shows an iPad in desktop mode (a Mac user agent with touch points) as a tablet', () => {
+    const mac =
+      'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15';
+    const facts = foldPageViews([view(1, T0, 'https://demo.example/', { ua: mac, touch: 5 })]);
+    if (!facts) throw new Error('fixture');
+    expect(summarize(facts, DEFAULT_RULES).device).toMatchObject({ type: 'tablet', os: 'iOS' });
+  });
+
   it('leaves the country out when the timezone names none', () => {
     const facts = foldPageViews([view(1, T0, 'https://demo.example/', { tz: 'Etc/UTC' })]);
     if (!facts) throw new Error('fixture');

@@ -140,17 +140,47 @@ describe('outbox', () => {
   });
 
   it.each([400, 413])(
-    'drops a batch the relay can never accept (%i), and retries nothing',
+    'drops an event the relay can never accept (%i), counts it, and retries nothing',
     async (status) => {
       const { relay, outbox, queued } = page();
       relay.answers = [status];
       outbox.add(item());
       await settle();
       expect(queued()).toEqual([]);
+      expect(outbox.refused).toBe(1);
       await vi.advanceTimersByTimeAsync(60_000);
       expect(relay.calls).toBe(1);
     },
   );
+
+  it('never lets one refused event take the others of its batch with it', async () => {
+    const storage = new Map<string, string>();
+    const [before, bad, after] = [item(), item(), item()];
+    // Queued together (the relay was down), then sent as one batch.
+    storage.set(KEY, JSON.stringify([before, bad, after]));
+    const { relay, outbox, queued } = page(storage);
+    const sent: string[] = [];
+    outbox.onSent = (ids) => sent.push(...ids);
+    // The batch is refused (413); sent one by one, only the bad event is refused again.
+    relay.answers = [413, 200, 413, 200];
+    await outbox.flush();
+    expect(relay.batches).toEqual([[before, bad, after], [before], [bad], [after]]);
+    expect(sent).toEqual([before?.id, after?.id]);
+    expect(outbox.refused).toBe(1);
+    expect(queued()).toEqual([]);
+  });
+
+  it('keeps what it has not sent yet when the relay goes away while it sends one by one', async () => {
+    const storage = new Map<string, string>();
+    const [first, second] = [item(), item()];
+    storage.set(KEY, JSON.stringify([first, second]));
+    const { relay, outbox, queued } = page(storage);
+    relay.answers = [413, 200, 'offline'];
+    await outbox.flush();
+    expect(queued()).toEqual([second]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(queued()).toEqual([]);
+  });
 
   it('sends at once when asked (online, pagehide) instead of waiting', async () => {
     const { relay, outbox, queued } = page();
