@@ -165,7 +165,7 @@ describe('outbox', () => {
     relay.answers = [413, 200, 413, 200];
     await outbox.flush();
     expect(relay.batches).toEqual([[before, bad, after], [before], [bad], [after]]);
-    expect(sent).toEqual([before?.id, after?.id]);
+    expect(sent).toEqual([before.id, after.id]);
     expect(outbox.refused).toBe(1);
     expect(queued()).toEqual([]);
   });
