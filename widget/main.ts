@@ -23,19 +23,32 @@ import {
   type CheckSettings,
   type KeptSettings,
 } from './settings/contract.ts';
-import { readItem, writeItem } from './storage.ts';
+import { holdWrites, readItem, releaseWrites, writeItem } from './storage.ts';
 
 interface Install {
   workspace: string;
   key: string;
   relay: string;
+  /**
+   * `data-consent`: "required" — record nothing (no storage, no event) until the visitor opens
+   * the chat or the page calls `ConvergeLeads('consent')`; "gpc" — the same, for visitors whose
+   * browser sends Global Privacy Control.
+   */
+  consentMode: string | undefined;
 }
 
 function installOf(script: HTMLOrSVGScriptElement | null): Install | undefined {
   const data = script instanceof HTMLScriptElement ? script.dataset : undefined;
-  const { workspace, key, relay } = data ?? {};
+  const { workspace, key, relay, consent } = data ?? {};
   if (!workspace || !ID_PATTERN.test(workspace) || !key || !relay) return undefined;
-  return { workspace, key, relay: relay.replace(/\/+$/, '') };
+  return { workspace, key, relay: relay.replace(/\/+$/, ''), consentMode: consent };
+}
+
+/** Whether this visit waits for the visitor's consent before anything is recorded. */
+function waitsForConsent(install: Install): boolean {
+  const gpc = (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
+  const asked = install.consentMode === 'required' || (install.consentMode === 'gpc' && gpc);
+  return asked && readItem(storageKey.consent(install.workspace)) !== 'granted';
 }
 
 /** One lead per browser: a random id in the site's storage, or for this page's life if blocked. */
@@ -69,10 +82,21 @@ function keptSettings(workspace: string): KeptSettings | undefined {
 }
 
 function start(install: Install, src: (script: string) => string): void {
+  // Consent mode: until consent, storage writes and events wait in memory (this page only).
+  const held = waitsForConsent(install);
+  if (held) holdWrites();
   const outbox = new Outbox(
     `${install.relay}/v1/intake/${encodeURIComponent(install.workspace)}`,
     storageKey.outbox(install.workspace),
   );
+  outbox.held = held;
+  const consent = (): void => {
+    if (!outbox.held) return;
+    releaseWrites();
+    writeItem(storageKey.consent(install.workspace), 'granted');
+    outbox.held = false;
+    void outbox.flush();
+  };
   const record = async (event: CaptureEvent): Promise<void> => {
     const sealed = await seal(install.key, JSON.stringify(event), install.workspace);
     outbox.add({ id: event.id, sealed });
@@ -141,7 +165,7 @@ function start(install: Install, src: (script: string) => string): void {
     guard(() => {
       const kept = keptSettings(install.workspace);
       const look = (config?: WidgetConfig) =>
-        launcher({ ...install, visitorId: visitor }, src('chat'), config);
+        launcher({ ...install, visitorId: visitor, consent }, src('chat'), config);
       let restyle = kept && look(kept.config);
       if (kept && Date.now() - kept.at < SETTINGS_FRESH_MS) return;
       // None verified yet, or old: check what the team published (the launcher waits the first

@@ -48,6 +48,8 @@ export class Outbox {
   onSent?: (ids: Set<string>) => void;
   /** Events the relay refused on their own (400/413): dropped, never resent. */
   refused = 0;
+  /** Consent mode, before consent: events wait here, nothing is sent. */
+  held = false;
 
   readonly #endpoint: string;
   readonly #storageKey: string;
@@ -69,7 +71,7 @@ export class Outbox {
 
   /** Sends everything queued, one batch at a time; on failure retries later with backoff. */
   async flush(keepalive = false): Promise<void> {
-    if (this.#sending) return;
+    if (this.#sending || this.held) return;
     this.#env.clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#sending = true;

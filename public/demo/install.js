@@ -23,5 +23,6 @@
   s.setAttribute('data-workspace', install.workspace);
   s.setAttribute('data-key', install.key);
   s.setAttribute('data-relay', install.relay);
+  if (install.consent) s.setAttribute('data-consent', install.consent);
   document.head.appendChild(s);
 })();

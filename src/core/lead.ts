@@ -294,7 +294,8 @@ function scored(facts: LeadFacts, team: TeamFacts): { stage: Stage; scoring: Sco
     customer: facts.customer || team.customer,
   });
   const scoring = combineScoreFacts(facts.visits, {
-    named: stageRank(stage) >= 2,
+    // "Provided their name": a name given, not a stage (a customer may never have given one).
+    named: facts.named,
     country: countryOf(facts.tz, facts.languages) !== undefined,
   });
   return { stage, scoring };

@@ -34,4 +34,6 @@ export const storageKey = {
     `converge:list:${workspace}:${member}:${kind}`,
   visitor: (workspace: string): string => `converge:${workspace}:visitor`,
   outbox: (workspace: string): string => `converge:${workspace}:outbox`,
+  /** Consent mode: set once the visitor consented, so later pages record at once. */
+  consent: (workspace: string): string => `converge:${workspace}:consent`,
 } as const;

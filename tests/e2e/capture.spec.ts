@@ -2,6 +2,7 @@
  * The capture path end to end, as a newcomer would see it: widget on the demo site (another
  * origin) → real relay process → the app in Chromium, live.
  */
+import type { Page } from '@playwright/test';
 import { test, expect, visitorContext } from './fixtures.ts';
 import { AppPage } from './pages/app-page.ts';
 
@@ -132,6 +133,91 @@ test('a page view too long for a sealed box is capped, and never takes the visit
   await expect(thread).toContainText('/before-long');
   await visitor.close();
   await agent.close();
+});
+
+/** The demo-site link with the snippet's `data-consent` set, as a site owner would write it. */
+function withConsent(link: string, consent: string): string {
+  const url = new URL(link);
+  const [, b64 = ''] = /converge-install=([A-Za-z0-9_-]+)/.exec(url.hash) ?? [];
+  const install = JSON.parse(Buffer.from(b64, 'base64url').toString('utf8')) as object;
+  const encoded = Buffer.from(JSON.stringify({ ...install, consent })).toString('base64url');
+  url.hash = `converge-install=${encoded}`;
+  return url.href;
+}
+
+test('consent mode: nothing is stored or sent until the visitor consents', async ({
+  browser,
+  stack,
+}) => {
+  const agent = await browser.newContext();
+  const app = new AppPage(await agent.newPage());
+  await app.open(stack.appUrl);
+  await app.createWorkspace('Consent');
+  const link = await app.demoSiteLink();
+  const intake = (page: Page): string[] => {
+    const sent: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/v1/intake/')) sent.push(request.url());
+    });
+    return sent;
+  };
+  /** What the widget keeps in the site's storage (the demo site's own install key aside). */
+  const stored = (page: Page) =>
+    page.evaluate(async () => ({
+      keys: Object.keys(localStorage).filter((k) => k.startsWith('converge:')),
+      databases: (await indexedDB.databases()).length,
+    }));
+
+  // Consent required: the visit waits in memory; opening the chat is consent.
+  const first = await visitorContext(browser);
+  const site = await first.newPage();
+  const sent = intake(site);
+  await site.goto(withConsent(link, 'required'));
+  await site.getByRole('link', { name: 'Pricing' }).click();
+  await expect(site.getByRole('button', { name: 'Open chat' })).toBeVisible();
+  await site.waitForTimeout(1_000);
+  expect(sent).toEqual([]);
+  expect(await stored(site)).toEqual({ keys: [], databases: 0 });
+  await expect(app.page.getByRole('heading', { name: 'No leads yet' })).toBeVisible();
+  await site.getByRole('button', { name: 'Open chat' }).click();
+  await expect(app.leadRows).toHaveCount(1, { timeout: 5_000 });
+  // Written now, and only now: the consent itself among them.
+  await expect
+    .poll(async () => (await stored(site)).keys.some((k) => k.endsWith(':consent')))
+    .toBe(true);
+  // Remembered: the next page is recorded at once.
+  await site.getByRole('link', { name: 'Demo' }).click();
+  await expect.poll(() => sent.length, { timeout: 5_000 }).toBeGreaterThan(1);
+
+  // Global Privacy Control, where the site honours it: the page's own consent call.
+  const gpc = await visitorContext(browser);
+  await gpc.addInitScript(() => {
+    Object.defineProperty(navigator, 'globalPrivacyControl', { value: true });
+    const page = window as unknown as { ConvergeLeads?: { q?: unknown[] } };
+    page.ConvergeLeads = Object.assign(
+      (...args: unknown[]) => {
+        (page.ConvergeLeads?.q ?? []).push(args);
+      },
+      { q: [] as unknown[] },
+    );
+  });
+  const gpcSite = await gpc.newPage();
+  const gpcSent = intake(gpcSite);
+  await gpcSite.goto(withConsent(link, 'gpc'));
+  await gpcSite.waitForTimeout(1_000);
+  expect(gpcSent).toEqual([]);
+  expect((await stored(gpcSite)).keys).toEqual([]);
+  await gpcSite.evaluate(() => {
+    (window as unknown as { ConvergeLeads: (name: string) => void }).ConvergeLeads('consent');
+  });
+  await expect(app.leadRows).toHaveCount(2, { timeout: 5_000 });
+
+  // The same snippet, a browser without the signal: recorded at once.
+  const plain = await visitorContext(browser);
+  const plainSite = await plain.newPage();
+  await plainSite.goto(withConsent(link, 'gpc'));
+  await expect(app.leadRows).toHaveCount(3, { timeout: 5_000 });
+  for (const context of [first, gpc, plain, agent]) await context.close();
 });
 
 test('visits made while the relay is down arrive once it is back', async ({ browser, stack }) => {

@@ -290,17 +290,24 @@ describe('summarize', () => {
       named: true,
     },
     {
-      name: 'a contacted visitor',
+      name: 'a contacted visitor who gave no name',
       team: { messaged: true },
       stage: 'L3',
       displayName: generatedName(VISITOR),
-      named: true,
+      named: false,
     },
     {
-      name: 'a customer',
+      name: 'an anonymous customer',
       team: { customer: true },
       stage: 'L4',
       displayName: generatedName(VISITOR),
+      named: false,
+    },
+    {
+      name: 'a customer who gave a name',
+      team: { customer: true, name: 'Ada', named: true },
+      stage: 'L4',
+      displayName: 'Ada',
       named: true,
     },
   ])('stages and names $name', ({ team, stage, displayName, named }) => {
@@ -310,7 +317,7 @@ describe('summarize', () => {
     expect(summary.stage).toBe(stage);
     expect(summary.displayName).toBe(displayName);
     expect(summary.generatedName).toBe(generatedName(VISITOR));
-    // Named = L2 or later: "provided their name" is worth 10.
+    // "Provided their name" (worth 10) only when a name was given, whatever the stage.
     expect(summary.signals.some((s) => s.id === 'providedName')).toBe(named);
   });
 

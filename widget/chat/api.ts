@@ -3,8 +3,9 @@
  * before the widget has loaded puts a stub in its page,
  *   window.ConvergeLeads = window.ConvergeLeads || function () {
  *     (window.ConvergeLeads.q = window.ConvergeLeads.q || []).push(arguments) };
- * and calls `ConvergeLeads('open')`, `('close')`, `('identify', {name})` or
- * `('on', 'reply', fn)` at any time; the calls queued meanwhile run once the chat is here.
+ * and calls `ConvergeLeads('open')`, `('close')`, `('identify', {name})`, `('consent')` (consent
+ * mode: the visitor agreed to be recorded) or `('on', 'reply', fn)` at any time; the calls
+ * queued meanwhile run once the chat is here.
  * Whatever the page passes is checked, and nothing it does can throw into it.
  */
 type Call = ArrayLike<unknown>;
@@ -14,6 +15,7 @@ export interface ChatControls {
   open(): void;
   close(): void;
   identify(name: string): void;
+  consent(): void;
 }
 
 export interface Reply {
@@ -33,6 +35,7 @@ export class ChatApi {
         const [name, arg, fn] = [call[0], call[1], call[2]];
         if (name === 'open') chat.open();
         else if (name === 'close') chat.close();
+        else if (name === 'consent') chat.consent();
         else if (name === 'identify') {
           const given = (arg as { name?: unknown } | null)?.name;
           if (typeof given === 'string' && given.trim()) chat.identify(given.trim());

@@ -18,6 +18,8 @@ export interface ChatInstall {
   open: boolean;
   /** The verified widget settings, when known (else the defaults). */
   config: WidgetConfig | undefined;
+  /** The visitor consented (opened the chat, or the page said so): in consent mode, capture starts. */
+  consent: () => void;
 }
 
 export type ChatMount = (install: ChatInstall) => void;

@@ -41,7 +41,8 @@ class Chat {
   #saved: Saved;
   readonly #panel: Panel;
   readonly #outbox: ChatOutbox;
-  readonly #keys: Promise<CryptoKeyPair>;
+  /** The visitor's key pair, made (or read) when the chat is first used. */
+  #keys: Promise<CryptoKeyPair> | undefined;
   #following = false;
   #failures = 0;
   readonly #config: WidgetConfig;
@@ -58,7 +59,6 @@ class Chat {
     this.#config = { ...DEFAULT_WIDGET, ...install.config };
     this.#key = `converge:${install.workspace}:chat`;
     this.#saved = loadSaved(this.#key);
-    this.#keys = visitorKeys(install.workspace);
     this.#outbox = new ChatOutbox(
       `${install.relay}/v1/intake/${encodeURIComponent(install.workspace)}`,
       `converge:${install.workspace}:chat-outbox`,
@@ -145,7 +145,13 @@ class Chat {
     else this.open();
   }
 
+  /** The visitor agreed to be recorded (consent mode; opening the chat is agreeing too). */
+  consent(): void {
+    this.#install.consent();
+  }
+
   open(): void {
+    this.consent();
     this.#status = this.#teamStatus();
     void this.#status.then((status) => {
       this.#panel.status(status);
@@ -216,6 +222,7 @@ class Chat {
 
   async #send(event: ChatEvent): Promise<void> {
     const { key, workspace } = this.#install;
+    this.#keys ??= visitorKeys(workspace);
     const sealed = await sealFromVisitor(await this.#keys, key, JSON.stringify(event), workspace);
     this.#outbox.add({ id: event.id, sealed });
     writeItem(chattedKey(workspace), '1');
@@ -311,7 +318,7 @@ class Chat {
 
   async #received(entries: LogEntry[], mailbox: string): Promise<void> {
     const { key, workspace } = this.#install;
-    const keys = await this.#keys;
+    const keys = await (this.#keys ??= visitorKeys(workspace));
     const opened: { seq: number; reply: Reply | undefined }[] = [];
     for (const entry of entries) {
       let reply: Reply | undefined;
