@@ -37,7 +37,7 @@ import {
   type ScoreResult,
   type ScoringRules,
 } from './scoring.ts';
-import { stageOf, stageRank, type Stage } from './stage.ts';
+import { stageOf, type Stage } from './stage.ts';
 import type { Channel, ClickIds, Utm } from './utm.ts';
 import { visitScoring } from './visit-signals.ts';
 
