@@ -39,8 +39,11 @@ export interface VerifiedTeam {
 export interface WorkspaceStatus {
   intake: IntakeStatus;
   intakeDetail: string;
-  /** This tab leads intake, projection and the relay snapshot. */
-  leader: boolean;
+  /**
+   * This tab leads intake, projection and the relay snapshot (true), another tab of this browser
+   * does (false), or that is not known yet (undefined: nothing may claim either).
+   */
+  leader: boolean | undefined;
   diagnostics: Diagnostics;
   /** The team doc is loaded from storage. */
   loaded: boolean;

@@ -275,6 +275,13 @@ export class Workspace {
       onError: this.#fail,
       timers: this.#timers,
     });
+    // Standby is said only once another tab is known to hold the lock (never as a guess
+    // while this tab is still starting to lead).
+    const name = lockName.leader(this.#record.id);
+    void navigator.locks.query().then((locks) => {
+      const held = locks.held?.some((lock) => lock.name === name) ?? false;
+      if (held && !this.#leadership?.leading) this.#status({ leader: false });
+    });
   }
 
   /**

@@ -127,6 +127,19 @@ test('filters alone and combined, with counts and chips, remembered across a rel
   await search.fill('localhost');
   await expect(app.leadRows).toHaveCount(4);
   await app.page.screenshot({ path: 'test-results/screens/list.png' });
+
+  // The field and the search are one state: shown as a chip, and Esc clears both.
+  await search.fill('vip');
+  await expect(app.leadRows).toHaveCount(2);
+  await expect(chips.getByRole('button', { name: 'Remove filter Search: vip' })).toBeVisible();
+  await search.press('Escape');
+  await expect(search).toHaveValue('');
+  await expect(app.leadRows).toHaveCount(4);
+  await expect(chips).toBeHidden();
+  await search.fill('vip');
+  await chips.getByRole('button', { name: 'Remove filter Search: vip' }).click();
+  await expect(search).toHaveValue('');
+  await expect(app.leadRows).toHaveCount(4);
 });
 
 test('the keyboard alone works the list', async ({ browser, stack }) => {
@@ -269,4 +282,40 @@ test('visitor text never runs: names, URLs, titles and UTMs render as text', asy
     expect(await a.getAttribute('href')).toMatch(/^https?:/);
     expect(await a.getAttribute('rel')).toBe('noopener noreferrer');
   }
+});
+
+test('no status claims what is not true, even for a moment', async ({ browser, stack }) => {
+  const context = await browser.newContext();
+  // Everything the page ever says in the sidebar's status, and whether it ever refused the
+  // owner, recorded from the first paint on.
+  await context.addInitScript(() => {
+    const said = new Set<string>();
+    const page = window as unknown as { said: Set<string> };
+    page.said = said;
+    new MutationObserver(() => {
+      for (const el of document.querySelectorAll('nav[aria-label="Main"] [role="status"]')) {
+        said.add(el.textContent.trim());
+      }
+      if (document.body.textContent.includes('Only admins can change')) said.add('refused');
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+  });
+  const app = new AppPage(await context.newPage());
+  await app.open(stack.appUrl);
+  await app.createWorkspace('Truthful', 'Ada');
+  // An empty list has nothing to export.
+  await expect(app.page.getByRole('button', { name: 'Export CSV' })).toBeDisabled();
+  await app.openWidgetSettings();
+  await expect(app.page.getByRole('form', { name: 'Widget settings' })).toBeVisible();
+  await app.page.reload();
+  await expect(app.page.getByRole('form', { name: 'Widget settings' })).toBeVisible();
+  await app.page.getByRole('link', { name: 'Scoring', exact: true }).click();
+  await app.page.waitForTimeout(500);
+  const said = await app.page.evaluate(() => [
+    ...(window as unknown as { said: Set<string> }).said,
+  ]);
+  expect(said).toContain('Receiving visitors');
+  expect(said).not.toContain('Synced with your other tab');
+  expect(said).not.toContain('Relay unreachable, retrying');
+  expect(said).not.toContain('refused');
+  await context.close();
 });

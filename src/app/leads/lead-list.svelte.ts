@@ -91,7 +91,18 @@ export class LeadListState {
     const set = (next: Partial<ListFilters>): void => {
       this.filters = { ...this.#filters, ...next };
     };
+    const search = f.search.trim();
     return [
+      ...(search
+        ? [
+            {
+              label: `Search: ${search.length > 30 ? `${search.slice(0, 29)}…` : search}`,
+              remove: () => {
+                set({ search: '' });
+              },
+            },
+          ]
+        : []),
       ...(f.assignment === 'all'
         ? []
         : [

@@ -24,9 +24,9 @@ export class SessionStatus implements WorkspaceStatus {
   }
 
   // Reported by the team worker (see WorkspaceStatus).
-  intake = $state<IntakeStatus>('offline');
+  intake = $state<IntakeStatus>('connecting');
   intakeDetail = $state('');
-  leader = $state(false);
+  leader = $state<boolean | undefined>(undefined);
   diagnostics = $state<Diagnostics>({ dropped: 0, excluded: 0 });
   loaded = $state(false);
   joined = $state(false);
