@@ -59,12 +59,37 @@ export function avatarColors(visitorId: string): AvatarColors {
   const shift = 40 + (Math.floor(h / 360) % 80);
   const hue2 = (hue + shift) % 360;
   const accent = (hue + 180) % 360;
-  // Saturation and lightness stay where white initials remain readable on both stops.
+  // Each colour as light as it may be while white initials on it keep WCAG AA contrast (4.5:1,
+  // with a margin for the blobs mixed over it): a yellow must be darker than a blue.
   return {
-    from: `hsl(${hue},70%,52%)`,
-    to: `hsl(${hue2},75%,42%)`,
-    accent: `hsl(${accent},80%,70%)`,
+    from: readableHsl(hue, 70, 52),
+    to: readableHsl(hue2, 75, 42),
+    accent: readableHsl(accent, 80, 45),
   };
+}
+
+/** Contrast white text needs on an avatar (AA is 4.5; the rest is room for the blobs). */
+export const AVATAR_CONTRAST = 5;
+
+/** `hsl(h,s%,l%)`, with l lowered until white text on it reaches AVATAR_CONTRAST. */
+function readableHsl(hue: number, saturation: number, lightness: number): string {
+  let l = lightness;
+  while (l > 10 && contrastWithWhite(hue, saturation, l) < AVATAR_CONTRAST) l -= 1;
+  return `hsl(${hue},${saturation}%,${l}%)`;
+}
+
+/** WCAG contrast ratio of white on an HSL colour. */
+export function contrastWithWhite(hue: number, saturation: number, lightness: number): number {
+  const s = saturation / 100;
+  const l = lightness / 100;
+  const a = s * Math.min(l, 1 - l);
+  const channel = (n: number): number => {
+    const k = (n + hue / 30) % 12;
+    const c = l - a * Math.max(-1, Math.min(k - 3, 9 - k, 1));
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  const luminance = 0.2126 * channel(0) + 0.7152 * channel(8) + 0.0722 * channel(4);
+  return 1.05 / (luminance + 0.05);
 }
 
 /** A round avatar drawn with CSS: the generated name's initials on layered backgrounds. */
@@ -98,7 +123,8 @@ export function avatarLook(visitorId: string, size = 40): AvatarLook {
     initials: `${colour.charAt(0)}${animal.charAt(0)}`,
     background: [
       blob(x1, y1, r1, `color-mix(in srgb, ${accent} 35%, transparent)`),
-      blob(x2, 56 - (y1 % 12), r2, 'rgb(255 255 255 / 0.18)'),
+      // A shade, not a highlight: nothing under the initials is lighter than the gradient.
+      blob(x2, 56 - (y1 % 12), r2, 'rgb(0 0 0 / 0.14)'),
       `linear-gradient(135deg, ${from}, ${to})`,
     ].join(', '),
   };

@@ -12,6 +12,7 @@
 import {
   attributionOf,
   channelOf,
+  isExternalReferrer,
   isPaid,
   sourceDomain,
   type UrlAttribution,
@@ -39,6 +40,7 @@ import {
 } from './scoring.ts';
 import { stageOf, type Stage } from './stage.ts';
 import type { Channel, ClickIds, Utm } from './utm.ts';
+import { referrerHost } from './url.ts';
 import { visitScoring } from './visit-signals.ts';
 
 /** Most recent visits kept in the facts; the first visit is always kept on top of these. */
@@ -317,6 +319,8 @@ export interface LeadRow {
   scoring: ScoreFacts;
   sourceDomain: string;
   channel: Channel;
+  /** The first touch's external referrer: its host, or an app's package ('' for none). */
+  referrerHost?: string;
   country?: string;
   lastActivity: number;
   /** Member id, '' when unassigned. */
@@ -370,6 +374,9 @@ function rowOf(id: string, facts: LeadFacts, team: TeamFacts, rev: number): Lead
   };
   const country = countryOf(facts.tz, facts.languages);
   if (country) row.country = country;
+  if (isExternalReferrer(facts.first.referrer, facts.first.url)) {
+    row.referrerHost = referrerHost(facts.first.referrer);
+  }
   const said = heardMessages(facts.chat, team.blockedAfter);
   const visitorLast = said[said.length - 1];
   const teamLast = team.lastMessage;

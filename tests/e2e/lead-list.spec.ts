@@ -154,7 +154,10 @@ test('the keyboard alone works the list', async ({ browser, stack }) => {
   await app.page.locator('body').click();
 
   await app.page.keyboard.press('j');
+  // Focus follows the cursor, so a screen reader says which lead it is on.
+  await expect(app.leadRows.nth(0).getByRole('link')).toBeFocused();
   await app.page.keyboard.press('j');
+  await expect(app.leadRows.nth(1).getByRole('link')).toBeFocused();
   await app.page.keyboard.press('Enter');
   await expect(app.page.getByRole('heading', { name: second, level: 2 })).toBeVisible();
   await app.page.keyboard.press('a');

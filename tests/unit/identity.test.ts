@@ -1,6 +1,12 @@
 import { animals, colors } from 'unique-names-generator';
 import { describe, expect, it } from 'vitest';
-import { avatarColors, avatarLook, generatedName, hash53 } from '../../src/core/identity.ts';
+import {
+  avatarColors,
+  avatarLook,
+  contrastWithWhite,
+  generatedName,
+  hash53,
+} from '../../src/core/identity.ts';
 
 /** Ids like the widget makes: 22 base64url characters, from a seeded generator. */
 function ids(count: number, seed = 7): string[] {
@@ -120,5 +126,23 @@ describe('avatarColors', () => {
     const c = avatarColors('visitor-0001');
     expect(c).toEqual(avatarColors('visitor-0001'));
     for (const value of Object.values(c)) expect(value).toMatch(/^hsl\(\d{1,3},\d{2}%,\d{2}%\)$/);
+  });
+
+  it('keeps white initials at WCAG AA contrast (4.5:1) on every colour', () => {
+    let worst = Infinity;
+    for (const id of ids(3000)) {
+      for (const colour of Object.values(avatarColors(id))) {
+        const [h, s, l] = (/^hsl\((\d+),(\d+)%,(\d+)%\)$/.exec(colour) ?? []).slice(1).map(Number);
+        worst = Math.min(worst, contrastWithWhite(h ?? 0, s ?? 0, l ?? 0));
+      }
+    }
+    expect(worst).toBeGreaterThanOrEqual(4.5);
+  });
+
+  it('measures contrast as WCAG does', () => {
+    // White on black is 21:1, on white 1:1; on #767676 (hsl 0,0%,46%) just over 4.5.
+    expect(contrastWithWhite(0, 0, 0)).toBeCloseTo(21, 5);
+    expect(contrastWithWhite(0, 0, 100)).toBeCloseTo(1, 5);
+    expect(contrastWithWhite(0, 0, 46.3)).toBeCloseTo(4.54, 1);
   });
 });

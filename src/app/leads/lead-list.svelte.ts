@@ -32,7 +32,7 @@ export class LeadListState {
   #page = $state.raw<ListPage | undefined>();
   /** The keyboard's row (-1: none), and the row to bring into view (a scroll request). */
   #cursor = $state(-1);
-  #reveal = $state<{ row: number } | undefined>();
+  #reveal = $state<{ row: number; focus?: boolean } | undefined>();
   #first = 0;
   #size = 30;
   /** Bumped by every request: an answer to an older one is dropped. */
@@ -137,8 +137,11 @@ export class LeadListState {
     return this.#cursor;
   }
 
-  /** A row to scroll into view; a new object for every request. */
-  get reveal(): { row: number } | undefined {
+  /**
+   * A row to scroll into view; a new object for every request. `focus`: the keyboard's cursor
+   * moved there, and focus follows it (so screen readers say which lead it is on).
+   */
+  get reveal(): { row: number; focus?: boolean } | undefined {
     return this.#reveal;
   }
 
@@ -153,7 +156,7 @@ export class LeadListState {
     const total = this.#page?.total ?? 0;
     if (total === 0) return;
     this.#cursor = Math.max(0, Math.min(total - 1, this.#cursor + by));
-    this.#reveal = { row: this.#cursor };
+    this.#reveal = { row: this.#cursor, focus: true };
   }
 
   #changed(): void {
