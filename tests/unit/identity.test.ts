@@ -131,7 +131,7 @@ describe('avatarColors', () => {
   it('keeps white initials at WCAG AA contrast (4.5:1) on every colour', () => {
     let worst = Infinity;
     for (const id of ids(3000)) {
-      for (const colour of Object.values(avatarColors(id))) {
+      for (const colour of Object.values(avatarColors(id)) as string[]) {
         const [h, s, l] = (/^hsl\((\d+),(\d+)%,(\d+)%\)$/.exec(colour) ?? []).slice(1).map(Number);
         worst = Math.min(worst, contrastWithWhite(h ?? 0, s ?? 0, l ?? 0));
       }
