@@ -115,7 +115,8 @@ class AppState {
     });
     session.on('hot', (rows) => {
       const ids = new Set(rows.map((r) => r.id));
-      this.alerts = [...this.alerts.filter((a) => !ids.has(a.id)), ...rows].slice(-3);
+      // Many at once are shown as one toast (HotAlerts): keep them all to count them.
+      this.alerts = [...this.alerts.filter((a) => !ids.has(a.id)), ...rows].slice(-100);
       // Every tab shows the alert; one desktop notification per member is enough.
       if (session.status.leader) notifyHot(rows);
     });

@@ -3,7 +3,7 @@
  * the visitor, assign, tag and convert it — with a teammate in another browser context seeing
  * every change, and who else has the lead open.
  */
-import type { Browser } from '@playwright/test';
+import type { Browser, Locator } from '@playwright/test';
 import { test, expect, visitorContext } from './fixtures.ts';
 import { AppPage, startTeam } from './pages/app-page.ts';
 
@@ -200,6 +200,8 @@ test('a lead crossing 70 raises an alert to assign it, and a desktop notificatio
   const alert = alerts.getByRole('status');
   await expect(alert).toContainText(`${name} is hot`);
   await expect(alert).toContainText('score 75');
+  // Where it hides no work: clear of the list (and its score column).
+  await expectApart(alert, app.page.getByRole('list', { name: 'Lead list' }));
   const shown = await app.page.evaluate('window.shownNotifications');
   expect(shown).toEqual([{ title: `${name} is hot`, body: 'Score 75 · localhost' }]);
 
@@ -211,4 +213,41 @@ test('a lead crossing 70 raises an alert to assign it, and a desktop notificatio
   await expect(app.page.getByTestId('page-views')).toHaveText('2');
   expect(await app.page.evaluate('window.leadReads')).toBe(0);
   await visitor.close();
+});
+
+/** Two parts of the page that must not cover each other. */
+async function expectApart(a: Locator, b: Locator): Promise<void> {
+  const [boxA, boxB] = await Promise.all([a.boundingBox(), b.boundingBox()]);
+  if (!boxA || !boxB) throw new Error('not on screen');
+  const overlap =
+    boxA.x < boxB.x + boxB.width &&
+    boxB.x < boxA.x + boxA.width &&
+    boxA.y < boxB.y + boxB.height &&
+    boxB.y < boxA.y + boxA.height;
+  expect(overlap, `${JSON.stringify(boxA)} covers ${JSON.stringify(boxB)}`).toBe(false);
+}
+
+test('a burst of hot leads shows as one toast, clear of the work', async ({ browser, stack }) => {
+  const app = new AppPage(await (await browser.newContext()).newPage());
+  await app.open(stack.appUrl);
+  await app.createWorkspace('Burst', 'Ada');
+  const link = await app.demoSiteLink();
+  await app.openLeads();
+  const visitors = await Promise.all([1, 2, 3, 4].map(() => visitorContext(browser)));
+  await Promise.all(
+    visitors.map(async (visitor) => {
+      const site = await visitor.newPage();
+      await site.goto(link);
+      await site.getByRole('link', { name: 'Pricing' }).click();
+    }),
+  );
+  await expect(app.leadRows).toHaveCount(4, { timeout: 10_000 });
+  const alerts = app.page.getByRole('region', { name: 'Hot lead alerts' });
+  await expect(alerts.getByRole('status')).toHaveText(/4 new hot leads/, { timeout: 10_000 });
+  await expect(alerts.getByRole('status')).toHaveCount(1);
+  await expectApart(alerts, app.page.getByRole('list', { name: 'Lead list' }));
+  await app.page.screenshot({ path: 'test-results/screens/hot-burst.png' });
+  await alerts.getByRole('button', { name: 'Dismiss alerts' }).click();
+  await expect(alerts.getByRole('status')).toHaveCount(0);
+  for (const visitor of visitors) await visitor.close();
 });
