@@ -29,8 +29,9 @@ test('the lead detail shows exactly what was captured, and the visitor’s local
   await app.open(stack.appUrl);
   await app.createWorkspace('Detail', 'Ada');
   const install = new URL(await app.demoSiteLink());
-  install.search =
-    '?utm_source=linkedin&utm_medium=paid_social&utm_campaign=launch&utm_content=hero&utm_term=crm&gclid=abc123';
+  // A long value, as campaigns have: 57 characters.
+  const CONTENT = 'spring-launch-hero-banner-variant-b-blue-cta-above-fold1';
+  install.search = `?utm_source=linkedin&utm_medium=paid_social&utm_campaign=launch&utm_content=${CONTENT}&utm_term=crm&gclid=abc123`;
 
   const visitor = await visitorContext(browser, { timezoneId: 'Asia/Tokyo', locale: 'ja-JP' });
   const site = await visitor.newPage();
@@ -41,16 +42,25 @@ test('the lead detail shows exactly what was captured, and the visitor’s local
   const detail = app.page.getByRole('complementary', { name: 'Lead details' });
   await expect(detail).toBeVisible();
   const landing = `${stack.demoUrl}/${install.search}`;
-  await expect(detail.getByTestId('source-page')).toHaveText(landing);
-  await expect(detail.getByTestId('source-page').getByRole('link')).toHaveAttribute(
-    'rel',
-    'noopener noreferrer',
-  );
+  // Host and path, the whole URL (query string and all) behind it.
+  const sourcePage = detail.getByTestId('source-page').getByRole('link');
+  await expect(sourcePage).toHaveText(new URL(landing).host);
+  await expect(sourcePage).toHaveAttribute('title', landing);
+  await expect(sourcePage).toHaveAttribute('href', landing);
+  await expect(sourcePage).toHaveAttribute('rel', 'noopener noreferrer');
   await expect(detail.getByTestId('referrer')).toHaveText('Direct');
   await expect(detail.getByTestId('utm-source')).toHaveText('linkedin');
   await expect(detail.getByTestId('utm-medium')).toHaveText('paid_social');
   await expect(detail.getByTestId('utm-campaign')).toHaveText('launch');
-  await expect(detail.getByTestId('utm-content')).toHaveText('hero');
+  // A long value is cut on one line, whole on hover and a click from the clipboard; nothing
+  // scrolls sideways.
+  await expect(detail.getByTestId('utm-content')).toHaveText(CONTENT);
+  await expect(detail.getByTestId('utm-content').getByTitle(CONTENT)).toBeVisible();
+  await expect(detail.getByRole('button', { name: 'Copy content' })).toBeVisible();
+  for (const panel of await app.page.locator('.facts').all()) {
+    expect(await panel.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+  }
+  await app.page.screenshot({ path: 'test-results/screens/detail-long-values.png' });
   await expect(detail.getByTestId('utm-term')).toHaveText('crm');
   await expect(detail.getByTestId('click-gclid')).toHaveText('abc123');
 
