@@ -261,9 +261,9 @@ describe('intake and projection', () => {
     ];
     await projection.ingest(other, seq, { live: false });
     const customer = await db.leads.get('other');
-    // What teammates decided lands in the row: the customer is L4 (so "L2 or later" adds 10),
-    // with assignee and tags.
-    expect(await scoreOfLead('other')).toBe(85);
+    // What teammates decided lands in the row: the customer is L4, with assignee and tags
+    // (and no "provided their name": this visitor never gave one).
+    expect(await scoreOfLead('other')).toBe(75);
     expect(customer?.row).toMatchObject({
       stage: 'L4',
       assignee: 'member1',
