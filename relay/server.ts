@@ -36,7 +36,8 @@ import {
 } from './http.ts';
 import { Busy, GroupCommitter, parseIntake, SEALED_SHAPE } from './intake.ts';
 import { ConnectionShare, MemoryBudget, RateLimiter, retryAfterSeconds } from './limits.ts';
-import { LiveHub, MAIL_PAGE } from './live.ts';
+import { LiveHub } from './live.ts';
+import { MAIL_PAGE } from './live-follow.ts';
 import { SignalingHub } from './signaling.ts';
 import { RedisStore } from './redis-store.ts';
 import { SqliteStore } from './sqlite-store.ts';

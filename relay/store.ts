@@ -59,6 +59,27 @@ export type SnapshotResult =
 
 export type MailResult = { ok: true; entry: LogEntry | undefined } | { ok: false };
 
+/**
+ * A page of a log from its rows in seq order (up to `limit + 1` of them): at most `limit`
+ * entries and about `maxBytes` of sealed data, always at least one (a reader never gets stuck).
+ */
+export function pageOf(
+  rows: Iterable<LogEntry>,
+  limit: number,
+  maxBytes: number,
+): { entries: LogEntry[]; more: boolean } {
+  const entries: LogEntry[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    if (entries.length >= limit || (entries.length > 0 && bytes + row.sealed.length > maxBytes)) {
+      return { entries, more: true };
+    }
+    entries.push(row);
+    bytes += row.sealed.length + row.id.length;
+  }
+  return { entries, more: false };
+}
+
 /** The store cannot be reached (Redis is down): answered 503, never acknowledged. */
 export class StoreUnavailable extends Error {
   override name = 'StoreUnavailable';

@@ -10,7 +10,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { WebSocket } from 'ws';
 import { RELAY_LIMITS } from '../../src/core/relay-protocol.ts';
@@ -22,6 +21,7 @@ import {
   spawnRelay,
   type RelayProcess,
 } from '../relay/helpers.ts';
+import { freePort } from '../relay/redis.ts';
 import { percentile } from './shared.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -244,19 +244,6 @@ export async function fanout(
     for (const ws of sockets) ws.terminate();
   }
   return performance.now() - started;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        ok(typeof address === 'object' && address ? address.port : 0);
-      });
-    });
-  });
 }
 
 /** y-webrtc's own signaling server (bin/server.js), on a free port. */
