@@ -4,6 +4,7 @@
  * visitor's local time is the app's (it ticks on screen).
  */
 import { getCountry, getTimezone } from 'countries-and-timezones';
+import { regionName } from './region-name.ts';
 
 const zoneCache = new Map<string, readonly string[]>();
 
@@ -72,21 +73,11 @@ export function countryOf(timezone: string, languages: readonly string[]): strin
   return countries[0];
 }
 
-let displayNames: Intl.DisplayNames | null | undefined;
-
 /** English name of a country code (`DE` → Germany); '' for a code that is not a country. */
 export function countryName(code: string): string {
   const upper = code.trim().toUpperCase();
   if (!/^[A-Z]{2}$/.test(upper)) return '';
   const known = getCountry(upper);
   if (!known) return ''; // not a country (ZZ, EU, UN…)
-  if (displayNames === undefined) {
-    try {
-      displayNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
-    } catch {
-      displayNames = null;
-    }
-  }
-  const name = displayNames?.of(upper);
-  return name ?? known.name;
+  return regionName(upper) || known.name;
 }
