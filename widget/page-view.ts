@@ -2,6 +2,7 @@
 import { randomId } from '../src/core/bytes.ts';
 import type { ClientHints, Navigation, PageView } from '../src/core/capture.ts';
 import { LIMITS } from '../src/core/capture-limits.ts';
+import { localTimeZone } from '../src/core/time-zone.ts';
 
 interface UADataLike {
   brands?: { brand: string; version: string }[];
@@ -33,7 +34,7 @@ export function placeNow(): Place {
   return { url: location.href, title: document.title, at: Date.now() };
 }
 
-/** The page view at `place`, with the browser's facts (its timezone's first read is slow). */
+/** The page view at `place`, with the browser's facts. */
 export function pageView(
   visitorId: string,
   nav: Navigation,
@@ -50,7 +51,7 @@ export function pageView(
     title: place.title.slice(0, LIMITS.title),
     referrer: referrer.slice(0, LIMITS.url),
     nav,
-    tz: Intl.DateTimeFormat().resolvedOptions().timeZone || '',
+    tz: localTimeZone(),
     languages: [...(navigator.languages.length ? navigator.languages : [navigator.language])],
     ua: navigator.userAgent.slice(0, LIMITS.ua),
     screen: [screen.width, screen.height],

@@ -5,6 +5,7 @@
  * would weigh more than the whole loader. The app checks with this same function.
  */
 import { isRecord } from './ledger-claims.ts';
+import { isTimeZone } from './time-zone.ts';
 import { AWAY_MAX, GREETING_MAX, type WidgetConfig } from './widget-settings.ts';
 
 const FIELDS = new Set<string>([
@@ -25,15 +26,8 @@ const clock = (value: unknown): value is string =>
 const optional = (value: unknown, check: (value: unknown) => boolean): boolean =>
   value === undefined || check(value);
 
-function knownTimezone(timezone: unknown): boolean {
-  if (!text(timezone, 64)) return false;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: timezone as string });
-    return true;
-  } catch {
-    return false;
-  }
-}
+const knownTimezone = (timezone: unknown): boolean =>
+  text(timezone, 64) && isTimeZone(timezone as string);
 
 function isHours(hours: unknown): boolean {
   if (!isRecord(hours)) return false;

@@ -4,6 +4,8 @@
  * may hold is in widget-schema.ts). Also when the team is open, from the business hours in the
  * team's own timezone.
  */
+import { wallClock } from './time-zone.ts';
+
 export type AskName = 'before' | 'after' | 'off';
 
 /** The days (0 = Sunday) and the hours, `HH:MM` on the team's clock, when the team answers. */
@@ -52,16 +54,7 @@ export function openingOf(
   now: number,
 ): { open: true } | { open: false; opensAt: number | undefined } {
   if (!hours) return { open: true };
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: hours.timezone,
-    weekday: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(now);
-  const part = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
-  const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(part('weekday'));
-  const minute = Number(part('hour')) * 60 + Number(part('minute'));
+  const { day, minute } = wallClock(hours.timezone, now);
   const minutesOf = (time: string): number => Number(time.slice(0, 2)) * 60 + Number(time.slice(3));
   const opens = minutesOf(hours.opens);
   if (hours.days.includes(day) && minute >= opens && minute < minutesOf(hours.closes)) {

@@ -14,13 +14,19 @@ import { LAUNCH, summary } from './shared.ts';
 // Long animation frames name the scripts that ran in them: the widget's own (widget.js,
 // widget-chat.js) are told apart from the host page's.
 const LONG_TASKS = `window.__longest = 0;
+window.__worst = '';
 window.__any = 0;
 new PerformanceObserver((list) => {
   for (const frame of list.getEntries()) {
     window.__any = Math.max(window.__any, frame.duration);
     for (const script of frame.scripts) {
       if (/widget(-chat|-settings)?\\.js/.test(script.sourceURL)) {
-        window.__longest = Math.max(window.__longest, script.duration);
+        if (script.duration > window.__longest) {
+          window.__longest = script.duration;
+          window.__worst = [script.invokerType, script.invoker, Math.round(script.duration) + ' ms',
+            'compile ' + Math.round(script.executionStart - script.startTime) + ' ms',
+            'layout ' + Math.round(script.forcedStyleAndLayoutDuration) + ' ms'].join(' · ');
+        }
       }
     }
   }
@@ -103,6 +109,8 @@ export async function benchChat(samples = 20): Promise<Record<string, number>> {
       await site.waitForTimeout(300);
       longest = Math.max(longest, await site.evaluate<number>('window.__longest'));
       anyLongest = Math.max(anyLongest, await site.evaluate<number>('window.__any'));
+      // Which widget script ran longest on this visit: the report's reader can tell.
+      console.error(`visit ${String(i + 1)}: ${await site.evaluate<string>('window.__worst')}`);
       if (i < 4) await context.close();
       else {
         // The last visitor chats.
