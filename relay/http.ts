@@ -46,7 +46,7 @@ export function sendError(
 export function sendPreflight(req: IncomingMessage, res: ServerResponse): void {
   const headers: Record<string, string> = {
     ...CORS_HEADERS,
-    'access-control-allow-methods': 'GET, POST, PUT, OPTIONS',
+    'access-control-allow-methods': 'GET, HEAD, POST, PUT, OPTIONS',
     'access-control-allow-headers': 'Authorization, Content-Type, If-Match, X-Snapshot-Covers',
     'access-control-max-age': '86400',
     'content-length': '0',

@@ -579,6 +579,8 @@ export async function startRelay(
     log: { GET: (r) => readLog(r.req, r.res, r.id, r.url) },
     snapshot: {
       GET: (r) => readSnapshot(r.req, r.res, r.id),
+      // The same answer without the body (Node sends none for HEAD): version and size.
+      HEAD: (r) => readSnapshot(r.req, r.res, r.id),
       PUT: (r) => writeSnapshot(r.req, r.res, r.id),
     },
     status: { GET: (r) => teamStatus(r.req, r.res, r.id) },

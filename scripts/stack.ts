@@ -132,7 +132,10 @@ export interface Stack {
   dataDir: string;
   /** The app runs its team work this much later (see AppConfig.clockOffsetMs), from its next load. */
   setClockOffset(ms: number): void;
-  /** Kills the relay (as a crash would, by default) and starts it again on the same port. */
+  /**
+   * Kills the relay (as a crash would, by default) and starts it again on the same port. A relay
+   * that dies unasked is started again by the stack itself.
+   */
   restartRelay(signal?: NodeJS.Signals): Promise<void>;
   stopRelay(): Promise<void>;
   startRelay(): Promise<void>;
@@ -148,6 +151,46 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'converge-relay-')));
   let relay = await startRelay(dataDir, options.relayPort ?? 0, host);
   const relayPort = relay.port;
+  // The stack watches its relay: one that dies unasked is said and started again (a real host
+  // runs the relay under its own supervisor instead). Stops asked for are not watched.
+  let watching = true;
+  let revivals: Promise<void> = Promise.resolve();
+  const watch = (child: RelayProcess): void => {
+    child.process.once('exit', (code, signal) => {
+      if (!watching || relay !== child) return;
+      console.error(
+        `The relay stopped unexpectedly (${signal ?? `exit code ${String(code)}`}): starting it again…`,
+      );
+      revivals = revive();
+    });
+  };
+  const revive = async (): Promise<void> => {
+    for (let wait = 500; watching; wait = Math.min(wait * 2, 30_000)) {
+      try {
+        relay = await startRelay(dataDir, relayPort, host);
+        watch(relay);
+        console.error(`The relay is back at ${relay.url}.`);
+        return;
+      } catch (err) {
+        console.error(
+          `The relay did not start (${String(err)}): trying again in ${String(wait)} ms.`,
+        );
+        await new Promise((ok) => setTimeout(ok, wait));
+      }
+    }
+  };
+  watch(relay);
+  /** Stops the relay on purpose: no revival. */
+  const stopOnPurpose = async (signal: NodeJS.Signals): Promise<void> => {
+    watching = false;
+    await revivals;
+    await stopRelay(relay, signal);
+  };
+  const startAgain = async (): Promise<void> => {
+    relay = await startRelay(dataDir, relayPort, host);
+    watching = true;
+    watch(relay);
+  };
   const demoServer = serveStatic(join(ROOT, 'public/demo'), 'index.html');
   const demoPort = await listen(demoServer, host, options.demoPort ?? 0);
   // The demo site runs on "localhost" and the app on the IP: two different origins.
@@ -180,17 +223,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       clockOffsetMs = ms;
     },
     async restartRelay(signal: NodeJS.Signals = 'SIGKILL') {
-      await stopRelay(relay, signal);
-      relay = await startRelay(dataDir, relayPort, host);
+      await stopOnPurpose(signal);
+      await startAgain();
     },
     async stopRelay() {
-      await stopRelay(relay, 'SIGKILL');
+      await stopOnPurpose('SIGKILL');
     },
-    async startRelay() {
-      relay = await startRelay(dataDir, relayPort, host);
-    },
+    startRelay: startAgain,
     async stop() {
-      await Promise.all([stopRelay(relay), close(appServer), close(demoServer)]);
+      await Promise.all([stopOnPurpose('SIGTERM'), close(appServer), close(demoServer)]);
     },
   };
   return stack;

@@ -71,6 +71,7 @@ const api: TeamApi = {
   write: (leadId, text) => guarded(() => workspace().write(leadId, text)),
   block: (leadId, blocked) => guarded(() => workspace().block(leadId, blocked)),
   blockedMessages: () => guarded(() => workspace().blockedMessages()),
+  relaySnapshot: () => guarded(() => workspace().relaySnapshot()),
   markRead: (leadId, at) =>
     guarded(() => {
       workspace().edits.markRead(leadId, at);

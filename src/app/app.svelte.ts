@@ -7,7 +7,12 @@ import { localDb, type WorkspaceRecord } from '../data/db.ts';
 import { loadConfig, type AppConfig } from './config.ts';
 import { Session } from './session/session.ts';
 import { restoreBackup } from './session/backup-file.ts';
-import { createWorkspace, joinWorkspace, type NewWorkspace } from './session/workspaces.ts';
+import {
+  createWorkspace,
+  forgetWorkspace,
+  joinWorkspace,
+  type NewWorkspace,
+} from './session/workspaces.ts';
 import { hotNotices } from './shell/hot-notices.ts';
 
 /** How a failure reads to the user; codes not listed here show their own message. */
@@ -18,6 +23,8 @@ const WORDING: Partial<Record<FailureCode, string>> = {
   storage: 'This browser’s storage failed. Reload the page; nothing stored is lost.',
   not_loaded: 'The workspace is still loading. Try again in a moment.',
   unauthorized: 'The relay refused this workspace’s key.',
+  unavailable: 'The relay is restarting or can’t reach its storage. It is tried again on its own.',
+  busy: 'The relay is busy. It is tried again on its own.',
   rate_limited: 'Too many requests at once. Wait a moment and try again.',
   snapshot_unreadable: 'The team’s backup on the relay can’t be opened with this invite.',
   backup_passphrase: 'Choose a passphrase of at least 10 characters.',
@@ -36,12 +43,14 @@ export function describe(failure: Failure): string {
 }
 
 class AppState {
-  #config = $state<AppConfig>({ relayUrl: '' });
+  #config = $state<AppConfig>({ relayUrl: '', iceServers: [] });
   #session = $state<Session | undefined>();
   #phase = $state<'loading' | 'welcome' | 'ready'>('loading');
   #error = $state('');
   /** News the user should read even if the view it came from is gone (a workspace reopened). */
   notice = $state('');
+  /** The workspace an invite link failed to join (the relay refused it), for the way back. */
+  refusedJoin = $state<string | undefined>();
   /** Hot-lead alerts on screen, newest last. */
   alerts = $state.raw<ScoredRow[]>([]);
   /** New-message alerts on screen (in this member's leader tab), newest last. */
@@ -96,6 +105,7 @@ class AppState {
 
   /** Joins the workspace an invite link names (or opens it, when already a member). */
   async join(code: string, memberName: string): Promise<void> {
+    this.refusedJoin = undefined;
     const record = await joinWorkspace(decodeInvite(code), memberName);
     this.#open(record);
     location.hash = '#/leads';
@@ -103,9 +113,12 @@ class AppState {
 
   #open(record: WorkspaceRecord): void {
     this.#session?.close();
-    const session = Session.open(record, this.#config.clockOffsetMs ?? 0);
+    const session = Session.open(record, $state.snapshot(this.#config));
     session.on('error', (failure) => {
       this.handleError(failure);
+    });
+    session.on('refused', () => {
+      void this.#forget(session);
     });
     session.on('reopen', () => {
       // A new team secret: a new room, read token and snapshot key, from the stored record.
@@ -132,6 +145,24 @@ class AppState {
     this.#phase = 'ready';
     session.load().catch((err: unknown) => {
       this.handleError(err, 'Could not load the workspace');
+    });
+  }
+
+  /**
+   * A link the relay refused: nothing of it is kept (the record with its wrong secret would
+   * otherwise be reused), so the right link then joins in this same browser.
+   */
+  async #forget(session: Session): Promise<void> {
+    if (this.#session !== session) return;
+    session.close();
+    this.#session = undefined;
+    this.refusedJoin = session.record.name;
+    this.#phase = 'welcome';
+    if (localStorage.getItem(storageKey.currentWorkspace) === session.record.id) {
+      localStorage.removeItem(storageKey.currentWorkspace);
+    }
+    await forgetWorkspace(session.record.id).catch((err: unknown) => {
+      this.handleError(err, 'Could not clear the failed join');
     });
   }
 

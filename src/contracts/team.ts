@@ -29,6 +29,28 @@ export interface LastSweep {
   horizon: number;
 }
 
+/** Where joining stands while the workspace's own data has not arrived (see `joined`). */
+export type JoinStage =
+  /** Asking the relay for the team's encrypted backup. */
+  | { stage: 'fetching' }
+  /** The relay holds no backup yet: the workspace arrives once a teammate is online. */
+  | { stage: 'waiting_for_team' }
+  /** The relay could not be asked (`failure`): tried again at `retryAt` (epoch ms). */
+  | { stage: 'retrying'; failure: Failure; retryAt: number }
+  /** The relay refused the link's secret, or knows no such workspace: this link cannot join. */
+  | { stage: 'refused'; failure: Failure };
+
+/** The encrypted backup (the relay snapshot), as this browser knows it. */
+export interface BackupStatus {
+  /** The last snapshot this browser stored on the relay, or loaded from it. */
+  lastSuccess?: { version: number; at: number; action: 'stored' | 'loaded' };
+  /** The last attempt that failed and why (shown beside the last success, never instead). */
+  lastFailure?: { at: number; failure: Failure };
+}
+
+/** What the relay holds now: its snapshot's version and size, or none (null). */
+export type RelaySnapshot = { version: number; bytes: number } | null;
+
 /** The team as the verified ledger says: members and roles, admin settings. */
 export interface VerifiedTeam {
   members: Member[];
@@ -49,13 +71,11 @@ export interface WorkspaceStatus {
   loaded: boolean;
   /** The workspace's own data (name, intake key) has arrived: false while joining. */
   joined: boolean;
-  /** Why joining is stuck (wrong secret, relay unreachable), for the joining screen. */
-  joinError: string;
+  /** Where joining stands, for the joining screen. */
+  join: JoinStage;
   /** The workspace's shared name and intake key, once they have arrived. */
   workspace: { name: string; intakePublicKey: string } | undefined;
-  /** Last snapshot this tab stored on or loaded from the relay. */
-  backup: { version: number; at: number } | undefined;
-  backupError: string;
+  backup: BackupStatus;
   /** Sync messages from teammates' browsers that could not be read, and changed nothing. */
   unreadableSync: number;
   /** Every tag in use in the workspace, for suggestions and filters. */
@@ -112,6 +132,8 @@ export interface TeamApi {
   block(leadId: string, blocked: boolean): Promise<void>;
   /** How many messages from blocked visitors were dropped, all leads together. */
   blockedMessages(): Promise<number>;
+  /** Asks the relay what snapshot it holds now (for Diagnostics). */
+  relaySnapshot(): Promise<RelaySnapshot>;
   /** This member has read the lead's conversation up to `at` (never back in time). */
   markRead(leadId: string, at: number): Promise<void>;
   // Signed changes to the team.

@@ -67,6 +67,27 @@ export async function downloadSnapshot(
   return { version, bytes: new Uint8Array(await res.arrayBuffer()) };
 }
 
+/** What snapshot the relay holds (its headers only): version and size, or null for none. */
+export async function snapshotOnRelay(
+  relayUrl: string,
+  workspace: string,
+  token: string,
+): Promise<{ version: number; bytes: number } | null> {
+  try {
+    const res = await call(new URL(`/v1/workspaces/${workspace}/snapshot`, relayUrl), {
+      method: 'HEAD',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    return {
+      version: Number(res.headers.get('x-snapshot-version') ?? 0),
+      bytes: Number(res.headers.get('content-length') ?? 0),
+    };
+  } catch (err) {
+    if (err instanceof RelayError && err.status === 404) return null;
+    throw err;
+  }
+}
+
 /** Stores an encrypted team snapshot; answers the version the relay now holds. */
 export async function uploadSnapshot(
   relayUrl: string,

@@ -7,14 +7,15 @@
  * member's upload can erase another's work, nor cover less of the log than the one it replaces.
  */
 import * as Y from 'yjs';
-import type { StatusPatch } from '../contracts/team.ts';
+import { toFailure } from '../contracts/errors.ts';
+import type { BackupStatus, RelaySnapshot, StatusPatch } from '../contracts/team.ts';
 import { realClock, realTimers, type Clock, type Timers } from '../contracts/time.ts';
 import { fromBase64Url, toBase64Url } from '../core/bytes.ts';
 import { decryptSnapshot, encryptSnapshot, type SnapshotContents } from '../core/snapshot.ts';
 import { readToken, snapshotKey } from '../core/team-keys.ts';
 import { readMeta, type WorkspaceRecord } from '../data/db.ts';
 import type { DocStore } from './doc-store.ts';
-import { downloadSnapshot, RelayError, uploadSnapshot } from './relay-client.ts';
+import { downloadSnapshot, RelayError, snapshotOnRelay, uploadSnapshot } from './relay-client.ts';
 
 const UPLOAD_AFTER_MS = 2_000;
 const UPLOAD_AT_LEAST_EVERY_MS = 30_000;
@@ -32,6 +33,9 @@ interface Stored {
   /** The doc's state vector, base64url. */
   state: string;
   cursor: number;
+  /** When this browser stored or loaded that version (absent in records from before). */
+  at?: number;
+  action?: 'stored' | 'loaded';
 }
 
 export class Snapshots {
@@ -52,6 +56,7 @@ export class Snapshots {
   #timer: unknown;
   #firstChangeAt = 0;
   #uploading = false;
+  #backup: BackupStatus = {};
 
   private constructor(
     record: WorkspaceRecord,
@@ -85,8 +90,27 @@ export class Snapshots {
     if (known) {
       snapshots.#version = known.version;
       snapshots.#inSnapshot = { state: fromBase64Url(known.state), cursor: known.cursor };
+      if (known.at !== undefined) {
+        const { version, at, action = 'stored' } = known;
+        snapshots.#tell({ lastSuccess: { version, at, action } });
+      }
     }
     return snapshots;
+  }
+
+  /** The backup's status changed: the last success and the last failure, each kept. */
+  #tell(patch: BackupStatus): void {
+    this.#backup = { ...this.#backup, ...patch };
+    this.#report({ backup: this.#backup });
+  }
+
+  #failed(err: unknown): void {
+    this.#tell({ lastFailure: { at: this.#clock.now(), failure: toFailure(err) } });
+  }
+
+  /** What the relay holds now (asked afresh). */
+  onRelay(): Promise<RelaySnapshot> {
+    return snapshotOnRelay(this.#record.relayUrl, this.#record.id, this.#token);
   }
 
   /**
@@ -94,11 +118,20 @@ export class Snapshots {
    * it does (`keep`). Undefined when the team has stored none yet.
    */
   async restore(): Promise<SnapshotContents | undefined> {
-    const stored = await downloadSnapshot(this.#record.relayUrl, this.#record.id, this.#token);
-    if (!stored) return undefined;
-    const contents = await decryptSnapshot(this.#key, this.#record.id, stored.bytes);
+    let stored: Awaited<ReturnType<typeof downloadSnapshot>>;
+    let contents: SnapshotContents;
+    try {
+      stored = await downloadSnapshot(this.#record.relayUrl, this.#record.id, this.#token);
+      if (!stored) return undefined;
+      contents = await decryptSnapshot(this.#key, this.#record.id, stored.bytes);
+    } catch (err) {
+      this.#failed(err);
+      throw err;
+    }
     await this.#store.adopt(contents.doc);
-    this.#report({ backup: { version: stored.version, at: this.#clock.now() } });
+    this.#tell({
+      lastSuccess: { version: stored.version, at: this.#clock.now(), action: 'loaded' },
+    });
     if (this.#facts) await this.#takeIn(this.#facts, stored.version, contents);
     else this.#restored = { version: stored.version, contents };
     return contents;
@@ -107,7 +140,7 @@ export class Snapshots {
   async #takeIn(facts: SnapshotFacts, version: number, contents: SnapshotContents): Promise<void> {
     await facts.takeIn(contents.facts, contents.cursor);
     const { cursor } = await facts.read();
-    await this.#matched(version, Y.encodeStateVector(this.#store.doc), cursor);
+    await this.#matched(version, Y.encodeStateVector(this.#store.doc), cursor, 'loaded');
   }
 
   /**
@@ -170,8 +203,8 @@ export class Snapshots {
             this.#version,
             cursor,
           );
-          await this.#matched(version, state, cursor);
-          this.#report({ backup: { version, at: this.#clock.now() }, backupError: '' });
+          await this.#matched(version, state, cursor, 'stored');
+          this.#tell({ lastSuccess: { version, at: this.#clock.now(), action: 'stored' } });
           return;
         } catch (err) {
           // Someone stored a newer snapshot (or one covering more of the log than this one):
@@ -181,7 +214,7 @@ export class Snapshots {
         }
       }
     } catch (err) {
-      this.#report({ backupError: err instanceof Error ? err.message : String(err) });
+      this.#failed(err);
       this.#schedule(UPLOAD_AT_LEAST_EVERY_MS);
     } finally {
       this.#uploading = false;
@@ -189,10 +222,16 @@ export class Snapshots {
   }
 
   /** Notes that the relay's snapshot `version` holds the doc up to `state`, facts to `cursor`. */
-  async #matched(version: number, state: Uint8Array, cursor: number): Promise<void> {
+  async #matched(
+    version: number,
+    state: Uint8Array,
+    cursor: number,
+    action: 'stored' | 'loaded',
+  ): Promise<void> {
     this.#version = version;
     this.#inSnapshot = { state, cursor };
-    const stored: Stored = { version, state: toBase64Url(state), cursor };
+    const at = this.#clock.now();
+    const stored: Stored = { version, state: toBase64Url(state), cursor, at, action };
     await this.#store.db.meta.put({ key: 'snapshot', value: stored });
   }
 

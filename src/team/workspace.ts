@@ -11,7 +11,7 @@
 import { heardMessages } from '../core/conversation.ts';
 import { DEFAULT_WIDGET } from '../core/widget-settings.ts';
 import { CodedError, toFailure, type Failure } from '../contracts/errors.ts';
-import type { StatusPatch, TeamEvents } from '../contracts/team.ts';
+import type { RelaySnapshot, StatusPatch, TeamEvents } from '../contracts/team.ts';
 import { realClock, realTimers, type Clock, type Timers } from '../contracts/time.ts';
 import type { LeadDetail } from '../core/lead.ts';
 import {
@@ -32,6 +32,7 @@ import { DEFAULT_RULES, type ScoringRules } from '../core/scoring.ts';
 import { localDb, readMeta, WorkspaceDb, type WorkspaceRecord } from '../data/db.ts';
 import { DocLinks } from './doc-links.ts';
 import { DocStore, FROM_SNAPSHOT, FROM_STORE } from './doc-store.ts';
+import { fetchOnJoin } from './joining.ts';
 import { Leader } from './leader.ts';
 import { LeadFeed } from './lead-feed.ts';
 import { readToken } from '../core/team-keys.ts';
@@ -61,6 +62,7 @@ export class Workspace {
   #leader: Leader | undefined;
   #replies: Replies | undefined;
   #leadership: Leadership | undefined;
+  #joining: { stop(): void } | undefined;
   /** The workspace's data as the verified ledger has it (null until it has arrived). */
   #verifiedInfo: WorkspaceInfo | null = null;
   #retention: RetentionDays = DEFAULT_SETTINGS.retentionDays;
@@ -201,13 +203,20 @@ export class Workspace {
       this.#status({ unreadableSync });
     });
     this.#status({ loaded: true });
+    this.#loaded = true;
     if (!this.#verifiedInfo) {
       // Just joined: the relay snapshot has the workspace even when no teammate is online.
-      await this.#snapshots.restore().catch((err: unknown) => {
-        this.#status({ joinError: err instanceof Error ? err.message : String(err) });
+      const snapshots = this.#snapshots;
+      this.#joining = fetchOnJoin({
+        restore: () => snapshots.restore(),
+        joined: () => this.#info !== undefined,
+        report: (join) => {
+          this.#status({ join });
+        },
+        clock: this.#clock,
+        timers: this.#timers,
       });
     }
-    this.#loaded = true;
     this.#join();
   }
 
@@ -219,8 +228,8 @@ export class Workspace {
     const info = this.#verifiedInfo;
     if (!info || !this.#loaded || this.#info) return;
     this.#info = info;
+    this.#joining?.stop();
     this.#status({
-      joinError: '',
       joined: true,
       workspace: { name: info.name, intakePublicKey: info.intakePublicKey },
     });
@@ -402,7 +411,14 @@ export class Workspace {
     return this.reads.watch(leadId);
   }
 
+  /** What snapshot the relay holds now (for Diagnostics). */
+  relaySnapshot(): Promise<RelaySnapshot> {
+    if (!this.#snapshots) throw new CodedError('not_loaded', 'the workspace is still loading');
+    return this.#snapshots.onRelay();
+  }
+
   close(): void {
+    this.#joining?.stop();
     this.#leadership?.stop();
     this.#leader?.stop();
     this.#replies?.stop();

@@ -110,6 +110,28 @@ describe('team snapshot', () => {
     expect(Buffer.compare((await get(relay.url, workspace, token)).bytes, second)).toBe(0);
   });
 
+  it('tells what it holds on HEAD: version and size, no bytes; 404 before any, 401 to strangers', async () => {
+    const { workspace, token } = await newWorkspace(relay.url);
+    const head = (secret: string) =>
+      fetch(new URL(`/v1/workspaces/${workspace}/snapshot`, relay.url), {
+        method: 'HEAD',
+        headers: { authorization: `Bearer ${secret}` },
+      });
+    expect((await head(token)).status).toBe(404);
+    await put(relay.url, workspace, token, randomBytes(5000));
+    await put(relay.url, workspace, token, randomBytes(1234), '1');
+    const res = await head(token);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-snapshot-version')).toBe('2');
+    expect(res.headers.get('content-length')).toBe('1234');
+    expect((await res.arrayBuffer()).byteLength).toBe(0);
+    expect((await head(randomBytes(32).toString('base64url'))).status).toBe(401);
+    const preflight = await fetch(new URL(`/v1/workspaces/${workspace}/snapshot`, relay.url), {
+      method: 'OPTIONS',
+    });
+    expect(preflight.headers.get('access-control-allow-methods')).toMatch(/HEAD/);
+  });
+
   it('refuses an upload that does not extend the stored version (409), keeping the newer', async () => {
     const { workspace, token } = await newWorkspace(relay.url);
     const a = randomBytes(100);

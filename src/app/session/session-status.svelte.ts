@@ -12,8 +12,9 @@ import type {
 export interface Presence {
   memberId: string;
   name: string;
-  /** The lead this member has open, if any. */
+  /** The lead this member has open, if any, and its name. */
   viewing?: string;
+  viewingName?: string;
 }
 
 export class SessionStatus implements WorkspaceStatus {
@@ -30,10 +31,9 @@ export class SessionStatus implements WorkspaceStatus {
   diagnostics = $state<Diagnostics>({ dropped: 0, excluded: 0 });
   loaded = $state(false);
   joined = $state(false);
-  joinError = $state('');
+  join = $state<WorkspaceStatus['join']>({ stage: 'fetching' });
   workspace = $state<WorkspaceStatus['workspace']>();
-  backup = $state<WorkspaceStatus['backup']>();
-  backupError = $state('');
+  backup = $state<WorkspaceStatus['backup']>({});
   unreadableSync = $state(0);
   tagsInUse = $state<string[]>([]);
   team = $state<VerifiedTeam>({ members: [], settings: DEFAULT_SETTINGS, rejected: 0 });

@@ -10,7 +10,8 @@ import * as Comlink from 'comlink';
 import { ObservableV2 } from 'lib0/observable';
 import type { Failure } from '../../contracts/errors.ts';
 import type { ListApi, ListEvents, ListPage } from '../../contracts/list.ts';
-import type { TeamApi, TeamEvents } from '../../contracts/team.ts';
+import type { RelaySnapshot, TeamApi, TeamEvents } from '../../contracts/team.ts';
+import type { AppConfig } from '../config.ts';
 import type { ListQuery } from '../../core/lead-list.ts';
 import type { LeadDetail, ScoredRow } from '../../core/lead.ts';
 import type { Member, Role, Settings } from '../../core/ledger.ts';
@@ -40,6 +41,8 @@ export interface SessionEvents {
   error: (failure: Failure) => void;
   /** The team secret changed and this browser holds the new one: open the workspace afresh. */
   reopen: () => void;
+  /** The relay refused the invite this browser joined with: the workspace cannot open. */
+  refused: () => void;
 }
 
 /** How long a returning member's list may wait for its first paint before the doc loads. */
@@ -54,6 +57,7 @@ export class Session extends ObservableV2<SessionEvents> {
   #sync: TeamSync | undefined;
   #closed = false;
   #clockOffsetMs = 0;
+  #iceServers: RTCIceServer[] = [];
   #listShown: () => void = () => {};
 
   /** Reactive state the UI reads. */
@@ -92,10 +96,14 @@ export class Session extends ObservableV2<SessionEvents> {
    * team worker, which loads the team doc and starts sync, intake and the rest. Until
    * `status.loaded`, team edits and lead details are not available.
    */
-  /** `clockOffsetMs`: the team worker's clock runs this far ahead (see AppConfig). */
-  static open(record: WorkspaceRecord, clockOffsetMs = 0): Session {
+  /** `config`: the team worker's clock offset and the ICE servers (see AppConfig). */
+  static open(
+    record: WorkspaceRecord,
+    config: Pick<AppConfig, 'clockOffsetMs' | 'iceServers'> = { iceServers: [] },
+  ): Session {
     const session = new Session(record);
-    session.#clockOffsetMs = clockOffsetMs;
+    session.#clockOffsetMs = config.clockOffsetMs ?? 0;
+    session.#iceServers = config.iceServers;
     // A member who has been here before has the workspace stored; a new one waits for it.
     session.status.joined = record.intakePublicKey !== '';
     return session;
@@ -122,6 +130,7 @@ export class Session extends ObservableV2<SessionEvents> {
       status: (patch) => {
         this.status.apply(patch);
         if (patch.secretEpoch) this.emit('reopen', []);
+        if (patch.join?.stage === 'refused') this.emit('refused', []);
         // The invite gave no intake key: the workspace's own data has it.
         if (patch.workspace && !this.record.intakePublicKey) {
           this.record.intakePublicKey = patch.workspace.intakePublicKey;
@@ -163,7 +172,7 @@ export class Session extends ObservableV2<SessionEvents> {
     );
     await this.#team.load();
     if (this.#closed) return;
-    this.#sync = await TeamSync.start(this.record, this.status, this.#team);
+    this.#sync = await TeamSync.start(this.record, this.status, this.#team, this.#iceServers);
   }
 
   /** The workspace's shared data; undefined until it has arrived (see `status.joined`). */
@@ -208,6 +217,9 @@ export class Session extends ObservableV2<SessionEvents> {
   }
   blockedMessages(): Promise<number> {
     return this.#team.blockedMessages();
+  }
+  relaySnapshot(): Promise<RelaySnapshot> {
+    return this.#team.relaySnapshot();
   }
 
   /** One window of the lead list; the list worker pushes it again (`page`) when it changes. */

@@ -36,6 +36,8 @@ export class TeamSync {
     record: WorkspaceRecord,
     status: SessionStatus,
     team: Comlink.Remote<TeamApi>,
+    /** From the app's config: none by default (simple-peer's own would be Google's and Twilio's). */
+    iceServers: RTCIceServer[],
   ): Promise<TeamSync> {
     const relay = new URL(record.relayUrl);
     relay.protocol = relay.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -43,6 +45,7 @@ export class TeamSync {
     const provider = new WebrtcProvider(await roomName(record.teamSecret), new Y.Doc(), {
       signaling: [relay.href],
       password: await roomPassword(record.teamSecret),
+      peerOpts: { config: { iceServers } },
     });
     const sync = new TeamSync(team, provider);
     installChunkedPeers((peer, bytes) => {
@@ -92,9 +95,14 @@ export class TeamSync {
     if (peer) sendDocMessage(peer, bytes);
   }
 
-  /** Tells teammates which lead this member has open. */
-  setViewing(leadId: string | undefined): void {
-    this.#provider.awareness.setLocalStateField('viewing', leadId);
+  /** Tells teammates which lead this member has open, and its name (for their sidebar). */
+  setViewing(lead: { id: string; name: string } | undefined): void {
+    const awareness = this.#provider.awareness;
+    awareness.setLocalState({
+      ...awareness.getLocalState(),
+      viewing: lead?.id,
+      viewingName: lead?.name,
+    });
   }
 
   destroy(): void {
@@ -102,6 +110,13 @@ export class TeamSync {
   }
 }
 
+/** A teammate's tab as it says (a modified client may say anything: only strings pass). */
 function isPresence(state: Record<string, unknown>): state is Record<string, unknown> & Presence {
-  return typeof state.memberId === 'string' && typeof state.name === 'string';
+  const optional = (value: unknown): boolean => value === undefined || typeof value === 'string';
+  return (
+    typeof state.memberId === 'string' &&
+    typeof state.name === 'string' &&
+    optional(state.viewing) &&
+    optional(state.viewingName)
+  );
 }

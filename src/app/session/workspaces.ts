@@ -2,7 +2,9 @@
  * Creating a workspace in the browser (ids, team secret, intake key pair, the member's key),
  * and joining one from an invite (the member's key only: the rest comes from the team).
  */
+import Dexie from 'dexie';
 import { randomId } from '../../core/bytes.ts';
+import { databaseName } from '../../core/names.ts';
 import { boxKeyText, generateBoxKeys } from '../../core/member-box.ts';
 import { generateIntakeKeyPair } from '../../core/seal.ts';
 import type { Invite } from '../../core/invite.ts';
@@ -93,10 +95,19 @@ async function memberKey(): Promise<
   };
 }
 
-/** Joins from an invite; the workspace's data arrives once the session opens. */
+/**
+ * Joins from an invite; the workspace's data arrives once the session opens. A workspace this
+ * browser is already in opens as it is; one it is still joining takes the new link's secret
+ * and relay (the last link may have been the wrong one).
+ */
 export async function joinWorkspace(invite: Invite, memberName: string): Promise<WorkspaceRecord> {
   const known = await localDb.workspaces.get(invite.workspace);
-  if (known) return known;
+  if (known?.intakePublicKey) return known;
+  if (known) {
+    const retried = { ...known, teamSecret: invite.secret, relayUrl: invite.relay, memberName };
+    await localDb.workspaces.put(retried);
+    return retried;
+  }
   const record: WorkspaceRecord = {
     id: invite.workspace,
     name: invite.name,
@@ -112,6 +123,12 @@ export async function joinWorkspace(invite: Invite, memberName: string): Promise
   };
   await localDb.workspaces.put(record);
   return record;
+}
+
+/** Forgets a workspace this browser could not join: its record and its database. */
+export async function forgetWorkspace(id: string): Promise<void> {
+  await localDb.workspaces.delete(id);
+  await Dexie.delete(databaseName.workspace(id));
 }
 
 /** The tag a site owner pastes into their pages. */
