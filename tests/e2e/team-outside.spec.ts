@@ -203,3 +203,26 @@ test('after an outage the backup status names the failure and the last success, 
   await expect(owner.page.getByTestId('backup-relay')).toContainText(/Version \d+ \(/);
   await owner.page.context().close();
 });
+
+test('changing a role or the retention says it was saved; the empty list offers inviting teammates', async ({
+  browser,
+  stack,
+}) => {
+  const { owner, mate } = await startTeam(browser, stack.appUrl);
+  const empty = owner.page.getByRole('main');
+  await expect(empty).toContainText('No leads yet');
+  await empty.getByRole('link', { name: 'Invite your teammates' }).click();
+  await expect(owner.page.getByLabel('Invite link')).toBeVisible();
+
+  await owner.page.getByRole('combobox', { name: 'Role of Grace' }).selectOption('admin');
+  await expect(owner.page.getByRole('status').filter({ hasText: 'Saved' })).toHaveText(
+    'Saved — Grace is now an admin',
+  );
+  await owner.openSettings('Visitors');
+  await owner.page.getByRole('combobox', { name: 'Retention' }).selectOption('14');
+  await expect(owner.page.getByRole('status').filter({ hasText: 'Saved' })).toHaveText(
+    'Saved — never-engaged visitors are removed after 14 days',
+  );
+  await mate.page.context().close();
+  await owner.page.context().close();
+});
