@@ -35,6 +35,7 @@ const api: ListApi = {
         page: (page) => void events.page(page),
         hot: (rows) => void events.hot(rows),
         message: (rows) => void events.message(rows),
+        overview: (figures) => void events.overview(figures),
         error: (failure) => void events.error(failure),
       });
       service = opened;
@@ -48,6 +49,7 @@ const api: ListApi = {
   },
   show: (query, offset, limit) => guarded(() => opened().show(query, offset, limit)),
   ids: (query) => guarded(() => opened().ids(query)),
+  watchOverview: (period) => guarded(() => opened().watchOverview(period)),
   close: () => {
     service?.close();
     service = undefined;

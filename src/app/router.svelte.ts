@@ -4,8 +4,13 @@
  */
 export type SettingsSection =
   'widget' | 'replies' | 'visitors' | 'scoring' | 'team' | 'backup' | 'diagnostics';
+import { filtersOf, queryOf, type LinkedFilters } from './lib/linked-filters.ts';
+
+export type { LinkedFilters };
+
 export type Route =
-  | { view: 'leads'; lead?: string }
+  | { view: 'overview' }
+  | { view: 'leads'; lead?: string; filters?: LinkedFilters }
   | { view: 'inbox'; lead?: string }
   | { view: 'settings'; section: SettingsSection }
   | { view: 'join'; code: string };
@@ -21,7 +26,9 @@ const SECTIONS: readonly string[] = [
 ];
 
 function parse(hash: string): Route {
-  const parts = hash.replace(/^#\/?/, '').split('/');
+  const [path = '', query = ''] = hash.replace(/^#\/?/, '').split('?');
+  const parts = path.split('/');
+  if (parts[0] === 'overview') return { view: 'overview' };
   const lead = parts[1] ? decodeURIComponent(parts[1]) : undefined;
   if (parts[0] === 'inbox') return lead ? { view: 'inbox', lead } : { view: 'inbox' };
   if (parts[0] === 'join') return { view: 'join', code: parts[1] ?? '' };
@@ -33,7 +40,8 @@ function parse(hash: string): Route {
     };
   }
   if (parts[0] === 'leads' && lead) return { view: 'leads', lead };
-  return { view: 'leads' };
+  const filters = parts[0] === 'leads' ? filtersOf(query) : undefined;
+  return filters ? { view: 'leads', filters } : { view: 'leads' };
 }
 
 class Router {
@@ -55,6 +63,8 @@ export const router = new Router();
 export function href(route: Route): string {
   if (route.view === 'settings') return `#/settings/${route.section}`;
   if (route.view === 'join') return `#/join/${route.code}`;
+  if (route.view === 'overview') return '#/overview';
+  if (route.view === 'leads' && route.filters) return `#/leads?${queryOf(route.filters)}`;
   if (route.lead) return `#/${route.view}/${encodeURIComponent(route.lead)}`;
   return `#/${route.view}`;
 }

@@ -6,6 +6,7 @@
  */
 import type { FacetCounts, ListQuery } from '../core/lead-list.ts';
 import type { LeadRow, ScoredRow } from '../core/lead.ts';
+import type { OverviewFigures, Period } from '../core/overview.ts';
 import type { ScoringRules } from '../core/scoring.ts';
 import type { Failure } from './errors.ts';
 
@@ -28,6 +29,8 @@ export interface ListEvents {
   hot: (rows: ScoredRow[]) => void;
   /** Leads whose visitor just wrote, from live intake (the row's `lastMessage`). */
   message: (rows: ScoredRow[]) => void;
+  /** The Overview's figures for the period it watches, again, after leads changed. */
+  overview: (figures: OverviewFigures) => void;
   /** A background failure the user should hear about. */
   error: (failure: Failure) => void;
 }
@@ -45,6 +48,11 @@ export interface ListApi {
   show(query: ListQuery, offset: number, limit: number): Promise<ListPage>;
   /** Every lead id of a query, in list order (for an export). */
   ids(query: ListQuery): Promise<string[]>;
+  /**
+   * The Overview's figures for a period, then an `overview` event each time they change;
+   * undefined stops them.
+   */
+  watchOverview(period: Period | undefined): Promise<OverviewFigures | undefined>;
   close(): void;
 }
 

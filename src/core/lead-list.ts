@@ -10,7 +10,15 @@
  * merged back in, one pass over the order (a full sort of 1,000,000 leads takes a second; a
  * live stream of visits changes a few hundred at a time).
  */
-import { DEFAULT_RULES, HOT, scorer, type ScoreFacts, type ScoringRules } from './scoring.ts';
+import {
+  bandOf,
+  DEFAULT_RULES,
+  HOT,
+  scorer,
+  type Band,
+  type ScoreFacts,
+  type ScoringRules,
+} from './scoring.ts';
 import type { Stage } from './stage.ts';
 import { STAGES } from './stage.ts';
 
@@ -26,6 +34,10 @@ export interface ListEntry {
   tags: string[];
   displayName: string;
   sourceDomain: string;
+  firstSeen: number;
+  source: string;
+  campaign: string;
+  landing: string;
 }
 
 export type Assignment = 'all' | 'me' | 'unassigned';
@@ -33,9 +45,35 @@ export type ListSort = 'activity' | 'score';
 
 export interface ListFilters {
   assignment: Assignment;
+  /** Customers (L4) are in the Leads list only when this names them. */
   stages: Stage[];
   tags: string[];
   search: string;
+  /** Where leads came from, as the Overview groups them: its links open the list so. */
+  origin?: Origin;
+  /** Leads of one score band (the Overview's split links to it). */
+  band?: Band;
+}
+
+/** Leads first seen in a period, from a source, a campaign or a landing page. */
+export interface Origin {
+  /** First seen at or after `from`, before `to` (epoch ms). */
+  from?: number;
+  to?: number;
+  source?: string;
+  campaign?: string;
+  landing?: string;
+}
+
+/** Whether a lead came from `origin`. */
+export function fromOrigin(e: ListEntry, origin: Origin): boolean {
+  return (
+    (origin.from === undefined || e.firstSeen >= origin.from) &&
+    (origin.to === undefined || e.firstSeen < origin.to) &&
+    (origin.source === undefined || e.source === origin.source) &&
+    (origin.campaign === undefined || e.campaign === origin.campaign) &&
+    (origin.landing === undefined || e.landing === origin.landing)
+  );
 }
 
 export const NO_FILTERS: ListFilters = { assignment: 'all', stages: [], tags: [], search: '' };
@@ -230,12 +268,17 @@ export class LeadList<E extends ListEntry = ListEntry> {
     const anyTag = tags.size === 0;
     const wantAll = q.assignment === 'all';
     const wantMine = q.assignment === 'me';
+    const withCustomers = !leadsKind || stages.has('L4');
+    const origin = q.origin;
+    const band = q.band;
     const tagCounts = new Map<string, number>();
     for (let i = 0; i < order.length; i++) {
       const e = order[i] as E;
       const stage = e.stage;
-      if (leadsKind ? stage === 'L4' : stage !== 'L3' && stage !== 'L4') continue;
+      if (leadsKind ? stage === 'L4' && !withCustomers : stage !== 'L3' && stage !== 'L4') continue;
       if (text && !text.get(e.id)?.includes(search)) continue;
+      if (origin && !fromOrigin(e, origin)) continue;
+      if (band && bandOf(this.#scores.get(e.id) ?? 0) !== band) continue;
       const mine = e.assignee === q.me;
       const unassigned = e.assignee === '';
       const a = wantAll || (wantMine ? mine : unassigned);

@@ -321,6 +321,14 @@ export interface LeadRow {
   channel: Channel;
   /** The first touch's external referrer: its host, or an app's package ('' for none). */
   referrerHost?: string;
+  /** When the visitor was first seen (a lead's day in the Overview). */
+  firstSeen: number;
+  /** Where the first touch came from: its utm_source, else the referrer's host, else "Direct". */
+  source: string;
+  /** The first touch's campaign, "source / medium / campaign" ('' when it had no UTM tags). */
+  campaign: string;
+  /** The first page seen, as its path ("/pricing/"). */
+  landing: string;
   country?: string;
   lastActivity: number;
   /** Member id, '' when unassigned. */
@@ -356,6 +364,27 @@ export interface ScoredRow extends LeadRow {
 }
 
 /** The list row of a lead: attribution from the FIRST touch, score facts from its visits. */
+/** A campaign's part that was not tagged. */
+const UNTAGGED = '(none)';
+
+/** Where a lead came from, as the Overview groups leads: source, campaign, landing page. */
+export function originOf(
+  facts: LeadFacts,
+): Pick<LeadRow, 'firstSeen' | 'source' | 'campaign' | 'landing'> {
+  const { utm, referrer, url } = facts.first;
+  const source =
+    utm.source?.toLowerCase() ||
+    (isExternalReferrer(referrer, url) ? referrerHost(referrer) : '') ||
+    'Direct';
+  const tagged = utm.source || utm.medium || utm.campaign;
+  const campaign = tagged
+    ? [utm.source, utm.medium, utm.campaign]
+        .map((part) => part?.toLowerCase() || UNTAGGED)
+        .join(' / ')
+    : '';
+  return { firstSeen: facts.firstSeen, source, campaign, landing: facts.visits[0]?.page || '/' };
+}
+
 function rowOf(id: string, facts: LeadFacts, team: TeamFacts, rev: number): LeadRow {
   const { stage, scoring } = scored(facts, team);
   const row: LeadRow = {
@@ -365,6 +394,7 @@ function rowOf(id: string, facts: LeadFacts, team: TeamFacts, rev: number): Lead
     scoring,
     sourceDomain: facts.first.sourceDomain,
     channel: facts.first.channel,
+    ...originOf(facts),
     lastActivity: facts.lastSeen,
     assignee: team.assignee ?? '',
     tags: team.tags,

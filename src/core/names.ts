@@ -32,6 +32,9 @@ export const storageKey = {
   currentWorkspace: 'converge:current-workspace',
   listView: (workspace: string, member: string, kind: string): string =>
     `converge:list:${workspace}:${member}:${kind}`,
+  /** The Overview's period, per member. */
+  overview: (workspace: string, member: string): string =>
+    `converge:overview:${workspace}:${member}`,
   visitor: (workspace: string): string => `converge:${workspace}:visitor`,
   outbox: (workspace: string): string => `converge:${workspace}:outbox`,
   /** Consent mode: set once the visitor consented, so later pages record at once. */

@@ -14,7 +14,7 @@
  *   - `meta`: intake cursor, scoring rules, counters.
  */
 import Dexie, { type Table } from 'dexie';
-import type { Lead, LeadRow } from '../core/lead.ts';
+import { originOf, type Lead, type LeadRow } from '../core/lead.ts';
 import { databaseName } from '../core/names.ts';
 
 export interface WorkspaceRecord {
@@ -105,6 +105,20 @@ export class WorkspaceDb extends Dexie {
         await tx.table('leads').clear();
         await tx.table('dirty').clear();
         await tx.table('meta').bulkDelete(['cursor', 'builtWith', 'snapshot', 'diagnostics']);
+      });
+    // List rows gained where each lead came from (the Overview's groups): each stored row is
+    // completed from its facts, and the list worker's copy is read again from the leads.
+    this.version(6)
+      .stores({})
+      .upgrade(async (tx) => {
+        await tx
+          .table<Lead, string>('leads')
+          .toCollection()
+          .modify((lead) => {
+            lead.row = { ...lead.row, ...originOf(lead.facts) };
+          });
+        await tx.table('list').clear();
+        await tx.table('meta').delete('listHead');
       });
   }
 }

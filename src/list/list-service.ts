@@ -12,6 +12,7 @@ import { unreadFor, type LeadRow, type ScoredRow } from '../core/lead.ts';
 import { bandOf, DEFAULT_RULES, scorer, type ScoringRules } from '../core/scoring.ts';
 import { readMeta, WorkspaceDb } from '../data/db.ts';
 import { realTimers, type Timers } from '../contracts/time.ts';
+import { OverviewIndex, type OverviewFigures, type Period } from '../core/overview.ts';
 import { ListCopy, type ListHead } from './list-copy.ts';
 
 /** The page's window is pushed again at most this often while leads keep changing. */
@@ -50,6 +51,10 @@ export class ListService {
   #catchingUp: Promise<void> = Promise.resolve();
   /** Leads whose visitor wrote: the only ones an unread count needs to look at. */
   readonly #conversations = new Set<string>();
+  /** The Overview's counts, made when it is first asked for, then kept up to date. */
+  #overview: OverviewIndex | undefined;
+  /** The period the Overview shows (its figures are pushed when they change). */
+  #overviewPeriod: Period | undefined;
 
   constructor(workspaceId: string, events: ListEvents, timers: Timers = realTimers) {
     this.#db = new WorkspaceDb(workspaceId);
@@ -138,6 +143,8 @@ export class ListService {
         break;
       case Feed.rules:
         this.#list.useRules(message.rules);
+        // Every band may have moved: counted again when next asked for.
+        this.#overview = undefined;
         this.#schedulePush();
         break;
       case Feed.hello:
@@ -162,12 +169,21 @@ export class ListService {
       this.#toCopy.set(row.id, row);
       this.#goneToCopy.delete(row.id);
     }
+    this.#countInOverview(gone, -1);
+    this.#countInOverview(
+      fresh.map((row) => row.id),
+      -1,
+    );
     this.#list.remove(gone);
     for (const id of gone) {
       this.#goneToCopy.add(id);
       this.#toCopy.delete(id);
     }
     const turnedHot = this.#list.upsert(fresh);
+    this.#countInOverview(
+      fresh.map((row) => row.id),
+      1,
+    );
     this.#noteConversations(fresh, gone);
     if (wrote.length) {
       const scored = wrote.map((row) => this.#scored(row.id));
@@ -180,6 +196,38 @@ export class ListService {
     }
     this.#schedulePush();
     this.#scheduleCopy();
+  }
+
+  /** Counts leads, as the list holds them now, in (+1) or out (-1) of the Overview's counts. */
+  #countInOverview(ids: readonly string[], by: 1 | -1): void {
+    const overview = this.#overview;
+    if (!overview) return;
+    for (const id of ids) {
+      const row = this.#list.get(id);
+      if (row) overview.count(row, bandOf(this.#list.scoreOf(id) ?? 0), by);
+    }
+  }
+
+  #overviewNow(period: Period): OverviewFigures {
+    let overview = this.#overview;
+    if (!overview) {
+      overview = this.#overview = new OverviewIndex();
+      for (const row of this.#list.ordered()) {
+        overview.count(row, bandOf(this.#list.scoreOf(row.id) ?? 0), 1);
+      }
+    }
+    return overview.figures(period);
+  }
+
+  async watchOverview(period: Period | undefined): Promise<OverviewFigures | undefined> {
+    this.#overviewPeriod = period;
+    if (!period) return undefined;
+    await this.#loaded;
+    const started = performance.now();
+    const figures = this.#overviewNow(period);
+    // Visible in the browser's performance tools (and read by the benchmark).
+    performance.measure('converge:overview', { start: started });
+    return figures;
   }
 
   #scored(id: string): ScoredRow | undefined {
@@ -236,6 +284,8 @@ export class ListService {
       q.assignment === 'all' &&
       q.stages.length === 0 &&
       q.tags.length === 0 &&
+      q.origin === undefined &&
+      q.band === undefined &&
       !q.search.trim();
     const head = unfiltered ? await this.#head : undefined;
     const rows = head?.[q.kind];
@@ -262,7 +312,8 @@ export class ListService {
 
   #schedulePush(): void {
     // Until the list has loaded, the load's end pushes the window.
-    if (this.#pushTimer !== undefined || !this.#view || !this.#isLoaded) return;
+    const watched = this.#view ?? this.#overviewPeriod;
+    if (this.#pushTimer !== undefined || !watched || !this.#isLoaded) return;
     // At once after a quiet spell (a page view shows without waiting); at most every
     // PUSH_EVERY_MS while changes keep coming.
     const wait = Math.max(0, this.#lastPush + PUSH_EVERY_MS - performance.now());
@@ -270,6 +321,7 @@ export class ListService {
       this.#pushTimer = undefined;
       this.#lastPush = performance.now();
       if (this.#view) this.#events.page(this.#page(this.#view));
+      if (this.#overviewPeriod) this.#events.overview(this.#overviewNow(this.#overviewPeriod));
     }, wait);
   }
 

@@ -296,6 +296,7 @@ describe('the list, fed by the team worker', () => {
       page: (page) => pages.push(page),
       hot: (rows) => hot.push(rows),
       message: (rows) => wrote.push(rows),
+      overview: () => {},
       error: (failure) => {
         throw new Error(failure.message);
       },
@@ -383,6 +384,7 @@ describe('the list, fed by the team worker', () => {
       page: () => {},
       hot: () => {},
       message: () => {},
+      overview: () => {},
       error: () => {},
     });
     opened.push({
@@ -407,6 +409,10 @@ describe('the first window after a reload', () => {
       scoring: { signals: 0, pages: ['/pricing/'] },
       sourceDomain: 'site.example',
       channel: 'Direct',
+      firstSeen: i,
+      source: 'Direct',
+      campaign: '',
+      landing: '/',
       lastActivity: i,
       assignee: '',
       tags: [],
@@ -430,6 +436,7 @@ describe('the first window after a reload', () => {
       page: (p) => pages.push(p),
       hot: () => {},
       message: () => {},
+      overview: () => {},
       error: () => {},
     });
     opened.push({

@@ -36,7 +36,21 @@ function entry(
   sourceDomain = 'google.com',
 ): ListEntry {
   const scoring = factsWorth(score);
-  return { id, lastActivity, scoring, stage, assignee, tags, displayName, sourceDomain };
+  return {
+    id,
+    lastActivity,
+    scoring,
+    stage,
+    assignee,
+    tags,
+    displayName,
+    sourceDomain,
+    // First seen a while before its last activity; campaigns and landing pages by name.
+    firstSeen: lastActivity - 50,
+    source: sourceDomain.split('.')[0] ?? '',
+    campaign: sourceDomain === 'linkedin.com' ? 'linkedin / paid_social / launch' : '',
+    landing: stage === 'L1' ? '/' : '/pricing/',
+  };
 }
 
 const list = new LeadList();
@@ -58,6 +72,38 @@ const q = (over: Partial<ListQuery> = {}): ListQuery => ({
 });
 
 describe('the lead list index', () => {
+  it('keeps leads of an origin: first seen in a period, a source, a campaign, a landing page', () => {
+    const ids = (origin: ListQuery['origin'], over: Partial<ListQuery> = {}) =>
+      list.query(q({ origin, ...over })).ids;
+    // First seen: a 50, b 250, c 150, d 350, e 450, f 200 (e is a customer).
+    expect(ids({ from: 150, to: 250 })).toEqual(['f', 'c']);
+    expect(ids({ from: 350 })).toEqual(['d']);
+    expect(ids({ source: 'linkedin' })).toEqual(['c']);
+    expect(ids({ campaign: 'linkedin / paid_social / launch' })).toEqual(['c']);
+    expect(ids({ landing: '/pricing/' })).toEqual(['d', 'b', 'c']);
+    expect(ids({ landing: '/pricing/', from: 0, to: 260 })).toEqual(['b', 'c']);
+    // The counts follow the origin too.
+    expect(list.query(q({ origin: { landing: '/' } })).counts.stages).toEqual({
+      L1: 2,
+      L2: 0,
+      L3: 0,
+      L4: 0,
+    });
+  });
+
+  it('keeps the leads of one score band', () => {
+    // Scores: a 40, b 80, c 60, d 90, f 20 (e is a customer).
+    expect(list.query(q({ band: 'Hot' })).ids).toEqual(['d', 'b']);
+    expect(list.query(q({ band: 'Warm' })).ids).toEqual(['c']);
+    expect(list.query(q({ band: 'Cold' })).ids).toEqual(['f', 'a']);
+  });
+
+  it('lists customers among leads only when the stage filter names them', () => {
+    expect(list.query(q()).ids).not.toContain('e');
+    expect(list.query(q({ stages: ['L2', 'L3', 'L4'] })).ids).toEqual(['e', 'd', 'b', 'c']);
+    expect(list.query(q({ stages: ['L4'] })).ids).toEqual(['e']);
+  });
+
   it('lists leads (never customers) newest first, or by score', () => {
     expect(list.query(q()).ids).toEqual(['d', 'b', 'f', 'c', 'a']);
     expect(list.query(q({ sort: 'score' })).ids).toEqual(['d', 'b', 'c', 'a', 'f']);

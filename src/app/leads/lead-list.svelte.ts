@@ -9,7 +9,9 @@ import {
   type ListFilters,
   type ListQuery,
   type ListSort,
+  type Origin,
 } from '../../core/lead-list.ts';
+import type { LinkedFilters } from '../router.svelte.ts';
 import { storageKey } from '../../core/names.ts';
 import { STAGE_NAMES } from '../../core/stage.ts';
 import { app } from '../app.svelte.ts';
@@ -21,6 +23,43 @@ export type ListKind = ListQuery['kind'];
 export interface Chip {
   label: string;
   remove: () => void;
+}
+
+const day = (at: number): string =>
+  new Date(at).toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
+
+/** The chips of an origin filter: the period (one chip), source, campaign, landing page. */
+function originChips(origin: Origin, set: (origin: Origin) => void): Chip[] {
+  const chips: Chip[] = [];
+  const { from, to, ...rest } = origin;
+  if (from !== undefined || to !== undefined) {
+    // `to` is the start of the day after the period's last.
+    const last = to === undefined ? undefined : to - 1;
+    const label =
+      from !== undefined && last !== undefined
+        ? `First seen ${day(from)} – ${day(last)}`
+        : from !== undefined
+          ? `First seen from ${day(from)}`
+          : `First seen until ${day(last ?? 0)}`;
+    chips.push({
+      label,
+      remove: () => {
+        set(rest);
+      },
+    });
+  }
+  const named = { source: 'Source', campaign: 'Campaign', landing: 'Landing page' } as const;
+  for (const key of ['source', 'campaign', 'landing'] as const) {
+    const value = origin[key];
+    if (value === undefined) continue;
+    chips.push({
+      label: `${named[key]}: ${value}`,
+      remove: () => {
+        set(Object.fromEntries(Object.entries(origin).filter(([k]) => k !== key)));
+      },
+    });
+  }
+  return chips;
 }
 
 export class LeadListState {
@@ -39,7 +78,8 @@ export class LeadListState {
   #asked = 0;
   #answered = 0;
 
-  constructor(session: Session, kind: ListKind) {
+  /** `linked`: filters a link opened the list with; they replace the remembered ones. */
+  constructor(session: Session, kind: ListKind, linked?: LinkedFilters) {
     this.#session = session;
     this.kind = kind;
     const memory = remembered<{ filters: ListFilters; sort: ListSort }>(
@@ -47,8 +87,9 @@ export class LeadListState {
       { filters: NO_FILTERS, sort: 'activity' },
     );
     this.#memory = memory;
-    this.#filters = memory.value.filters;
+    this.#filters = linked ? { ...NO_FILTERS, ...linked } : memory.value.filters;
     this.#sort = memory.value.sort;
+    if (linked) memory.save({ filters: $state.snapshot(this.#filters), sort: this.#sort });
   }
 
   get filters(): ListFilters {
@@ -83,7 +124,13 @@ export class LeadListState {
   /** Filters other than the search are on. */
   get filtered(): boolean {
     const f = this.#filters;
-    return f.assignment !== 'all' || f.stages.length > 0 || f.tags.length > 0;
+    return (
+      f.assignment !== 'all' ||
+      f.stages.length > 0 ||
+      f.tags.length > 0 ||
+      Object.keys(f.origin ?? {}).length > 0 ||
+      f.band !== undefined
+    );
   }
 
   get chips(): Chip[] {
@@ -125,6 +172,21 @@ export class LeadListState {
           set({ tags: f.tags.filter((t) => t !== tag) });
         },
       })),
+      ...(f.band
+        ? [
+            {
+              label: `Score: ${f.band}`,
+              remove: () => {
+                const rest = { ...this.#filters };
+                delete rest.band;
+                this.filters = rest;
+              },
+            },
+          ]
+        : []),
+      ...originChips(f.origin ?? {}, (origin) => {
+        set({ origin });
+      }),
     ];
   }
 

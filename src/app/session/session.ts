@@ -12,6 +12,7 @@ import type { Failure } from '../../contracts/errors.ts';
 import type { ListApi, ListEvents, ListPage } from '../../contracts/list.ts';
 import type { RelaySnapshot, TeamApi, TeamEvents } from '../../contracts/team.ts';
 import type { AppConfig } from '../config.ts';
+import type { OverviewFigures, Period } from '../../core/overview.ts';
 import type { ListQuery } from '../../core/lead-list.ts';
 import type { LeadDetail, ScoredRow } from '../../core/lead.ts';
 import type { Member, Role, Settings } from '../../core/ledger.ts';
@@ -37,6 +38,8 @@ export interface SessionEvents {
   page: (page: ListPage) => void;
   /** The lead being watched changed (null: it is gone). */
   lead: (leadId: string, detail: LeadDetail | null) => void;
+  /** The Overview's figures for the period it watches changed. */
+  overview: (figures: OverviewFigures) => void;
   /** A background failure the user should hear about. */
   error: (failure: Failure) => void;
   /** The team secret changed and this browser holds the new one: open the workspace afresh. */
@@ -76,6 +79,9 @@ export class Session extends ObservableV2<SessionEvents> {
       page: (page) => {
         this.#counted(page);
         this.emit('page', [page]);
+      },
+      overview: (figures) => {
+        this.emit('overview', [figures]);
       },
       hot: (rows) => {
         this.emit('hot', [rows]);
@@ -217,6 +223,10 @@ export class Session extends ObservableV2<SessionEvents> {
   }
   blockedMessages(): Promise<number> {
     return this.#team.blockedMessages();
+  }
+  /** The Overview's figures for a period, then `overview` events as they change (see ListApi). */
+  watchOverview(period: Period | undefined): Promise<OverviewFigures | undefined> {
+    return this.#list.watchOverview(period);
   }
   relaySnapshot(): Promise<RelaySnapshot> {
     return this.#team.relaySnapshot();
