@@ -14,7 +14,7 @@
  *   - `meta`: intake cursor, scoring rules, counters.
  */
 import Dexie, { type Table } from 'dexie';
-import { originOf, type Lead, type LeadRow } from '../core/lead.ts';
+import type { Lead, LeadRow } from '../core/lead.ts';
 import { databaseName } from '../core/names.ts';
 
 export interface WorkspaceRecord {
@@ -106,17 +106,14 @@ export class WorkspaceDb extends Dexie {
         await tx.table('dirty').clear();
         await tx.table('meta').bulkDelete(['cursor', 'builtWith', 'snapshot', 'diagnostics']);
       });
-    // List rows gained where each lead came from (the Overview's groups): each stored row is
-    // completed from its facts, and the list worker's copy is read again from the leads.
+    // List rows gained where each lead came from (the Overview's groups): every lead is marked
+    // for projection, which folds its row again when a tab next leads, and the list worker's
+    // copy is read again from the leads.
     this.version(6)
       .stores({})
       .upgrade(async (tx) => {
-        await tx
-          .table<Lead, string>('leads')
-          .toCollection()
-          .modify((lead) => {
-            lead.row = { ...lead.row, ...originOf(lead.facts) };
-          });
+        const ids = await tx.table<Lead, string>('leads').toCollection().primaryKeys();
+        await tx.table('dirty').bulkPut(ids.map((id) => ({ id })));
         await tx.table('list').clear();
         await tx.table('meta').delete('listHead');
       });

@@ -169,21 +169,17 @@ export class ListService {
       this.#toCopy.set(row.id, row);
       this.#goneToCopy.delete(row.id);
     }
+    // The Overview's counts (once it was asked for): each changed lead out, then in again.
+    const counted = this.#overview ? fresh.map((row) => row.id) : [];
     this.#countInOverview(gone, -1);
-    this.#countInOverview(
-      fresh.map((row) => row.id),
-      -1,
-    );
+    this.#countInOverview(counted, -1);
     this.#list.remove(gone);
     for (const id of gone) {
       this.#goneToCopy.add(id);
       this.#toCopy.delete(id);
     }
     const turnedHot = this.#list.upsert(fresh);
-    this.#countInOverview(
-      fresh.map((row) => row.id),
-      1,
-    );
+    this.#countInOverview(counted, 1);
     this.#noteConversations(fresh, gone);
     if (wrote.length) {
       const scored = wrote.map((row) => this.#scored(row.id));

@@ -6,7 +6,7 @@
  */
 import type { BrowserContext } from '@playwright/test';
 import { test, expect, visitorContext } from './fixtures.ts';
-import { AppPage, startTeam } from './pages/app-page.ts';
+import { AppPage, newOwner, startTeam } from './pages/app-page.ts';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -14,14 +14,11 @@ test('a join started while the relay is down completes by itself once it is back
   browser,
   stack,
 }) => {
-  const ownerContext = await browser.newContext();
-  const owner = new AppPage(await ownerContext.newPage());
-  await owner.open(stack.appUrl);
-  await owner.createWorkspace('Away Co', 'Ada');
+  const owner = await newOwner(browser, stack.appUrl, 'Away Co');
   const link = await owner.inviteLink();
   await owner.openSettings('Diagnostics');
   await expect(owner.page.getByTestId('backup')).toHaveText(/^Version \d+/, { timeout: 15_000 });
-  await ownerContext.close();
+  await owner.page.context().close();
 
   await stack.stopRelay();
   const mateContext = await browser.newContext();
@@ -111,10 +108,7 @@ test('the sidebar shows a teammate coming online, the lead they have open, and g
   browser,
   stack,
 }) => {
-  const ownerContext = await browser.newContext();
-  const owner = new AppPage(await ownerContext.newPage());
-  await owner.open(stack.appUrl);
-  await owner.createWorkspace('Sidebar Co', 'Ada');
+  const owner = await newOwner(browser, stack.appUrl, 'Sidebar Co');
   const link = await owner.inviteLink();
   const site = await owner.demoSiteLink();
   await (await (await visitorContext(browser)).newPage()).goto(site);
@@ -140,17 +134,14 @@ test('the sidebar shows a teammate coming online, the lead they have open, and g
   await mate.page.close({ runBeforeUnload: true });
   await expect(online).toContainText('No teammate online', { timeout: 10_000 });
   await mateContext.close();
-  await ownerContext.close();
+  await owner.page.context().close();
 });
 
 test('the stack starts a relay that died again, and the app reconnects by itself', async ({
   browser,
   stack,
 }) => {
-  const ownerContext = await browser.newContext();
-  const owner = new AppPage(await ownerContext.newPage());
-  await owner.open(stack.appUrl);
-  await owner.createWorkspace('Revive Co', 'Ada');
+  const owner = await newOwner(browser, stack.appUrl, 'Revive Co');
   const site = await owner.demoSiteLink();
   const status = owner.page.getByRole('navigation', { name: 'Main' }).getByRole('status');
   await expect(status).toHaveText('Receiving visitors', { timeout: 15_000 });
@@ -166,7 +157,7 @@ test('the stack starts a relay that died again, and the app reconnects by itself
   await expect(status).toHaveText('Receiving visitors', { timeout: 30_000 });
   await (await (await visitorContext(browser)).newPage()).goto(site);
   await expect(owner.leadRows).toHaveCount(1, { timeout: 15_000 });
-  await ownerContext.close();
+  await owner.page.context().close();
 });
 
 test('after an outage the backup status names the failure and the last success, and what the relay holds', async ({

@@ -3,7 +3,7 @@
  * carry data between them): invite, join, presence, the relay snapshot, wrong secrets.
  */
 import { test, expect } from './fixtures.ts';
-import { AppPage } from './pages/app-page.ts';
+import { AppPage, newOwner } from './pages/app-page.ts';
 import { buildWorkspace } from './workspace-builder.ts';
 
 test.describe.configure({ mode: 'serial' });
@@ -12,10 +12,7 @@ test('an invited teammate joins over WebRTC and both see each other online', asy
   browser,
   stack,
 }) => {
-  const ownerContext = await browser.newContext();
-  const owner = new AppPage(await ownerContext.newPage());
-  await owner.open(stack.appUrl);
-  await owner.createWorkspace('Acme', 'Ada');
+  const owner = await newOwner(browser, stack.appUrl, 'Acme');
   const link = await owner.inviteLink();
   expect(new URL(link).hash).toMatch(/^#\/join\/[A-Za-z0-9_-]+$/);
   // Alone in the team, Ada's own open tab counts as online.
@@ -49,21 +46,18 @@ test('an invited teammate joins over WebRTC and both see each other online', asy
     { timeout: 5_000 },
   );
   await mateContext.close();
-  await ownerContext.close();
+  await owner.page.context().close();
 });
 
 test('a new member loads the workspace from the relay snapshot with the owner gone', async ({
   browser,
   stack,
 }) => {
-  const ownerContext = await browser.newContext();
-  const owner = new AppPage(await ownerContext.newPage());
-  await owner.open(stack.appUrl);
-  await owner.createWorkspace('Snapshot Co', 'Ada');
+  const owner = await newOwner(browser, stack.appUrl, 'Snapshot Co');
   const link = await owner.inviteLink();
   await owner.openSettings('Diagnostics');
   await expect(owner.page.getByTestId('backup')).toHaveText(/^Version \d+/, { timeout: 15_000 });
-  await ownerContext.close();
+  await owner.page.context().close();
 
   const mateContext = await browser.newContext();
   const mate = new AppPage(await mateContext.newPage());
@@ -81,10 +75,7 @@ test('a link with a wrong secret ends in a clear message, keeps nothing, and the
   browser,
   stack,
 }) => {
-  const ownerContext = await browser.newContext();
-  const owner = new AppPage(await ownerContext.newPage());
-  await owner.open(stack.appUrl);
-  await owner.createWorkspace('Private', 'Ada');
+  const owner = await newOwner(browser, stack.appUrl, 'Private');
   const link = await owner.inviteLink();
   await owner.openSettings('Diagnostics');
   await expect(owner.page.getByTestId('backup')).toHaveText(/^Version \d+/, { timeout: 15_000 });
@@ -134,7 +125,7 @@ test('a link with a wrong secret ends in a clear message, keeps nothing, and the
   await expect(stranger.getByText('This invite link is incomplete')).toBeVisible();
   await expect(stranger.getByRole('button', { name: 'Join workspace' })).toHaveCount(0);
   await strangerContext.close();
-  await ownerContext.close();
+  await owner.page.context().close();
 });
 
 test('a 50,000-lead workspace reaches a new member complete', async ({ browser, stack }) => {

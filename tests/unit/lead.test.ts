@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { PageView } from '../../src/core/capture.ts';
 import { generatedName } from '../../src/core/identity.ts';
-import { foldPageViews, MAX_VISITS, summarize, type LeadFacts } from '../../src/core/lead.ts';
+import {
+  foldPageViews,
+  MAX_VISITS,
+  originOf,
+  summarize,
+  type LeadFacts,
+} from '../../src/core/lead.ts';
 import { DEFAULT_RULES, SIGNAL_BIT } from '../../src/core/scoring.ts';
 
 const VISITOR = 'visitor_abcdefghijklmn';
@@ -329,5 +335,30 @@ describe('summarize', () => {
     });
     expect(summaries[1]).toEqual(summaries[0]);
     expect(summaries[2]).toEqual(summaries[0]);
+  });
+});
+
+describe('where a lead came from (the Overview groups)', () => {
+  const facts = (url: string, referrer = ''): LeadFacts => {
+    const folded = foldPageViews([view(1, 1_000, url, { referrer })]);
+    if (!folded) throw new Error('no facts');
+    return folded;
+  };
+
+  it('is its first touch: utm_source, else the referrer host, else Direct; campaign and landing page', () => {
+    const tagged = facts('https://shop.example/pricing?utm_source=LinkedIn&utm_campaign=Spring');
+    expect(originOf(tagged)).toEqual({
+      firstSeen: 1_000,
+      source: 'linkedin',
+      campaign: 'linkedin / (none) / spring',
+      landing: '/pricing/',
+    });
+    expect(originOf(facts('https://shop.example/', 'https://news.ycombinator.com/item'))).toEqual({
+      firstSeen: 1_000,
+      source: 'news.ycombinator.com',
+      campaign: '',
+      landing: '/',
+    });
+    expect(originOf(facts('https://shop.example/blog/a')).source).toBe('Direct');
   });
 });

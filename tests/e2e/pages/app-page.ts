@@ -76,14 +76,24 @@ export class AppPage {
   }
 }
 
+/** Ada creates a workspace in a browser of her own. */
+export async function newOwner(
+  browser: Browser,
+  appUrl: string,
+  workspace = 'Acme',
+): Promise<AppPage> {
+  const owner = new AppPage(await (await browser.newContext()).newPage());
+  await owner.open(appUrl);
+  await owner.createWorkspace(workspace, 'Ada');
+  return owner;
+}
+
 /** Ada creates "Acme" in her browser; Grace joins it from the invite link in hers. */
 export async function startTeam(
   browser: Browser,
   appUrl: string,
 ): Promise<{ owner: AppPage; mate: AppPage }> {
-  const owner = new AppPage(await (await browser.newContext()).newPage());
-  await owner.open(appUrl);
-  await owner.createWorkspace('Acme', 'Ada');
+  const owner = await newOwner(browser, appUrl);
   const link = await owner.inviteLink();
   const mate = new AppPage(await (await browser.newContext()).newPage());
   await mate.join(link, 'Grace');
