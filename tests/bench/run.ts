@@ -3,7 +3,8 @@
  * (and bench.json). Each section runs on its own; a section that fails is reported, not hidden.
  */
 import { execSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { buildWidget } from '../../scripts/build-widget.ts';
@@ -226,6 +227,49 @@ const BUDGETS: Budget[] = [
     kind: 'max',
     unit: 'ms',
   },
+  // Issue #15's budgets for the Overview.
+  {
+    key: 'list.overview.firstRenderMs',
+    what: '100,000 leads: Overview, first render after opening',
+    limit: 300,
+    kind: 'max',
+    unit: 'ms',
+  },
+  {
+    key: 'list.overview.periodChange.maxMs',
+    what: '100,000 leads: Overview, period change, worst of 3',
+    limit: 100,
+    kind: 'max',
+    unit: 'ms',
+  },
+  {
+    key: 'list.overview.longestTaskMs',
+    what: '100,000 leads: Overview, longest main-thread task',
+    limit: 50,
+    kind: 'max',
+    unit: 'ms',
+  },
+  {
+    key: 'list1m.overview.firstRenderMs',
+    what: '1,000,000 leads: Overview, first render after opening',
+    limit: 1_000,
+    kind: 'max',
+    unit: 'ms',
+  },
+  {
+    key: 'list1m.overview.periodChange.maxMs',
+    what: '1,000,000 leads: Overview, period change, worst of 3',
+    limit: 300,
+    kind: 'max',
+    unit: 'ms',
+  },
+  {
+    key: 'list1m.overview.longestTaskMs',
+    what: '1,000,000 leads: Overview, longest main-thread task',
+    limit: 50,
+    kind: 'max',
+    unit: 'ms',
+  },
 ];
 
 const root = resolve(import.meta.dirname, '../..');
@@ -270,6 +314,13 @@ await section('widget size', async () => {
     'widget.settingsGzipBytes': size.settings.gzipBytes,
     // What a visitor's first page fetches before the launcher shows.
     'widget.firstVisitGzipBytes': size.gzipBytes + size.settings.gzipBytes,
+    // The Overview's chart library as shipped (minified), and the view's whole lazy chunk.
+    'overview.chartLibGzipBytes': gzipSync(
+      readFileSync(resolve(root, 'node_modules/uplot/dist/uPlot.iife.min.js')),
+    ).length,
+    'overview.viewChunkGzipBytes': readdirSync(resolve(root, 'dist/assets'))
+      .filter((f) => /^OverviewView-.*\.js$/.test(f))
+      .reduce((n, f) => n + gzipSync(readFileSync(resolve(root, 'dist/assets', f))).length, 0),
   };
 });
 await section('relay', benchRelay);
