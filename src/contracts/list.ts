@@ -4,7 +4,7 @@
  * every lead's list row in memory and answers the lists' questions from it (see
  * src/list/list-service.ts).
  */
-import type { FacetCounts, ListQuery } from '../core/lead-list.ts';
+import type { FacetCounts, ListQuery } from '../core/list-query.ts';
 import type { LeadRow, ScoredRow } from '../core/lead.ts';
 import type { OverviewFigures, Period } from '../core/overview.ts';
 import type { ScoringRules } from '../core/scoring.ts';

@@ -7,7 +7,8 @@
  */
 import { toFailure } from '../contracts/errors.ts';
 import { Feed, type FeedMessage, type ListEvents, type ListPage } from '../contracts/list.ts';
-import { LeadList, type ListQuery } from '../core/lead-list.ts';
+import { LeadList } from '../core/lead-list.ts';
+import { type ListQuery } from '../core/list-query.ts';
 import { unreadFor, type LeadRow, type ScoredRow } from '../core/lead.ts';
 import { bandOf, DEFAULT_RULES, scorer, type ScoringRules } from '../core/scoring.ts';
 import { readMeta, WorkspaceDb } from '../data/db.ts';

@@ -17,7 +17,7 @@ import {
   type LeadRow,
   type ScoredRow,
 } from '../../src/core/lead.ts';
-import { NO_FILTERS } from '../../src/core/lead-list.ts';
+import { NO_FILTERS } from '../../src/core/list-query.ts';
 import type { LogEntry } from '../../src/core/relay-protocol.ts';
 import { DEFAULT_RULES, scoreOf } from '../../src/core/scoring.ts';
 import { generateIntakeKeyPair, seal } from '../../src/core/seal.ts';

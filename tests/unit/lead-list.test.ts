@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LeadList, NO_FILTERS, type ListEntry, type ListQuery } from '../../src/core/lead-list.ts';
+import { LeadList } from '../../src/core/lead-list.ts';
+import { NO_FILTERS, type ListEntry, type ListQuery } from '../../src/core/list-query.ts';
 import {
   DEFAULT_RULES,
   SIGNAL_BIT,

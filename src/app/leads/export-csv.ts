@@ -5,7 +5,7 @@
  */
 import { UTM_FIELDS } from '../../core/utm.ts';
 import { csvLine } from '../../core/csv.ts';
-import type { ListQuery } from '../../core/lead-list.ts';
+import type { ListQuery } from '../../core/list-query.ts';
 import type { Session } from '../session/session.ts';
 
 const HEADER = [

@@ -10,7 +10,7 @@ import {
   type ListQuery,
   type ListSort,
   type Origin,
-} from '../../core/lead-list.ts';
+} from '../../core/list-query.ts';
 import type { LinkedFilters } from '../router.svelte.ts';
 import { storageKey } from '../../core/names.ts';
 import { STAGE_NAMES } from '../../core/stage.ts';

@@ -2,7 +2,7 @@
  * Filters a link opens a list with — the Overview's numbers — in the address's query
  * (`#/leads?stage=L2&from=…&campaign=…`): they replace the member's own filters.
  */
-import type { ListFilters, Origin } from '../../core/lead-list.ts';
+import type { ListFilters, Origin } from '../../core/list-query.ts';
 import { STAGES, type Stage } from '../../core/stage.ts';
 
 export type LinkedFilters = Pick<ListFilters, 'stages' | 'origin' | 'band'>;

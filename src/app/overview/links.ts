@@ -1,5 +1,5 @@
 /** Where the Overview's numbers lead: the Leads list, filtered to exactly those leads. */
-import type { Origin } from '../../core/lead-list.ts';
+import type { Origin } from '../../core/list-query.ts';
 import type { Period } from '../../core/overview.ts';
 import type { Band } from '../../core/scoring.ts';
 import { STAGES, type Stage } from '../../core/stage.ts';

@@ -13,7 +13,7 @@ import type { ListApi, ListEvents, ListPage } from '../../contracts/list.ts';
 import type { RelaySnapshot, TeamApi, TeamEvents } from '../../contracts/team.ts';
 import type { AppConfig } from '../config.ts';
 import type { OverviewFigures, Period } from '../../core/overview.ts';
-import type { ListQuery } from '../../core/lead-list.ts';
+import type { ListQuery } from '../../core/list-query.ts';
 import type { LeadDetail, ScoredRow } from '../../core/lead.ts';
 import type { Member, Role, Settings } from '../../core/ledger.ts';
 import type { WorkspaceRecord } from '../../data/db.ts';
