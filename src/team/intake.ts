@@ -48,14 +48,19 @@ export async function openBoxes(
   opened.forEach((result, i) => {
     const seq = entries[i]?.seq ?? 0;
     // The relay's time of storing it (see core/sweep.ts); without one, the visitor's is used.
-    const at = entries[i]?.receivedAt;
-    const received = Number.isSafeInteger(at) ? { receivedAt: at as number } : {};
+    const receivedAt = entries[i]?.receivedAt;
     if (typeof result === 'string') out.dropped.push({ seq, reason: result });
     else if (result.event.kind === 'excluded') out.excluded++;
-    else if (result.event.kind === 'pageview') {
-      if (isCrawler(result.event.ua)) out.excluded++;
-      else out.views.push({ ...result.event, seq, ...received });
-    } else out.views.push({ ...result.event, seq, ...received, from: result.from });
+    else if (result.event.kind === 'pageview' && isCrawler(result.event.ua)) out.excluded++;
+    else {
+      // Nothing happened after the relay stored it: a visitor's clock running ahead would
+      // otherwise date a lead in the future (and out of every period the Overview counts).
+      const received = Number.isSafeInteger(receivedAt)
+        ? { receivedAt: receivedAt as number, at: Math.min(result.event.at, receivedAt as number) }
+        : {};
+      if (result.event.kind === 'pageview') out.views.push({ ...result.event, seq, ...received });
+      else out.views.push({ ...result.event, seq, ...received, from: result.from });
+    }
   });
   return out;
 }

@@ -50,7 +50,10 @@ export async function benchRemoval(): Promise<Record<string, number>> {
     }
 
     await ada.getByRole('link', { name: 'Team', exact: true }).click();
-    await ada.getByRole('listitem', { name: 'Bob' }).waitFor();
+    await ada
+      .getByRole('list', { name: 'Members' })
+      .getByRole('listitem', { name: 'Bob' })
+      .waitFor();
     await ada.getByRole('button', { name: 'Remove Bob' }).click();
     const started = Date.now();
     await ada.getByRole('button', { name: 'Remove for good' }).click();

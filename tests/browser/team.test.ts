@@ -184,6 +184,12 @@ describe('intake and projection', () => {
     const keys = await generateIntakeKeyPair();
     const other = await generateIntakeKeyPair();
     const good = pageView({ id: randomId(), visitorId: randomId(), at: Date.now() });
+    // A visitor whose clock runs two days ahead.
+    const ahead = pageView({
+      id: randomId(),
+      visitorId: randomId(),
+      at: Date.now() + 2 * 86_400_000,
+    });
     const crawled = {
       ...pageView({ id: randomId(), visitorId: randomId(), at: Date.now() }),
       ua: 'Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)',
@@ -191,7 +197,8 @@ describe('intake and projection', () => {
     const entry = async (n: number, id: string, text: string, key = keys.publicKey, ws = wsId) =>
       ({ seq: n, id, sealed: await seal(key, text, ws), receivedAt: 0 }) satisfies LogEntry;
     const entries: LogEntry[] = [
-      { ...(await entry(1, good.id, JSON.stringify(good))), receivedAt: 1_234 },
+      { ...(await entry(1, good.id, JSON.stringify(good))), receivedAt: good.at + 1_234 },
+      { ...(await entry(10, ahead.id, JSON.stringify(ahead))), receivedAt: good.at + 1_234 },
       await entry(2, randomId(), JSON.stringify(good), other.publicKey),
       { seq: 3, id: randomId(), sealed: 's1.AAAA.BBBB.CCCC', receivedAt: 0 },
       await entry(4, randomId(), '{not json'),
@@ -214,7 +221,11 @@ describe('intake and projection', () => {
     ];
     const result = await openBoxes(await intakeKeysOf(keys.privateKey), wsId, entries);
     // With the relay's time of storing it, which retention sweeps go by.
-    expect(result.views).toEqual([{ ...good, seq: 1, receivedAt: 1_234 }]);
+    // An event dated after it was stored is dated when it was stored.
+    expect(result.views).toEqual([
+      { ...good, seq: 1, receivedAt: good.at + 1_234 },
+      { ...ahead, seq: 10, receivedAt: good.at + 1_234, at: good.at + 1_234 },
+    ]);
     expect(result.excluded).toBe(2);
     expect(result.dropped.map((d) => [d.seq, d.reason]).sort()).toEqual([
       [2, 'undecryptable'],

@@ -44,8 +44,11 @@ export interface BuiltWorkspace {
 
 export const builtVisitor = (i: number): string => `visitor${String(i).padStart(12, '0')}`;
 
-/** The page views of lead i: a landing page, and /pricing a minute later for every third. */
-function viewsOf(i: number, start: number): ReturnType<typeof pageView>[] {
+/**
+ * The page views of lead i, `step` ms after lead i − 1: a landing page, and /pricing a minute
+ * later for every third.
+ */
+function viewsOf(i: number, start: number, step: number): ReturnType<typeof pageView>[] {
   const visitorId = builtVisitor(i);
   const source = SOURCES[i % SOURCES.length] ?? '';
   const query = source ? `?utm_source=${source}&utm_medium=cpc` : '';
@@ -54,7 +57,7 @@ function viewsOf(i: number, start: number): ReturnType<typeof pageView>[] {
     pageView({
       id: `${visitorId}e${String(n)}`,
       visitorId,
-      at: start + i * 1_000 + n * 60_000,
+      at: start + i * step + n * 60_000,
       url: `https://shop.example${path}${n === 0 ? query : ''}`,
       title: path,
       nav: n === 0 ? 'load' : 'spa',
@@ -136,9 +139,11 @@ export async function buildWorkspace(options: {
   });
 
   // The log: one placeholder per event, in order, a few requests at a time.
+  // Every lead first seen within the last three days, none in the future, however many.
   const start = Date.now() - 3 * 86_400_000;
+  const step = Math.min(1_000, Math.floor((2 * 86_400_000) / options.leads));
   const ids: string[] = [];
-  for (let i = 0; i < options.leads; i++) for (const v of viewsOf(i, start)) ids.push(v.id);
+  for (let i = 0; i < options.leads; i++) for (const v of viewsOf(i, start, step)) ids.push(v.id);
   const batches: string[][] = [];
   for (let i = 0; i < ids.length; i += 50) batches.push(ids.slice(i, i + 50));
   let next = 0;
@@ -175,7 +180,7 @@ export async function buildWorkspace(options: {
   // The facts, in log order, in segments as a browser keeps them.
   const logged: LoggedPageView[] = [];
   for (let i = 0; i < options.leads; i++) {
-    for (const v of viewsOf(i, start)) logged.push({ ...v, seq: seqOf.get(v.id) ?? 0 });
+    for (const v of viewsOf(i, start, step)) logged.push({ ...v, seq: seqOf.get(v.id) ?? 0 });
   }
   logged.sort((a, b) => a.seq - b.seq);
   const facts: Uint8Array[] = [];
