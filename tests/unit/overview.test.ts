@@ -133,6 +133,23 @@ describe('the Overview', () => {
     expect(inTokyo.figures({ from: tokyoDay - DAY, to: tokyoDay }).leads).toBe(0);
   });
 
+  it('asks for a day once per quarter hour, and keeps a day that starts at a quarter hour', () => {
+    // Nepal's clock, 5:45 ahead of UTC: its days start at 18:15 UTC.
+    let asked = 0;
+    const nepal = (at: number): number => {
+      asked++;
+      const offset = 5.75 * 3_600_000;
+      return utcDay(at + offset) - offset;
+    };
+    const index = new OverviewIndex(nepal);
+    const dayStart = D0 + DAY - 5.75 * 3_600_000;
+    for (let i = 1; i <= 1_000; i++) index.count(lead({ firstSeen: dayStart - i }), 'Cold', 1);
+    for (let i = 0; i < 1_000; i++) index.count(lead({ firstSeen: dayStart + i }), 'Cold', 1);
+    expect(asked).toBe(2);
+    expect(index.figures({ from: dayStart - DAY, to: dayStart }).leads).toBe(1_000);
+    expect(index.figures({ from: dayStart, to: dayStart + DAY }).leads).toBe(1_000);
+  });
+
   it('takes periods of whole local days, today included', () => {
     const now = Date.now();
     const week = lastDays(7, now);
