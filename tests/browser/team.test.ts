@@ -18,6 +18,7 @@ import {
   type ScoredRow,
 } from '../../src/core/lead.ts';
 import { NO_FILTERS } from '../../src/core/list-query.ts';
+import { lastDays, type OverviewFigures } from '../../src/core/overview.ts';
 import type { LogEntry } from '../../src/core/relay-protocol.ts';
 import { DEFAULT_RULES, scoreOf } from '../../src/core/scoring.ts';
 import { generateIntakeKeyPair, seal } from '../../src/core/seal.ts';
@@ -303,11 +304,12 @@ describe('the list, fed by the team worker', () => {
     const pages: ListPage[] = [];
     const hot: ScoredRow[][] = [];
     const wrote: ScoredRow[][] = [];
+    const overviews: OverviewFigures[] = [];
     const list = new ListService(workspace, {
       page: (page) => pages.push(page),
       hot: (rows) => hot.push(rows),
       message: (rows) => wrote.push(rows),
-      overview: () => {},
+      overview: (figures) => overviews.push(figures),
       error: (failure) => {
         throw new Error(failure.message);
       },
@@ -323,8 +325,60 @@ describe('the list, fed by the team worker', () => {
       feed,
     );
     const query = { ...NO_FILTERS, kind: 'leads' as const, sort: 'activity' as const, me: 'm' };
-    return { db, projection, list, pages, hot, wrote, query, workspace };
+    return { db, projection, list, pages, hot, wrote, overviews, query, workspace };
   }
+
+  it("keeps the Overview's counts as leads change and are swept, as a recount would", async () => {
+    const { projection, list, overviews, workspace } = await fedList();
+    const period = lastDays(7, Date.now());
+    const t0 = Math.max(period.from, Date.now() - 3_600_000);
+    const [a, b, c] = [randomId(), randomId(), randomId()];
+    await projection.ingest(
+      [
+        view(a, t0, '/', '?utm_source=google&utm_medium=cpc&utm_campaign=spring'),
+        view(b, t0 + 10, '/pricing', '?utm_source=linkedin&utm_medium=paid_social'),
+        view(c, t0 + 20, '/blog'),
+      ],
+      seq,
+      { live: false },
+    );
+    await expect.poll(async () => (await list.watchOverview(period))?.leads).toBe(3);
+    // A comes back and writes (L3); B is swept (never engaged, nothing after the horizon).
+    const message: LoggedChat = {
+      kind: 'message',
+      id: randomId(),
+      visitorId: a,
+      at: t0 + 5_000,
+      text: 'Do you ship to Berlin?',
+      mailbox: 'mailbox_abcdefghijklmnop',
+      seq: ++seq,
+      from: 'K'.repeat(87),
+    };
+    await projection.ingest([view(a, t0 + 4_000, '/pricing'), message], seq, { live: true });
+    await expect.poll(() => overviews.at(-1)?.funnel.map((s) => s.reached)).toEqual([3, 1, 1, 0]);
+    await projection.sweep(t0 + 15, 7);
+    await expect.poll(() => overviews.at(-1)?.leads).toBe(2);
+    const live = overviews.at(-1);
+    expect(live?.sources.map((s) => [s.key, s.leads, s.contacted])).toEqual([
+      ['Direct', 1, 0],
+      ['google', 1, 1],
+    ]);
+
+    // Counted afresh from what is stored, the figures are the same.
+    const again = new ListService(workspace, {
+      page: () => {},
+      hot: () => {},
+      message: () => {},
+      overview: () => {},
+      error: () => {},
+    });
+    opened.push({
+      destroy: () => {
+        again.close();
+      },
+    });
+    expect(await again.watchOverview(period)).toEqual(live);
+  });
 
   it('tells of a visitor who just wrote, live only, and shows the message in the row', async () => {
     const { projection, list, pages, wrote, query } = await fedList();
