@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { ListPage } from '../../src/contracts/list.ts';
+import type { ListEvents, ListPage } from '../../src/contracts/list.ts';
 import type { Timers } from '../../src/contracts/time.ts';
 import { randomId } from '../../src/core/bytes.ts';
 import type { LoggedChat, LoggedPageView } from '../../src/core/facts.ts';
@@ -39,6 +39,25 @@ const opened: { destroy(): void }[] = [];
 afterEach(() => {
   for (const o of opened.splice(0)) o.destroy();
 });
+
+/** A list service on a workspace's storage, telling only what `events` asks; closed after the test. */
+function listed(workspace: string, events: Partial<ListEvents> = {}): ListService {
+  const quiet = () => {};
+  const list = new ListService(workspace, {
+    page: quiet,
+    hot: quiet,
+    message: quiet,
+    overview: quiet,
+    error: quiet,
+    ...events,
+  });
+  opened.push({
+    destroy: () => {
+      list.close();
+    },
+  });
+  return list;
+}
 
 let seq = 0;
 function view(visitorId: string, at: number, path: string, search = ''): LoggedPageView {
@@ -365,18 +384,7 @@ describe('the list, fed by the team worker', () => {
     ]);
 
     // Counted afresh from what is stored, the figures are the same.
-    const again = new ListService(workspace, {
-      page: () => {},
-      hot: () => {},
-      message: () => {},
-      overview: () => {},
-      error: () => {},
-    });
-    opened.push({
-      destroy: () => {
-        again.close();
-      },
-    });
+    const again = listed(workspace);
     expect(await again.watchOverview(period)).toEqual(live);
   });
 
@@ -445,18 +453,7 @@ describe('the list, fed by the team worker', () => {
     // Written while no list was listening.
     const b = view(randomId(), 2000, '/pricing');
     await projection.ingest([b], b.seq, { live: false });
-    const again = new ListService(workspace, {
-      page: () => {},
-      hot: () => {},
-      message: () => {},
-      overview: () => {},
-      error: () => {},
-    });
-    opened.push({
-      destroy: () => {
-        again.close();
-      },
-    });
+    const again = listed(workspace);
     const page = await again.show(query, 0, 10);
     expect(page.rows.map((r) => r.id)).toEqual([b.visitorId, a.visitorId]);
   });
@@ -497,18 +494,7 @@ describe('the first window after a reload', () => {
     const copy = new ListCopy(db);
     await copy.writeHead([...rows].reverse());
     const pages: ListPage[] = [];
-    const list = new ListService(workspace, {
-      page: (p) => pages.push(p),
-      hot: () => {},
-      message: () => {},
-      overview: () => {},
-      error: () => {},
-    });
-    opened.push({
-      destroy: () => {
-        list.close();
-      },
-    });
+    const list = listed(workspace, { page: (p) => pages.push(p) });
     const query = { ...NO_FILTERS, kind: 'leads' as const, sort: 'activity' as const, me: 'm' };
     const first = await list.show(query, 0, 30);
     expect(first.counts).toBeUndefined();
