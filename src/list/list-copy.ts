@@ -99,7 +99,7 @@ export class ListCopy {
   }
 
   /** Notes the head of the lists, from every row newest first. */
-  async writeHead(ordered: readonly LeadRow[]): Promise<void> {
+  async writeHead(ordered: Iterable<LeadRow>): Promise<void> {
     const head: ListHead = { leads: [], inbox: [], totals: { leads: 0, inbox: 0 }, rev: 0 };
     for (const row of ordered) {
       if (row.rev > head.rev) head.rev = row.rev;

@@ -8,7 +8,8 @@ import {
   type ScoreFacts,
   type ScoringRules,
 } from '../../src/core/scoring.ts';
-import type { Stage } from '../../src/core/stage.ts';
+import { STAGES, type Stage } from '../../src/core/stage.ts';
+import { prng } from '../prng.ts';
 
 /** Score facts worth `score` points under the default rules: some of the signals fired. */
 function factsWorth(score: number): ScoreFacts {
@@ -194,5 +195,94 @@ describe('the lead list index', () => {
     // A lead arriving later is scored with the rules in force.
     rescored.upsert([{ ...entry('c', 3, 0, 'L1'), scoring: { signals: 0, pages: ['/demo/'] } }]);
     expect(rescored.scoreOf('c')).toBe(25);
+  });
+
+  it('answers as a plain filter and sort would, through changes, removals and many tags', () => {
+    const random = prng(2026);
+    const pick = <T>(from: readonly T[]): T => from[Math.floor(random() * from.length)] as T;
+    // More tags than have a bit of their own, so some leads are matched by name.
+    const tagNames = Array.from({ length: 40 }, (_, i) => `tag${String(i)}`);
+    const members = ['ada', 'grace', 'linus'];
+    const scores = [0, 20, 40, 60, 70, 80, 90];
+    const made = (id: string): ListEntry => {
+      const tagged = new Set<string>();
+      for (let n = Math.floor(random() * 3); n > 0; n--) tagged.add(pick(tagNames));
+      return entry(
+        id,
+        Math.floor(random() * 50),
+        pick(scores),
+        pick(STAGES),
+        random() < 0.4 ? '' : pick(members),
+        [...tagged],
+      );
+    };
+    const live = new LeadList();
+    const reference = new Map<string, ListEntry>();
+    let next = 0;
+    const put = (entries: ListEntry[]): void => {
+      live.upsert(entries);
+      for (const e of entries) reference.set(e.id, e);
+    };
+    put(Array.from({ length: 2_000 }, () => made(`l${String(next++)}`)));
+
+    const expected = (query: ListQuery): string[] => {
+      const score = (e: ListEntry): number => live.scoreOf(e.id) ?? -1;
+      const rows = [...reference.values()].filter((e) => {
+        const listed =
+          query.kind === 'inbox'
+            ? e.stage === 'L3' || e.stage === 'L4'
+            : e.stage !== 'L4' || query.stages.includes('L4');
+        const assigned =
+          query.assignment === 'all' ||
+          (query.assignment === 'me' ? e.assignee === query.me : e.assignee === '');
+        return (
+          listed &&
+          assigned &&
+          (query.stages.length === 0 || query.stages.includes(e.stage)) &&
+          (query.tags.length === 0 || e.tags.some((t) => query.tags.includes(t)))
+        );
+      });
+      const byActivity = (a: ListEntry, b: ListEntry): number =>
+        b.lastActivity - a.lastActivity || (a.id < b.id ? -1 : 1);
+      rows.sort(
+        query.sort === 'activity' ? byActivity : (a, b) => score(b) - score(a) || byActivity(a, b),
+      );
+      return rows.map((e) => e.id);
+    };
+
+    for (let round = 0; round < 40; round++) {
+      // A few changes at a time (merged into the orders), now and then many (sorted again).
+      const n = round % 10 === 9 ? 800 : 1 + Math.floor(random() * 60);
+      const ids = [...reference.keys()];
+      const changes: ListEntry[] = [];
+      const gone: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const r = random();
+        if (r < 0.3) changes.push(made(`l${String(next++)}`));
+        else if (r < 0.7) changes.push(made(pick(ids)));
+        else gone.push(pick(ids));
+      }
+      put(changes);
+      live.remove(gone);
+      for (const id of gone) reference.delete(id);
+      for (const sort of ['activity', 'score'] as const) {
+        const query = q({
+          sort,
+          kind: random() < 0.2 ? 'inbox' : 'leads',
+          assignment: pick(['all', 'me', 'unassigned'] as const),
+          stages: random() < 0.5 ? [] : [pick(STAGES), pick(STAGES)],
+          tags: random() < 0.3 ? [] : [pick(tagNames), pick(tagNames.slice(30))],
+        });
+        const result = live.query(query);
+        expect(result.ids).toEqual(expected(query));
+        // Each tag's count: the leads listed under the other filters that carry it.
+        const counted: Record<string, number> = {};
+        for (const id of expected({ ...query, tags: [] })) {
+          for (const tag of reference.get(id)?.tags ?? []) counted[tag] = (counted[tag] ?? 0) + 1;
+        }
+        expect(result.counts.tags).toEqual(counted);
+      }
+      expect(live.size).toBe(reference.size);
+    }
   });
 });
