@@ -7,9 +7,8 @@
  * here from each lead's score facts, so new rules re-score every lead in memory at once.
  *
  * Each lead has a slot, and what the filters and orders read is kept by slot in typed arrays
- * (stage, assignee, tags as bits, activity, score): a pass over a million leads then reads a
- * few compact arrays instead of a million objects spread over the heap, which took most of a
- * filter change's time.
+ * (list-columns.ts): reading a million objects spread over the heap took most of a filter
+ * change's time.
  *
  * Changes keep the orders sorted without sorting again: the changed leads are taken out and
  * merged back in, one pass over the order (a full sort of 1,000,000 leads takes a second; a
@@ -24,6 +23,7 @@ import {
   type ListSort,
 } from './list-query.ts';
 import { bandOf, DEFAULT_RULES, HOT, scorer, type ScoringRules } from './scoring.ts';
+import { ListColumns, OTHER_TAGS, stageBits, TAG_BITS } from './list-columns.ts';
 import { STAGES, type Stage } from './stage.ts';
 
 /** Lower-cased text the search box matches: name, source domain and tags. */
@@ -34,65 +34,13 @@ function searchText(entry: ListEntry): string {
 /** Above this share of changed leads, sorting again beats merging the changes in. */
 const RESORT_SHARE = 0.25;
 
-/** Tags with a bit of their own; a lead with any later tag has OTHER_TAGS set. */
-const TAG_BITS = 31;
-const OTHER_TAGS = 1 << TAG_BITS;
-
-const STAGE_CODE = new Map<Stage, number>(STAGES.map((stage, i) => [stage, i]));
-
-function stageBits(stages: Iterable<Stage>): number {
-  let bits = 0;
-  for (const stage of stages) bits |= 1 << (STAGE_CODE.get(stage) ?? 0);
-  return bits;
-}
-
-/** What the filters and orders read, by slot. */
-class Columns {
-  stage: Uint8Array;
-  /** The assignee's code (see `LeadList.#members`), 0 when unassigned. */
-  assignee: Int32Array;
-  tags: Uint32Array;
-  activity: Float64Array;
-  score: Uint8Array;
-  /** Changed since the orders were last brought up to date. */
-  moved: Uint8Array;
-
-  constructor(size: number) {
-    this.stage = new Uint8Array(size);
-    this.assignee = new Int32Array(size);
-    this.tags = new Uint32Array(size);
-    this.activity = new Float64Array(size);
-    this.score = new Uint8Array(size);
-    this.moved = new Uint8Array(size);
-  }
-
-  get size(): number {
-    return this.stage.length;
-  }
-
-  grown(): Columns {
-    const next = new Columns(this.size * 2);
-    next.stage.set(this.stage);
-    next.assignee.set(this.assignee);
-    next.tags.set(this.tags);
-    next.activity.set(this.activity);
-    next.score.set(this.score);
-    next.moved.set(this.moved);
-    return next;
-  }
-}
-
 export class LeadList<E extends ListEntry = ListEntry> {
   readonly #slots = new Map<string, number>();
   /** By slot: the lead, its id (undefined once removed), and freed slots to use again. */
   #entries: (E | undefined)[] = [];
   #ids: (string | undefined)[] = [];
   #free: number[] = [];
-  #columns = new Columns(1024);
-  /** Assignee → code (1, 2, …), and tag → code (the first TAG_BITS are bits), never dropped. */
-  readonly #members = new Map<string, number>();
-  readonly #tagCodes = new Map<string, number>();
-  #tagNames: string[] = [];
+  #columns = new ListColumns();
   #score = scorer(DEFAULT_RULES);
   #rulesKey = JSON.stringify(DEFAULT_RULES);
   /** Built when first needed (the first search), then kept; by slot. */
@@ -156,11 +104,7 @@ export class LeadList<E extends ListEntry = ListEntry> {
       if (score >= HOT && !(before !== undefined && before >= HOT)) turnedHot.push(entry.id);
       const c = this.#columns;
       this.#entries[slot] = entry;
-      c.stage[slot] = STAGE_CODE.get(entry.stage) ?? 0;
-      c.assignee[slot] = entry.assignee === '' ? 0 : this.#memberCode(entry.assignee);
-      c.tags[slot] = this.#tagBits(entry.tags);
-      c.activity[slot] = entry.lastActivity;
-      c.score[slot] = score;
+      c.set(slot, entry, score);
       if (this.#text) this.#text[slot] = searchText(entry);
       this.#moved(slot);
     }
@@ -187,7 +131,7 @@ export class LeadList<E extends ListEntry = ListEntry> {
     this.#entries = [];
     this.#ids = [];
     this.#free = [];
-    this.#columns = new Columns(1024);
+    this.#columns = new ListColumns();
     this.#text = undefined;
     this.#sorted.clear();
     this.#pending.clear();
@@ -196,7 +140,7 @@ export class LeadList<E extends ListEntry = ListEntry> {
 
   #newSlot(id: string): number {
     const slot = this.#free.pop() ?? this.#ids.length;
-    while (slot >= this.#columns.size) this.#columns = this.#columns.grown();
+    this.#columns.fit(slot);
     this.#slots.set(id, slot);
     this.#ids[slot] = id;
     return slot;
@@ -205,31 +149,6 @@ export class LeadList<E extends ListEntry = ListEntry> {
   #moved(slot: number): void {
     this.#columns.moved[slot] = 1;
     this.#pending.add(slot);
-  }
-
-  #memberCode(member: string): number {
-    let code = this.#members.get(member);
-    if (code === undefined) this.#members.set(member, (code = this.#members.size + 1));
-    return code;
-  }
-
-  #tagCode(tag: string): number {
-    let code = this.#tagCodes.get(tag);
-    if (code === undefined) {
-      code = this.#tagNames.length;
-      this.#tagCodes.set(tag, code);
-      this.#tagNames.push(tag);
-    }
-    return code;
-  }
-
-  #tagBits(tags: readonly string[]): number {
-    let bits = 0;
-    for (const tag of tags) {
-      const code = this.#tagCode(tag);
-      bits |= code < TAG_BITS ? 1 << code : OTHER_TAGS;
-    }
-    return bits >>> 0;
   }
 
   #compare(sort: ListSort): (a: number, b: number) => number {
@@ -317,15 +236,15 @@ export class LeadList<E extends ListEntry = ListEntry> {
         ? stageBits(['L3', 'L4'])
         : stageBits(q.stages.includes('L4') ? STAGES : ['L1', 'L2', 'L3']);
     const wanted = q.stages.length ? stageBits(q.stages) : -1;
-    const me = q.me === '' ? 0 : (this.#members.get(q.me) ?? -1);
+    const me = q.me === '' ? 0 : this.#columns.memberCode(q.me);
     const wantAll = q.assignment === 'all';
     const wantMine = q.assignment === 'me';
     // The tags asked for: bits for those that have one, names for the others.
     let tagMask = 0;
     const otherTags = new Set<string>();
     for (const tag of q.tags) {
-      const code = this.#tagCodes.get(tag);
-      if (code !== undefined && code < TAG_BITS) tagMask |= 1 << code;
+      const code = this.#columns.tagCode(tag);
+      if (code >= 0 && code < TAG_BITS) tagMask |= 1 << code;
       else otherTags.add(tag);
     }
     const anyTag = q.tags.length === 0;
@@ -374,7 +293,7 @@ export class LeadList<E extends ListEntry = ListEntry> {
         }
         if ((bits & OTHER_TAGS) !== 0) {
           for (const tag of (entries[slot] as E).tags) {
-            if ((this.#tagCodes.get(tag) ?? 0) >= TAG_BITS) {
+            if (this.#columns.tagCode(tag) >= TAG_BITS) {
               otherCounts.set(tag, (otherCounts.get(tag) ?? 0) + 1);
             }
           }
@@ -391,7 +310,7 @@ export class LeadList<E extends ListEntry = ListEntry> {
       tags: {},
     };
     tagCounts.forEach((n, code) => {
-      if (n > 0) counts.tags[this.#tagNames[code] as string] = n;
+      if (n > 0) counts.tags[this.#columns.tagName(code)] = n;
     });
     for (const [tag, n] of otherCounts) counts.tags[tag] = n;
     const result = { ids: matched, counts };
