@@ -102,9 +102,8 @@ export class LeadList<E extends ListEntry = ListEntry> {
       if (slot === undefined) slot = this.#newSlot(entry.id);
       const score = this.#score(entry.scoring);
       if (score >= HOT && !(before !== undefined && before >= HOT)) turnedHot.push(entry.id);
-      const c = this.#columns;
       this.#entries[slot] = entry;
-      c.set(slot, entry, score);
+      this.#columns.set(slot, entry, score);
       if (this.#text) this.#text[slot] = searchText(entry);
       this.#moved(slot);
     }
