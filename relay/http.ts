@@ -211,3 +211,34 @@ export function rejectSocket(
     socket.destroy();
   }, 1000).unref();
 }
+
+/** An error answer a route throws: status, JSON `{error, message}`, extra headers. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: RelayErrorCode,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** A request body that must be JSON, read within `max` bytes. */
+export async function readJson(req: IncomingMessage, max: number): Promise<unknown> {
+  const body = await readBody(req, max);
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'invalid_json', 'the body is not valid JSON');
+  }
+}
+
+/** A non-negative integer query parameter; `fallback` when absent, undefined when malformed. */
+export function intParam(url: URL, name: string, fallback: number): number | undefined {
+  const raw = url.searchParams.get(name);
+  if (raw === null || raw === '') return fallback;
+  if (!/^\d{1,16}$/.test(raw)) return undefined;
+  const value = Number(raw);
+  return Number.isSafeInteger(value) ? value : undefined;
+}

@@ -1,7 +1,8 @@
 /**
- * The relay server: HTTP routes (health, registration, intake, log reads), the two WebSocket
- * endpoints (live log, signaling) and their limits, on one port. `startRelay` is what main.ts,
- * and anything embedding the relay, calls.
+ * The relay server: HTTP routes (health, registration and intake here; a workspace's log and
+ * snapshot in log-routes.ts, what team and visitors exchange in team-routes.ts), the two
+ * WebSocket endpoints (live log, signaling) and their limits, on one port. `startRelay` is what
+ * main.ts, and anything embedding the relay, calls.
  */
 import { ID_PATTERN } from '../src/core/names.ts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -13,38 +14,41 @@ import { WebSocketServer } from 'ws';
 import {
   RELAY_LIMITS,
   type IntakeResponse,
-  type LogEntry,
-  type LogPage,
-  type MailResponse,
-  type TeamStatus,
   type RegisterResponse,
-  type RelayErrorCode,
-  type SnapshotInfo,
 } from '../src/core/relay-protocol.ts';
+import {
+  badWorkspace,
+  quotaFull,
+  tooMany,
+  unknownWorkspace,
+  type Resources,
+  type RouteContext,
+} from './access.ts';
 import { check, says, shape } from './checks.ts';
 import { checkOptions, type RelayOptions } from './config.ts';
 import {
   BodyTooLarge,
-  CORS_HEADERS,
   clientIp,
+  HttpError,
   readBody,
+  readJson,
   refuseBody,
   rejectSocket,
   sendError,
   sendJson,
   sendPreflight,
 } from './http.ts';
-import { Busy, GroupCommitter, parseIntake, SEALED_SHAPE } from './intake.ts';
-import { ConnectionShare, MemoryBudget, RateLimiter, retryAfterSeconds } from './limits.ts';
+import { Busy, GroupCommitter, parseIntake } from './intake.ts';
+import { ConnectionShare, RateLimiter } from './limits.ts';
 import { LiveHub } from './live.ts';
-import { MAIL_PAGE } from './live-follow.ts';
+import { logRoutes } from './log-routes.ts';
+import { teamRoutes } from './team-routes.ts';
 import { SignalingHub } from './signaling.ts';
 import { RedisStore } from './redis-store.ts';
 import { SqliteStore } from './sqlite-store.ts';
-import { StoreFull, StoreUnavailable, type Store, type WorkspaceRow } from './store.ts';
+import { StoreFull, StoreUnavailable, type Store } from './store.ts';
 import { Trimmer } from './trimmer.ts';
-import { verifyRemoval } from '../src/core/removal-chain.ts';
-import { bearerToken, checkCapability, checkToken, sha256Hex, TOKEN_HASH } from './tokens.ts';
+import { TOKEN_HASH } from './tokens.ts';
 
 export interface Relay {
   url: string;
@@ -54,26 +58,6 @@ export interface Relay {
 
 const WORKSPACE_RULE = says('invalid_workspace', `must match ${ID_PATTERN.source}`);
 const HASH_RULE = says('invalid_token_hash', 'must be 64 hex characters');
-
-/** A team reply's body: one box (the id as intake ids). */
-const MAX_MAIL_BYTES = 16 * 1024;
-const MAIL_ID_RULE = says('invalid_id', `must match ${ID_PATTERN.source}`);
-const NOT_BOX = says('invalid_sealed', 'is not a chat box (h1.<b64url>.<b64url>.<b64url>)');
-const mailBody = shape(
-  {
-    id: v.pipe(v.string(MAIL_ID_RULE), v.regex(ID_PATTERN, MAIL_ID_RULE)),
-    sealed: v.pipe(
-      v.string(NOT_BOX),
-      v.maxLength(
-        RELAY_LIMITS.maxSealedBytes,
-        says('sealed_too_large', `is over ${RELAY_LIMITS.maxSealedBytes} bytes`),
-      ),
-      v.regex(SEALED_SHAPE, NOT_BOX),
-      v.startsWith('h1.', NOT_BOX),
-    ),
-  },
-  says('invalid_body', 'must be a JSON object'),
-);
 
 /** A `RegisterRequest`; the hash may come in upper case. */
 const registerBody = shape(
@@ -86,26 +70,10 @@ const registerBody = shape(
 
 /** Largest registration body. */
 const MAX_REGISTER_BYTES = 4096;
-/** Sealed bytes per HTTP log page (the page also stops at `limit` entries). */
-const LOG_PAGE_BYTES = 1024 * 1024;
 /** Largest client message on the live socket (`follow` is small). */
 const LIVE_MAX_PAYLOAD = 4096;
-/** How long a snapshot upload waits for room in the memory budget before 503 `busy`. */
-const SNAPSHOT_WAIT_MS = 5_000;
 
 type Log = (line: string) => void;
-
-/** An error answer a route throws: status, JSON `{error, message}`, extra headers. */
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: RelayErrorCode,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
 
 export async function startRelay(
   partial: Partial<RelayOptions> = {},
@@ -144,26 +112,6 @@ export async function startRelay(
   let errors = 0;
 
   // ---- routes: each answers with sendJson or throws an HttpError ----
-
-  const tooMany = (waitMs: number, what: string): HttpError =>
-    new HttpError(429, 'rate_limited', `too many ${what}: retry later`, {
-      'retry-after': retryAfterSeconds(waitMs),
-    });
-  const quotaFull = (): HttpError =>
-    new HttpError(507, 'quota_exceeded', 'this workspace is over its storage quota', {
-      'retry-after': '3600',
-    });
-  const badWorkspace = (): HttpError =>
-    new HttpError(400, 'invalid_workspace', `workspace ids match ${ID_PATTERN.source}`);
-  const logTrimmed = (through: number): HttpError =>
-    new HttpError(
-      410,
-      'log_trimmed',
-      `the log is trimmed through ${String(through)}: load the snapshot, then read from its cursor`,
-      { 'x-log-trimmed-through': String(through) },
-    );
-  const unknownWorkspace = (): HttpError =>
-    new HttpError(404, 'unknown_workspace', 'no such workspace on this relay');
 
   // The longest the event loop was held up since /health was last read (a client that starves
   // the others shows here).
@@ -238,363 +186,9 @@ export async function startRelay(
     sendJson(res, 200, answer);
   };
 
-  /** The secret a request presents: a member's read token, or a visitor's mailbox capability. */
-  interface Credential {
-    name: string;
-    matches: (secret: string, workspace: WorkspaceRow) => boolean | Promise<boolean>;
-  }
-  const READ_TOKEN: Credential = {
-    name: 'read token',
-    matches: (token, workspace) => checkToken(token, workspace.readTokenHash),
-  };
-  /** A read token this one or an earlier change of the team secret replaced (or the current). */
-  const FORMER_TOKEN: Credential = {
-    name: 'read token',
-    matches: async (token, workspace) =>
-      checkToken(token, workspace.readTokenHash) ||
-      (await store.rotationFor(workspace.wid, sha256Hex(token))) !== undefined,
-  };
-
-  /** A request's workspace, once the bearer secret is checked (a member's read token unless said). */
-  const authorize = async (
-    req: IncomingMessage,
-    id: string,
-    credential: Credential = READ_TOKEN,
-  ): Promise<WorkspaceRow> => {
-    const secret = bearerToken(req.headers.authorization);
-    if (!secret) {
-      throw new HttpError(401, 'unauthorized', `send Authorization: Bearer <${credential.name}>`, {
-        'www-authenticate': 'Bearer',
-      });
-    }
-    if (!ID_PATTERN.test(id)) throw badWorkspace();
-    const wait = limiters.read.take(clientIp(req, options.trustProxy));
-    if (wait) throw tooMany(wait, 'reads');
-    const workspace = await store.workspace(id);
-    if (!workspace) throw unknownWorkspace();
-    if (!(await credential.matches(secret, workspace))) {
-      throw new HttpError(401, 'unauthorized', `wrong ${credential.name}`, {
-        'www-authenticate': 'Bearer error="invalid_token"',
-      });
-    }
-    return workspace;
-  };
-
-  /** A request's workspace for what anyone may read (the widget has no credentials). */
-  const publicWorkspace = async (req: IncomingMessage, id: string): Promise<WorkspaceRow> => {
-    if (!ID_PATTERN.test(id)) throw badWorkspace();
-    const wait = limiters.read.take(clientIp(req, options.trustProxy));
-    if (wait) throw tooMany(wait, 'reads');
-    const workspace = await store.workspace(id);
-    if (!workspace) throw unknownWorkspace();
-    return workspace;
-  };
-
-  /** A page of a log (the intake log or a mailbox) as clients read it. */
-  const logPage = (page: { entries: LogEntry[]; more: boolean }, after: number): LogPage => ({
-    events: page.entries,
-    cursor: page.entries[page.entries.length - 1]?.seq ?? after,
-    more: page.more,
-  });
-
-  /** A request body that must be JSON, read within `max` bytes. */
-  const readJson = async (req: IncomingMessage, max: number): Promise<unknown> => {
-    const body = await readBody(req, max);
-    try {
-      return JSON.parse(body.toString('utf8'));
-    } catch {
-      throw new HttpError(400, 'invalid_json', 'the body is not valid JSON');
-    }
-  };
-
-  const readLog = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    id: string,
-    url: URL,
-  ): Promise<void> => {
-    const workspace = await authorize(req, id);
-    const after = intParam(url, 'after', 0);
-    if (after === undefined) {
-      throw new HttpError(400, 'invalid_cursor', '"after" must be a non-negative integer');
-    }
-    const limit = intParam(url, 'limit', RELAY_LIMITS.maxLogPage);
-    if (limit === undefined || limit < 1) {
-      throw new HttpError(400, 'invalid_limit', '"limit" must be a positive integer');
-    }
-    const page = await store.readLog(
-      workspace.wid,
-      after,
-      Math.min(limit, RELAY_LIMITS.maxLogPage),
-      LOG_PAGE_BYTES,
-    );
-    if ('trimmedThrough' in page) throw logTrimmed(page.trimmedThrough);
-    sendJson(res, 200, logPage(page, after));
-  };
-
-  const readSnapshot = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    id: string,
-  ): Promise<void> => {
-    const workspace = await authorize(req, id);
-    const snapshot = await store.readSnapshot(workspace.wid);
-    if (!snapshot) throw new HttpError(404, 'no_snapshot', 'the team has stored no snapshot yet');
-    res.writeHead(200, {
-      ...CORS_HEADERS,
-      'content-type': 'application/octet-stream',
-      'content-length': String(snapshot.data.length),
-      'cache-control': 'no-store',
-      'x-snapshot-version': String(snapshot.version),
-    });
-    res.end(snapshot.data);
-  };
-
-  /** What the snapshot uploads in progress hold (see `snapshotMemoryBytes`). */
-  const snapshotMemory = new MemoryBudget(options.snapshotMemoryBytes);
-  const writeSnapshot = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    id: string,
-  ): Promise<void> => {
-    const workspace = await authorize(req, id);
-    const ifMatch = req.headers['if-match'];
-    let extends_: number | undefined;
-    if (ifMatch !== undefined) {
-      extends_ = /^\d{1,15}$/.test(ifMatch) ? Number(ifMatch) : NaN;
-      if (!Number.isSafeInteger(extends_)) {
-        throw new HttpError(400, 'invalid_version', 'If-Match must be a snapshot version number');
-      }
-    }
-    const coversHeader = req.headers['x-snapshot-covers'];
-    const covers =
-      coversHeader === undefined
-        ? 0
-        : typeof coversHeader === 'string' && /^\d{1,15}$/.test(coversHeader)
-          ? Number(coversHeader)
-          : NaN;
-    if (!Number.isSafeInteger(covers)) {
-      throw new HttpError(400, 'invalid_cursor', 'X-Snapshot-Covers must be a log seq');
-    }
-    // Held in memory while it arrives: only so many bytes of uploads at once.
-    const declared = Number(req.headers['content-length']);
-    const reserved =
-      Number.isSafeInteger(declared) && declared >= 0
-        ? Math.min(declared, RELAY_LIMITS.maxSnapshotBytes)
-        : RELAY_LIMITS.maxSnapshotBytes;
-    // The body waits unread (the client is held back by TCP) until there is room for it.
-    req.pause();
-    if (!(await snapshotMemory.reserve(reserved, SNAPSHOT_WAIT_MS))) {
-      throw new Busy('other snapshot uploads are in progress: retry shortly');
-    }
-    let result: Awaited<ReturnType<Store['writeSnapshot']>>;
-    let body: Buffer;
-    try {
-      body = await readBody(req, RELAY_LIMITS.maxSnapshotBytes);
-      if (body.length === 0) throw new HttpError(400, 'invalid_body', 'the snapshot is empty');
-      if (workspace.bytes + body.length > options.quotaBytes) throw quotaFull();
-      result = await store.writeSnapshot(workspace.wid, body, extends_, covers);
-    } finally {
-      snapshotMemory.release(reserved);
-    }
-    if (!result.ok && 'current' in result) {
-      throw new HttpError(
-        409,
-        'snapshot_conflict',
-        `the relay holds version ${result.current}: merge it and store again`,
-        { 'x-snapshot-version': String(result.current) },
-      );
-    }
-    if (!result.ok) {
-      throw new HttpError(
-        409,
-        'snapshot_behind',
-        `the log is trimmed through ${String(result.trimmedThrough)}: a snapshot must cover at least that far`,
-        { 'x-log-trimmed-through': String(result.trimmedThrough) },
-      );
-    }
-    trimmer.queue(workspace.wid);
-    const answer: SnapshotInfo = { version: result.version, bytes: body.length };
-    sendJson(res, 200, answer);
-  };
-
-  const postMail = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    id: string,
-    mailbox: string,
-  ): Promise<void> => {
-    const workspace = await authorize(req, id);
-    if (!ID_PATTERN.test(mailbox)) throw new HttpError(400, 'invalid_mailbox', 'not a mailbox id');
-    const checked = check(
-      mailBody,
-      await readJson(req, MAX_MAIL_BYTES),
-      'the body',
-      'invalid_body',
-    );
-    if (!checked.ok)
-      throw new HttpError(
-        checked.error === 'sealed_too_large' ? 413 : 400,
-        checked.error,
-        checked.message,
-      );
-    const result = await store.writeMail(workspace.wid, mailbox, checked.value, options.maxMailbox);
-    if (!result.ok) {
-      throw new HttpError(
-        507,
-        'mailbox_full',
-        `a mailbox holds at most ${options.maxMailbox} replies`,
-      );
-    }
-    const answer: MailResponse = result.entry
-      ? { seq: result.entry.seq, duplicate: false }
-      : { duplicate: true };
-    sendJson(res, 200, answer);
-  };
-
-  /**
-   * Whether the team is online, for the widget: some member's app follows the log. Public (the
-   * widget has no credentials), and says nothing about who or how many.
-   */
-  const teamStatus = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    id: string,
-  ): Promise<void> => {
-    const workspace = await publicWorkspace(req, id);
-    const answer: TeamStatus = { online: await live.following(workspace.wid) };
-    sendJson(res, 200, answer);
-  };
-
-  /** A visitor reading its mailbox: the capability it is named after is the credential. */
-  const readMail = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    id: string,
-    mailbox: string,
-    url: URL,
-  ): Promise<void> => {
-    const workspace = await authorize(req, id, {
-      name: 'mailbox capability',
-      // The mailbox id itself is no credential: the relay keeps only that hash.
-      matches: (capability) => ID_PATTERN.test(mailbox) && checkCapability(capability, mailbox),
-    });
-    const after = intParam(url, 'after', 0);
-    if (after === undefined) {
-      throw new HttpError(400, 'invalid_cursor', '"after" must be a non-negative integer');
-    }
-    const page = await store.readMail(workspace.wid, mailbox, after, MAIL_PAGE);
-    sendJson(res, 200, logPage(page, after));
-  };
-
-  /**
-   * The widget settings the team published: the signed chain the widget verifies. Members store
-   * it (the relay cannot tell a good chain from a forged one, and need not: the widget can);
-   * anyone reads it, as the widget has no credentials.
-   */
-  const writeWidgetSettings = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    id: string,
-  ): Promise<void> => {
-    const workspace = await authorize(req, id);
-    const body = await readJson(req, RELAY_LIMITS.maxWidgetBytes);
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new HttpError(400, 'invalid_body', 'the widget settings must be a JSON object');
-    }
-    await store.writeWidgetSettings(workspace.wid, JSON.stringify(body));
-    sendJson(res, 200, { stored: true });
-  };
-
-  /**
-   * A member removed for good: the team secret changes, proven by the signed chain of the
-   * removal (see src/core/removal-chain.ts). From now on only the new secret's token reads.
-   */
-  const rotate = async (req: IncomingMessage, res: ServerResponse, id: string): Promise<void> => {
-    const workspace = await authorize(req, id);
-    const body = await readJson(req, RELAY_LIMITS.maxChainBytes);
-    const removal = await verifyRemoval(id, body);
-    if (!removal) {
-      throw new HttpError(400, 'invalid_body', 'not a signed chain that proves a removal');
-    }
-    const next = {
-      epoch: removal.epoch,
-      tokenHash: removal.tokenHash,
-      chain: JSON.stringify(body),
-    };
-    if (removal.epoch !== workspace.epoch + 1 || !(await store.rotate(workspace, next))) {
-      throw new HttpError(
-        409,
-        'epoch_conflict',
-        `the team secret is at ${String(workspace.epoch)}: this change is not the next one`,
-      );
-    }
-    // (The store tells every node's followers of the old token to go.)
-    sendJson(res, 200, { epoch: removal.epoch });
-  };
-
-  /** The change that replaced the presented (former) token: how a member who was away catches up. */
-  const readRotation = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    id: string,
-  ): Promise<void> => {
-    const workspace = await authorize(req, id, FORMER_TOKEN);
-    const token = bearerToken(req.headers.authorization) ?? '';
-    const rotation = await store.rotationFor(workspace.wid, sha256Hex(token));
-    if (!rotation) throw new HttpError(404, 'no_rotation', 'this token is the current one');
-    res.writeHead(200, { ...CORS_HEADERS, 'content-type': 'application/json' });
-    res.end(`{"epoch":${String(rotation.epoch)},"chain":${rotation.chain}}`);
-  };
-
-  const readWidgetSettings = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    id: string,
-  ): Promise<void> => {
-    const workspace = await publicWorkspace(req, id);
-    const body = await store.readWidgetSettings(workspace.wid);
-    if (body === undefined) {
-      throw new HttpError(404, 'no_widget_settings', 'the team has published no widget settings');
-    }
-    res.writeHead(200, {
-      ...CORS_HEADERS,
-      'content-type': 'application/json',
-      'cache-control': 'no-cache',
-    });
-    res.end(body);
-  };
-
-  interface WorkspaceRequest {
-    req: IncomingMessage;
-    res: ServerResponse;
-    id: string;
-    /** The mailbox, for `mailboxes/:name`. */
-    name: string;
-    url: URL;
-  }
-  type Handler = (r: WorkspaceRequest) => Promise<void>;
+  const ctx: RouteContext = { store, options, limiters, live, committer, trimmer };
   /** `/v1/workspaces/:id/<resource>` by resource and method. */
-  const WORKSPACE_ROUTES: Record<string, Record<string, Handler>> = {
-    log: { GET: (r) => readLog(r.req, r.res, r.id, r.url) },
-    snapshot: {
-      GET: (r) => readSnapshot(r.req, r.res, r.id),
-      // The same answer without the body (Node sends none for HEAD): version and size.
-      HEAD: (r) => readSnapshot(r.req, r.res, r.id),
-      PUT: (r) => writeSnapshot(r.req, r.res, r.id),
-    },
-    status: { GET: (r) => teamStatus(r.req, r.res, r.id) },
-    rotation: { GET: (r) => readRotation(r.req, r.res, r.id) },
-    rotate: { POST: (r) => rotate(r.req, r.res, r.id) },
-    widget: {
-      GET: (r) => readWidgetSettings(r.req, r.res, r.id),
-      PUT: (r) => writeWidgetSettings(r.req, r.res, r.id),
-    },
-    mailboxes: {
-      GET: (r) => readMail(r.req, r.res, r.id, r.name, r.url),
-      POST: (r) => postMail(r.req, r.res, r.id, r.name),
-    },
-  };
+  const WORKSPACE_ROUTES: Resources = { ...logRoutes(ctx), ...teamRoutes(ctx) };
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     // HTTP/1.1 requires a Host header; Node's own refusal would not be this protocol's JSON.
@@ -844,13 +438,4 @@ export async function startRelay(
     })());
 
   return { url: `http://${host}:${port}`, port, close };
-}
-
-/** A non-negative integer query parameter; `fallback` when absent, undefined when malformed. */
-function intParam(url: URL, name: string, fallback: number): number | undefined {
-  const raw = url.searchParams.get(name);
-  if (raw === null || raw === '') return fallback;
-  if (!/^\d{1,16}$/.test(raw)) return undefined;
-  const value = Number(raw);
-  return Number.isSafeInteger(value) ? value : undefined;
 }
