@@ -199,7 +199,13 @@ export async function fanout(
   // Several urls: the peers are spread over them (relay nodes over one Redis).
   const urls = typeof url === 'string' ? [url] : url;
   const sockets = await Promise.all(
-    Array.from({ length: peers }, (_, i) => openSocket(urls[i % urls.length] ?? '')),
+    Array.from({ length: peers }, (_, i) => {
+      const to = urls[i % urls.length] ?? '';
+      // Says which server refused: the relay or the y-webrtc server it is compared with.
+      return openSocket(to).catch((err: unknown) => {
+        throw new Error(`opening ${to}: ${err instanceof Error ? err.message : String(err)}`);
+      });
+    }),
   );
   const topic = `bench-${Math.random().toString(36).slice(2)}`;
   let received = 0;
