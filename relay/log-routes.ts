@@ -2,13 +2,13 @@
  * A workspace's log and snapshot, for its members: the intake log page by page, and the
  * encrypted snapshot that lets a member load without replaying the whole log.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RELAY_LIMITS, type SnapshotInfo } from '../src/core/relay-protocol.ts';
 import {
   logPage,
   logTrimmed,
   quotaFull,
   workspaceAccess,
+  type Handler,
   type Resources,
   type RouteContext,
 } from './access.ts';
@@ -26,12 +26,7 @@ export function logRoutes(ctx: RouteContext): Resources {
   const { store, options, trimmer } = ctx;
   const { authorize } = workspaceAccess(ctx);
 
-  const readLog = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    id: string,
-    url: URL,
-  ): Promise<void> => {
+  const readLog: Handler = async ({ req, res, id, url }) => {
     const workspace = await authorize(req, id);
     const after = intParam(url, 'after', 0);
     if (after === undefined) {
@@ -51,11 +46,7 @@ export function logRoutes(ctx: RouteContext): Resources {
     sendJson(res, 200, logPage(page, after));
   };
 
-  const readSnapshot = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    id: string,
-  ): Promise<void> => {
+  const readSnapshot: Handler = async ({ req, res, id }) => {
     const workspace = await authorize(req, id);
     const snapshot = await store.readSnapshot(workspace.wid);
     if (!snapshot) throw new HttpError(404, 'no_snapshot', 'the team has stored no snapshot yet');
@@ -71,11 +62,7 @@ export function logRoutes(ctx: RouteContext): Resources {
 
   /** What the snapshot uploads in progress hold (see `snapshotMemoryBytes`). */
   const snapshotMemory = new MemoryBudget(options.snapshotMemoryBytes);
-  const writeSnapshot = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    id: string,
-  ): Promise<void> => {
+  const writeSnapshot: Handler = async ({ req, res, id }) => {
     const workspace = await authorize(req, id);
     const ifMatch = req.headers['if-match'];
     let extends_: number | undefined;
@@ -138,12 +125,12 @@ export function logRoutes(ctx: RouteContext): Resources {
   };
 
   return {
-    log: { GET: (r) => readLog(r.req, r.res, r.id, r.url) },
+    log: { GET: readLog },
     snapshot: {
-      GET: (r) => readSnapshot(r.req, r.res, r.id),
+      GET: readSnapshot,
       // The same answer without the body (Node sends none for HEAD): version and size.
-      HEAD: (r) => readSnapshot(r.req, r.res, r.id),
-      PUT: (r) => writeSnapshot(r.req, r.res, r.id),
+      HEAD: readSnapshot,
+      PUT: writeSnapshot,
     },
   };
 }

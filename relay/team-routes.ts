@@ -3,12 +3,17 @@
  * mailboxes, whether the team is online, the published widget settings, and the change of the
  * team secret when a member is removed.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as v from 'valibot';
 import { ID_PATTERN } from '../src/core/names.ts';
 import { RELAY_LIMITS, type MailResponse, type TeamStatus } from '../src/core/relay-protocol.ts';
 import { verifyRemoval } from '../src/core/removal-chain.ts';
-import { logPage, workspaceAccess, type Resources, type RouteContext } from './access.ts';
+import {
+  logPage,
+  workspaceAccess,
+  type Handler,
+  type Resources,
+  type RouteContext,
+} from './access.ts';
 import { check, says, shape } from './checks.ts';
 import { CORS_HEADERS, HttpError, intParam, readJson, sendJson } from './http.ts';
 import { SEALED_SHAPE } from './intake.ts';
@@ -39,12 +44,7 @@ export function teamRoutes(ctx: RouteContext): Resources {
   const { store, options, live } = ctx;
   const { authorize, publicWorkspace, formerToken } = workspaceAccess(ctx);
 
-  const postMail = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    id: string,
-    mailbox: string,
-  ): Promise<void> => {
+  const postMail: Handler = async ({ req, res, id, name: mailbox }) => {
     const workspace = await authorize(req, id);
     if (!ID_PATTERN.test(mailbox)) throw new HttpError(400, 'invalid_mailbox', 'not a mailbox id');
     const checked = check(
@@ -77,24 +77,14 @@ export function teamRoutes(ctx: RouteContext): Resources {
    * Whether the team is online, for the widget: some member's app follows the log. Public (the
    * widget has no credentials), and says nothing about who or how many.
    */
-  const teamStatus = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    id: string,
-  ): Promise<void> => {
+  const teamStatus: Handler = async ({ req, res, id }) => {
     const workspace = await publicWorkspace(req, id);
     const answer: TeamStatus = { online: await live.following(workspace.wid) };
     sendJson(res, 200, answer);
   };
 
   /** A visitor reading its mailbox: the capability it is named after is the credential. */
-  const readMail = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    id: string,
-    mailbox: string,
-    url: URL,
-  ): Promise<void> => {
+  const readMail: Handler = async ({ req, res, id, name: mailbox, url }) => {
     const workspace = await authorize(req, id, {
       name: 'mailbox capability',
       // The mailbox id itself is no credential: the relay keeps only that hash.
@@ -113,11 +103,7 @@ export function teamRoutes(ctx: RouteContext): Resources {
    * it (the relay cannot tell a good chain from a forged one, and need not: the widget can);
    * anyone reads it, as the widget has no credentials.
    */
-  const writeWidgetSettings = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    id: string,
-  ): Promise<void> => {
+  const writeWidgetSettings: Handler = async ({ req, res, id }) => {
     const workspace = await authorize(req, id);
     const body = await readJson(req, RELAY_LIMITS.maxWidgetBytes);
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -131,7 +117,7 @@ export function teamRoutes(ctx: RouteContext): Resources {
    * A member removed for good: the team secret changes, proven by the signed chain of the
    * removal (see src/core/removal-chain.ts). From now on only the new secret's token reads.
    */
-  const rotate = async (req: IncomingMessage, res: ServerResponse, id: string): Promise<void> => {
+  const rotate: Handler = async ({ req, res, id }) => {
     const workspace = await authorize(req, id);
     const body = await readJson(req, RELAY_LIMITS.maxChainBytes);
     const removal = await verifyRemoval(id, body);
@@ -155,11 +141,7 @@ export function teamRoutes(ctx: RouteContext): Resources {
   };
 
   /** The change that replaced the presented (former) token: how a member who was away catches up. */
-  const readRotation = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    id: string,
-  ): Promise<void> => {
+  const readRotation: Handler = async ({ req, res, id }) => {
     const workspace = await authorize(req, id, formerToken);
     const token = bearerToken(req.headers.authorization) ?? '';
     const rotation = await store.rotationFor(workspace.wid, sha256Hex(token));
@@ -168,11 +150,7 @@ export function teamRoutes(ctx: RouteContext): Resources {
     res.end(`{"epoch":${String(rotation.epoch)},"chain":${rotation.chain}}`);
   };
 
-  const readWidgetSettings = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    id: string,
-  ): Promise<void> => {
+  const readWidgetSettings: Handler = async ({ req, res, id }) => {
     const workspace = await publicWorkspace(req, id);
     const body = await store.readWidgetSettings(workspace.wid);
     if (body === undefined) {
@@ -187,16 +165,16 @@ export function teamRoutes(ctx: RouteContext): Resources {
   };
 
   return {
-    status: { GET: (r) => teamStatus(r.req, r.res, r.id) },
-    rotation: { GET: (r) => readRotation(r.req, r.res, r.id) },
-    rotate: { POST: (r) => rotate(r.req, r.res, r.id) },
+    status: { GET: teamStatus },
+    rotation: { GET: readRotation },
+    rotate: { POST: rotate },
     widget: {
-      GET: (r) => readWidgetSettings(r.req, r.res, r.id),
-      PUT: (r) => writeWidgetSettings(r.req, r.res, r.id),
+      GET: readWidgetSettings,
+      PUT: writeWidgetSettings,
     },
     mailboxes: {
-      GET: (r) => readMail(r.req, r.res, r.id, r.name, r.url),
-      POST: (r) => postMail(r.req, r.res, r.id, r.name),
+      GET: readMail,
+      POST: postMail,
     },
   };
 }
