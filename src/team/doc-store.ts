@@ -70,10 +70,10 @@ export class DocStore extends ObservableV2<DocStoreEvents> {
    * Applies stored or received state without listening: with no 'update' listener Yjs does
    * not encode the change again (a second or more for a large doc) just to hand it over.
    */
-  #applyQuietly(apply: () => void): void {
+  #applyQuietly<T>(apply: () => T): T {
     this.doc.off('update', this.#onUpdate);
     try {
-      apply();
+      return apply();
     } finally {
       this.doc.on('update', this.#onUpdate);
     }
@@ -104,20 +104,44 @@ export class DocStore extends ObservableV2<DocStoreEvents> {
   }
 
   /**
-   * Takes in a whole state from elsewhere (the relay snapshot): stored as rows exactly as
-   * received — re-encoding a large doc costs seconds — then applied.
+   * Takes in a whole state from elsewhere (the relay snapshot) and stores what it brought. Into
+   * an empty doc the rows are stored exactly as received: encoding a large doc again costs time
+   * for nothing. Into one that had state, only what is new: a snapshot taken in again (after a
+   * conflicting upload, say), or a teammate's holding ours and a few edits more, must not store
+   * the whole doc once more — every reload would apply it twice.
    */
   async adopt(updates: readonly Uint8Array[]): Promise<void> {
     const db = this.#db;
-    await db.transaction('rw', db.updates, async () => {
-      await this.catchUp();
-      for (const update of updates) this.#lastSeq = await db.updates.add({ update });
-    });
-    this.#applyQuietly(() => {
-      this.doc.transact(() => {
-        for (const update of updates) Y.applyUpdate(this.doc, update, FROM_SNAPSHOT);
-      }, FROM_SNAPSHOT);
-    });
+    let brought: readonly Uint8Array[] = [];
+    try {
+      await db.transaction('rw', db.updates, async () => {
+        await this.catchUp();
+        brought = this.#takeIn(updates);
+        for (const update of brought) this.#lastSeq = await db.updates.add({ update });
+      });
+    } catch (err) {
+      // Taken in but not stored: kept with the pending changes, stored once writing works.
+      if (brought.length) {
+        this.#pending.push(...brought);
+        this.#failed(err);
+      }
+      throw err;
+    }
+  }
+
+  /** Applies a whole state; what of it is new to this doc, to be stored (nothing: none). */
+  #takeIn(updates: readonly Uint8Array[]): readonly Uint8Array[] {
+    const doc = this.doc;
+    const empty = doc.store.clients.size === 0;
+    const before = Y.encodeStateVector(doc);
+    const applied = this.#applyQuietly(() =>
+      doc.transact((tr) => {
+        for (const update of updates) Y.applyUpdate(doc, update, FROM_SNAPSHOT);
+        return tr;
+      }, FROM_SNAPSHOT),
+    );
+    if (!changedBy(applied)) return [];
+    return empty ? updates : [Y.encodeStateAsUpdate(doc, before)];
   }
 
   /** Marks leads whose team facts changed; they are stored with the next write. */
@@ -213,4 +237,12 @@ export class DocStore extends ObservableV2<DocStoreEvents> {
     this.doc.destroy();
     super.destroy();
   }
+}
+
+/** Whether a finished transaction changed its doc: items it did not have, or deletions. */
+function changedBy(tr: Y.Transaction): boolean {
+  if (tr.deleteSet.clients.size > 0) return true;
+  for (const [client, clock] of tr.afterState)
+    if (tr.beforeState.get(client) !== clock) return true;
+  return false;
 }

@@ -22,7 +22,7 @@ import { lastDays, type OverviewFigures } from '../../src/core/overview.ts';
 import type { LogEntry } from '../../src/core/relay-protocol.ts';
 import { DEFAULT_RULES, scoreOf } from '../../src/core/scoring.ts';
 import { generateIntakeKeyPair, seal } from '../../src/core/seal.ts';
-import { assignLead, assignments } from '../../src/core/team-doc.ts';
+import { assignLead, assignments, TagIndex } from '../../src/core/team-doc.ts';
 import { WorkspaceDb } from '../../src/data/db.ts';
 import { ListCopy } from '../../src/list/list-copy.ts';
 import { ListService } from '../../src/list/list-service.ts';
@@ -144,6 +144,39 @@ describe('doc store', () => {
     db.close();
   });
 
+  it('stores of a snapshot taken in only what it brought: nothing twice', async () => {
+    const db = new WorkspaceDb(randomId());
+    const store = await DocStore.open(db);
+    const teammate = new Y.Doc();
+    const tags = new TagIndex(teammate);
+    for (let i = 0; i < 200; i++) assignLead(teammate, `visitor${String(i)}`, 'grace', 'grace', i);
+    tags.add('visitor1', 'vip', 'grace', 1);
+    const snapshot = Y.encodeStateAsUpdate(teammate);
+    const storedBytes = async (): Promise<number[]> =>
+      (await store.stored()).map((update) => update.length);
+
+    await store.adopt([snapshot]);
+    expect(await storedBytes()).toEqual([snapshot.length]);
+    // The same snapshot again (say, after an upload that conflicted): nothing more is stored.
+    await store.adopt([snapshot]);
+    expect(await storedBytes()).toEqual([snapshot.length]);
+    // A teammate's holding it and one edit more, and one removal: only those are stored.
+    assignLead(teammate, 'visitor1', 'ada', 'grace', 300);
+    await store.adopt([Y.encodeStateAsUpdate(teammate)]);
+    tags.remove('visitor1', 'vip');
+    await store.adopt([Y.encodeStateAsUpdate(teammate)]);
+    const sizes = await storedBytes();
+    expect(sizes).toHaveLength(3);
+    expect((sizes[1] ?? 0) + (sizes[2] ?? 0)).toBeLessThan(snapshot.length / 10);
+    store.destroy();
+
+    const again = await DocStore.open(db);
+    expect(assignments(again.doc).toJSON()).toEqual(assignments(teammate).toJSON());
+    expect(new TagIndex(again.doc).tagsOf('visitor1')).toEqual([]);
+    again.destroy();
+    db.close();
+  });
+
   it('a doc reloaded from storage merges with a live peer', async () => {
     const db = new WorkspaceDb(randomId());
     const store = await DocStore.open(db);
@@ -193,6 +226,37 @@ describe('doc store when writing fails', () => {
     store.destroy();
     const again = await DocStore.open(db);
     expect(assignments(again.doc).size).toBe(2);
+    again.destroy();
+    db.close();
+  });
+
+  it('keeps a snapshot it took in when storing it fails, and stores it on the retry', async () => {
+    const db = new WorkspaceDb(randomId());
+    const timers = manualTimers();
+    const store = await DocStore.open(db, timers);
+    const told: (string | null)[] = [];
+    store.on('storage', (failure) => told.push(failure?.code ?? null));
+    const add = db.updates.add.bind(db.updates);
+    let failures = 1;
+    db.updates.add = ((...args: Parameters<typeof add>) => {
+      if (failures-- > 0) {
+        return Promise.reject(
+          new DOMException('The quota has been exceeded.', 'QuotaExceededError'),
+        );
+      }
+      return add(...args);
+    }) as typeof add;
+    const teammate = new Y.Doc();
+    assignLead(teammate, 'visitor1', 'grace', 'grace', 1);
+
+    await expect(store.adopt([Y.encodeStateAsUpdate(teammate)])).rejects.toThrow();
+    expect(told).toEqual(['storage_full']);
+    expect(assignments(store.doc).get('visitor1')?.to).toBe('grace');
+    timers.run();
+    await expect.poll(() => told).toEqual(['storage_full', null]);
+    store.destroy();
+    const again = await DocStore.open(db);
+    expect(assignments(again.doc).toJSON()).toEqual(assignments(teammate).toJSON());
     again.destroy();
     db.close();
   });
