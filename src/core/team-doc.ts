@@ -26,11 +26,13 @@ import type { ConversationMessage } from './conversation.ts';
 import type { TeamFacts } from './lead.ts';
 import type { SweepRecord } from './sweep.ts';
 
-/** Who a lead is assigned to (`to: null`: unassigned). */
+/**
+ * Who a lead is assigned to (`to: null`: unassigned). Only that: the doc is applied whole at
+ * every load, and each field of its most numerous values costs there (older browsers also
+ * wrote who assigned and when; nothing reads them).
+ */
 export interface Assignment {
   to: string | null;
-  by: string;
-  at: number;
 }
 
 /** Who did a one-off team edit, and when. */
@@ -73,8 +75,12 @@ export function assignments(doc: Y.Doc): Y.Map<Assignment> {
   return doc.getMap<Assignment>('assignments');
 }
 
-export function tags(doc: Y.Doc): Y.Map<Mark> {
-  return doc.getMap<Mark>('tags');
+/**
+ * A tag's adds: the key says it all, the value is `true` (older browsers wrote who and when;
+ * nothing reads them).
+ */
+export function tags(doc: Y.Doc): Y.Map<unknown> {
+  return doc.getMap('tags');
 }
 
 export function customers(doc: Y.Doc): Y.Map<Mark> {
@@ -100,14 +106,8 @@ export function splitTagKey(key: string): { leadId: string; tag: string } {
   return { leadId: key.slice(0, first), tag: key.slice(first + 1, last) };
 }
 
-export function assignLead(
-  doc: Y.Doc,
-  leadId: string,
-  to: string | null,
-  by: string,
-  at: number,
-): void {
-  assignments(doc).set(leadId, { to, by, at });
+export function assignLead(doc: Y.Doc, leadId: string, to: string | null): void {
+  assignments(doc).set(leadId, { to });
 }
 
 export function markCustomer(doc: Y.Doc, leadId: string, by: string, at: number): void {
@@ -129,7 +129,7 @@ export class TagIndex {
 
   constructor(doc: Y.Doc, onChange: (leads: Set<string>, origin: unknown) => void = () => {}) {
     this.#doc = doc;
-    tags(doc).forEach((_mark, key) => {
+    tags(doc).forEach((_add, key) => {
       this.#count(key, true);
     });
     tags(doc).observe((event) => {
@@ -177,12 +177,12 @@ export class TagIndex {
   }
 
   /** Tags a lead (nothing when it already has the tag). */
-  add(leadId: string, tag: string, by: string, at: number): void {
+  add(leadId: string, tag: string): void {
     if (!normalizeTag(tag) || this.has(leadId, tag)) return;
     const doc = this.#doc;
     // The dot (this peer's id and its next clock) makes every add a key of its own.
     const dot = `${doc.clientID.toString(36)}.${String(Y.getState(doc.store, doc.clientID))}`;
-    tags(doc).set(tagPrefix(leadId, tag) + dot, { by, at });
+    tags(doc).set(tagPrefix(leadId, tag) + dot, true);
   }
 
   /** Removes the tag: every add of it this peer has seen. */

@@ -117,11 +117,11 @@ export class TeamEdits extends ObservableV2<TeamEditEvents> {
   }
 
   assign(leadId: string, to: string | null): void {
-    assignLead(this.#doc, leadId, to, this.#member, this.#clock.now());
+    assignLead(this.#doc, leadId, to);
   }
 
   tag(leadId: string, tag: string): void {
-    this.#tags.add(leadId, tag, this.#member, this.#clock.now());
+    this.#tags.add(leadId, tag);
   }
 
   untag(leadId: string, tag: string): void {

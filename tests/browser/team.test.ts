@@ -97,8 +97,8 @@ describe('doc store', () => {
   it('persists the doc and the leads it touched in one transaction and reloads them', async () => {
     const db = new WorkspaceDb(randomId());
     const store = await DocStore.open(db);
-    assignLead(store.doc, 'visitor1', 'ada', 'ada', 1);
-    assignLead(store.doc, 'visitor2', 'ada', 'ada', 2);
+    assignLead(store.doc, 'visitor1', 'ada');
+    assignLead(store.doc, 'visitor2', 'ada');
     store.markDirty(['visitor1', 'visitor2']);
     await store.flush();
     store.destroy();
@@ -114,7 +114,7 @@ describe('doc store', () => {
     const db = new WorkspaceDb(randomId());
     const store = await DocStore.open(db);
     for (let i = 0; i < 320; i++) {
-      assignLead(store.doc, `visitor${String(i)}`, 'ada', 'ada', i);
+      assignLead(store.doc, `visitor${String(i)}`, 'ada');
       await store.flush();
     }
     expect(await db.updates.count()).toBeLessThan(30);
@@ -130,9 +130,9 @@ describe('doc store', () => {
   it('hands over the stored doc (what the relay snapshot seals) as its stored updates', async () => {
     const db = new WorkspaceDb(randomId());
     const store = await DocStore.open(db);
-    assignLead(store.doc, 'visitor1', 'ada', 'ada', 1);
+    assignLead(store.doc, 'visitor1', 'ada');
     await store.flush();
-    assignLead(store.doc, 'visitor2', 'grace', 'ada', 2);
+    assignLead(store.doc, 'visitor2', 'grace');
     await store.flush();
     expect(await db.updates.count()).toBe(2);
     const restored = new Y.Doc();
@@ -149,8 +149,8 @@ describe('doc store', () => {
     const store = await DocStore.open(db);
     const teammate = new Y.Doc();
     const tags = new TagIndex(teammate);
-    for (let i = 0; i < 200; i++) assignLead(teammate, `visitor${String(i)}`, 'grace', 'grace', i);
-    tags.add('visitor1', 'vip', 'grace', 1);
+    for (let i = 0; i < 200; i++) assignLead(teammate, `visitor${String(i)}`, 'grace');
+    tags.add('visitor1', 'vip');
     const snapshot = Y.encodeStateAsUpdate(teammate);
     const storedBytes = async (): Promise<number[]> =>
       (await store.stored()).map((update) => update.length);
@@ -161,7 +161,7 @@ describe('doc store', () => {
     await store.adopt([snapshot]);
     expect(await storedBytes()).toEqual([snapshot.length]);
     // A teammate's holding it and one edit more, and one removal: only those are stored.
-    assignLead(teammate, 'visitor1', 'ada', 'grace', 300);
+    assignLead(teammate, 'visitor1', 'ada');
     await store.adopt([Y.encodeStateAsUpdate(teammate)]);
     tags.remove('visitor1', 'vip');
     await store.adopt([Y.encodeStateAsUpdate(teammate)]);
@@ -181,7 +181,7 @@ describe('doc store', () => {
     const db = new WorkspaceDb(randomId());
     const store = await DocStore.open(db);
     const peer = new Y.Doc();
-    assignLead(peer, 'visitor1', 'grace', 'grace', 1);
+    assignLead(peer, 'visitor1', 'grace');
     Y.applyUpdate(store.doc, Y.encodeStateAsUpdate(peer), 'peer');
     await store.flush();
     store.destroy();
@@ -209,11 +209,11 @@ describe('doc store when writing fails', () => {
       return add(...args);
     }) as typeof add;
 
-    assignLead(store.doc, 'visitor1', 'ada', 'ada', 1);
+    assignLead(store.doc, 'visitor1', 'ada');
     store.markDirty(['visitor1']);
     await expect(store.flush()).rejects.toThrow();
     // A change made while storage is failing waits with the others.
-    assignLead(store.doc, 'visitor2', 'ada', 'ada', 2);
+    assignLead(store.doc, 'visitor2', 'ada');
     await expect(store.flush()).rejects.toThrow();
     expect(told).toEqual(['storage_full', 'storage_full']);
     expect(await db.updates.count()).toBe(0);
@@ -247,7 +247,7 @@ describe('doc store when writing fails', () => {
       return add(...args);
     }) as typeof add;
     const teammate = new Y.Doc();
-    assignLead(teammate, 'visitor1', 'grace', 'grace', 1);
+    assignLead(teammate, 'visitor1', 'grace');
 
     await expect(store.adopt([Y.encodeStateAsUpdate(teammate)])).rejects.toThrow();
     expect(told).toEqual(['storage_full']);
@@ -650,13 +650,13 @@ describe('doc links', () => {
       links: [linkA, linkB],
     } = browsers(2);
     if (!a || !b || !linkA || !linkB) throw new Error('fixture');
-    assignLead(a, 'visitor1', 'member1', 'member1', 1);
-    assignLead(b, 'visitor2', 'member2', 'member2', 1);
+    assignLead(a, 'visitor1', 'member1');
+    assignLead(b, 'visitor2', 'member2');
     linkA.opened(1);
     linkB.opened(0);
     expect(assignments(b).get('visitor1')?.to).toBe('member1');
     expect(assignments(a).get('visitor2')?.to).toBe('member2');
-    assignLead(b, 'visitor3', 'member2', 'member2', 2);
+    assignLead(b, 'visitor3', 'member2');
     expect(assignments(a).size).toBe(3);
     expect(Y.encodeStateVector(a)).toEqual(Y.encodeStateVector(b));
   });
@@ -671,9 +671,9 @@ describe('doc links', () => {
     linkB.opened(0);
     linkB.opened(2);
     linkC.opened(1);
-    assignLead(a, 'visitor1', 'member1', 'member1', 1);
+    assignLead(a, 'visitor1', 'member1');
     expect(assignments(c).get('visitor1')?.to).toBe('member1');
-    assignLead(c, 'visitor2', 'member3', 'member3', 2);
+    assignLead(c, 'visitor2', 'member3');
     expect(assignments(a).get('visitor2')?.to).toBe('member3');
     for (const doc of docs) expect(Y.encodeStateVector(doc)).toEqual(Y.encodeStateVector(a));
   });
@@ -687,7 +687,7 @@ describe('doc links', () => {
     linkA.opened(1);
     linkA.closed(1);
     linkB.closed(0);
-    assignLead(a, 'visitor1', 'member1', 'member1', 1);
+    assignLead(a, 'visitor1', 'member1');
     expect(assignments(b).size).toBe(0);
     linkA.opened(1);
     expect(assignments(b).size).toBe(1);
@@ -704,7 +704,7 @@ describe('doc links', () => {
   it("keeps a person's tabs in step over their shared channel", async () => {
     const channel = randomId();
     const a = new Y.Doc();
-    assignLead(a, 'visitor1', 'member1', 'member1', 1);
+    assignLead(a, 'visitor1', 'member1');
     const tabA = new DocLinks(a, new BroadcastChannel(channel), () => {});
     a.on('update', (update: Uint8Array, origin: unknown) => {
       tabA.changed(update, origin);
@@ -716,7 +716,7 @@ describe('doc links', () => {
     });
     opened.push(tabA, tabB);
     await expect.poll(() => assignments(b).size).toBe(1);
-    assignLead(b, 'visitor2', 'member1', 'member1', 2);
+    assignLead(b, 'visitor2', 'member1');
     await expect.poll(() => assignments(a).size).toBe(2);
   });
 });

@@ -122,11 +122,11 @@ export async function buildWorkspace(options: {
     for (let i = 0; i < options.leads; i++) {
       const id = builtVisitor(i);
       if (options.assignEvery && i % options.assignEvery === 0) {
-        assignLead(doc, id, ownerId, ownerId, createdAt);
+        assignLead(doc, id, ownerId);
       }
-      if (options.vipEvery && i % options.vipEvery === 0) tagIndex.add(id, 'vip', ownerId, 1);
+      if (options.vipEvery && i % options.vipEvery === 0) tagIndex.add(id, 'vip');
       if (options.enterpriseEvery && i % options.enterpriseEvery === 0) {
-        tagIndex.add(id, 'enterprise', ownerId, 1);
+        tagIndex.add(id, 'enterprise');
       }
     }
   });

@@ -3,11 +3,13 @@ import * as Y from 'yjs';
 import type { PageView } from '../../src/core/capture.ts';
 import {
   assignLead,
+  assignments,
   customers,
   markCustomer,
   MessageIndex,
   ReadIndex,
   TagIndex,
+  tagPrefix,
   tags,
   teamFactsOf,
 } from '../../src/core/team-doc.ts';
@@ -75,17 +77,17 @@ describe('team edits', () => {
     const index = new TagIndex(a, (leads) => touched.push([...leads]));
     const other = new TagIndex(b);
 
-    index.add('lead1', '  VIP ', 'ada', 1);
-    index.add('lead1', 'Enterprise', 'ada', 1);
-    index.add('lead2', 'vip', 'ada', 1);
-    index.add('lead2', 'VIP', 'ada', 1); // already there: nothing new
+    index.add('lead1', '  VIP ');
+    index.add('lead1', 'Enterprise');
+    index.add('lead2', 'vip');
+    index.add('lead2', 'VIP'); // already there: nothing new
     expect(tags(a).size).toBe(3);
     expect(index.tagsOf('lead1')).toEqual(['enterprise', 'vip']);
     expect(index.allTags()).toEqual(['enterprise', 'vip']);
 
     // Grace, offline with a copy, adds "follow up" and removes "enterprise"; Ada removes "vip".
     Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
-    other.add('lead1', 'follow up', 'grace', 2);
+    other.add('lead1', 'follow up');
     other.remove('lead1', 'enterprise');
     index.remove('lead1', 'vip');
     expect(index.tagsOf('lead1')).toEqual(['enterprise']);
@@ -111,8 +113,8 @@ describe('team edits', () => {
       messaged: false,
       readBy: {},
     });
-    assignLead(doc, 'lead1', 'grace', 'ada', 1);
-    index.add('lead1', 'vip', 'ada', 1);
+    assignLead(doc, 'lead1', 'grace');
+    index.add('lead1', 'vip');
     markCustomer(doc, 'lead1', 'ada', 2);
     markCustomer(doc, 'lead1', 'grace', 3);
     said.write('lead1', 'message-id-00000001', { by: 'ada', at: 5, text: 'Hello' });
@@ -131,7 +133,23 @@ describe('team edits', () => {
     ]);
     expect(said.has('lead2')).toBe(false);
     expect(customers(doc).get('lead1')?.by).toBe('ada');
-    assignLead(doc, 'lead1', null, 'grace', 4);
+    assignLead(doc, 'lead1', null);
     expect(teamFactsOf(doc, { tags: index, messages: said, reads }, 'lead1').assignee).toBeNull();
+  });
+
+  it('reads what older browsers wrote: who assigned or tagged, and when, as well', () => {
+    const doc = new Y.Doc();
+    assignments(doc).set('lead1', { to: 'grace', by: 'ada', at: 1 } as { to: string });
+    tags(doc).set(`${tagPrefix('lead1', 'vip')}old.1`, { by: 'ada', at: 2 });
+    const index = new TagIndex(doc);
+    const facts = teamFactsOf(
+      doc,
+      { tags: index, messages: new MessageIndex(doc), reads: new ReadIndex(doc) },
+      'lead1',
+    );
+    expect(facts).toMatchObject({ assignee: 'grace', tags: ['vip'] });
+    // And a tag an older browser added is removed as any other.
+    index.remove('lead1', 'vip');
+    expect(tags(doc).size).toBe(0);
   });
 });
