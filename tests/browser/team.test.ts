@@ -7,7 +7,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { ListEvents, ListPage } from '../../src/contracts/list.ts';
-import type { Timers } from '../../src/contracts/time.ts';
 import { randomId } from '../../src/core/bytes.ts';
 import type { LoggedChat, LoggedPageView } from '../../src/core/facts.ts';
 import {
@@ -34,6 +33,7 @@ import { TeamEdits } from '../../src/team/team-edits.ts';
 import { LeadReads } from '../../src/team/lead-reads.ts';
 import { Projection } from '../../src/team/projection.ts';
 import { pageView } from '../page-view.ts';
+import { manualTimers } from '../manual-timers.ts';
 
 const opened: { destroy(): void }[] = [];
 afterEach(() => {
@@ -70,26 +70,6 @@ function view(visitorId: string, at: number, path: string, search = ''): LoggedP
       title: path,
     }),
     seq: ++seq,
-  };
-}
-
-/** Timers that run only when told: what the doc store waits for, without waiting. */
-function manualTimers(): Timers & { run(): void; pending(): number } {
-  let queue: (() => void)[] = [];
-  return {
-    setTimeout: (run) => {
-      queue.push(run);
-      return run;
-    },
-    clearTimeout: (handle) => {
-      queue = queue.filter((r) => r !== handle);
-    },
-    run() {
-      const due = queue;
-      queue = [];
-      for (const run of due) run();
-    },
-    pending: () => queue.length,
   };
 }
 
@@ -193,21 +173,27 @@ describe('doc store', () => {
 });
 
 describe('doc store when writing fails', () => {
-  it('keeps every change, says storage is full, and stores them when writing works again', async () => {
+  /** A doc store whose first `failures` row writes find storage full; what it told, in order. */
+  async function failingStore(failures: number) {
     const db = new WorkspaceDb(randomId());
     const timers = manualTimers();
     const store = await DocStore.open(db, timers);
     const told: (string | null)[] = [];
     store.on('storage', (failure) => told.push(failure?.code ?? null));
     const add = db.updates.add.bind(db.updates);
-    let failures = 2;
+    let left = failures;
     db.updates.add = ((...args: Parameters<typeof add>) => {
-      if (failures-- > 0) {
+      if (left-- > 0) {
         const err = new DOMException('The quota has been exceeded.', 'QuotaExceededError');
         return Promise.reject(err);
       }
       return add(...args);
     }) as typeof add;
+    return { db, timers, store, told };
+  }
+
+  it('keeps every change, says storage is full, and stores them when writing works again', async () => {
+    const { db, timers, store, told } = await failingStore(2);
 
     assignLead(store.doc, 'visitor1', 'ada');
     store.markDirty(['visitor1']);
@@ -231,21 +217,7 @@ describe('doc store when writing fails', () => {
   });
 
   it('keeps a snapshot it took in when storing it fails, and stores it on the retry', async () => {
-    const db = new WorkspaceDb(randomId());
-    const timers = manualTimers();
-    const store = await DocStore.open(db, timers);
-    const told: (string | null)[] = [];
-    store.on('storage', (failure) => told.push(failure?.code ?? null));
-    const add = db.updates.add.bind(db.updates);
-    let failures = 1;
-    db.updates.add = ((...args: Parameters<typeof add>) => {
-      if (failures-- > 0) {
-        return Promise.reject(
-          new DOMException('The quota has been exceeded.', 'QuotaExceededError'),
-        );
-      }
-      return add(...args);
-    }) as typeof add;
+    const { db, timers, store, told } = await failingStore(1);
     const teammate = new Y.Doc();
     assignLead(teammate, 'visitor1', 'grace');
 

@@ -7,7 +7,6 @@
 import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { Timers } from '../../src/contracts/time.ts';
 import { decryptSnapshot, encryptSnapshot } from '../../src/core/snapshot.ts';
 import { assignLead, assignments } from '../../src/core/team-doc.ts';
 import { newTeamSecret, readToken, snapshotKey } from '../../src/core/team-keys.ts';
@@ -23,6 +22,7 @@ import {
   stopAllRelays,
   type RelayProcess,
 } from './helpers.ts';
+import { manualTimers } from '../manual-timers.ts';
 
 let relay: RelayProcess;
 beforeAll(async () => {
@@ -32,26 +32,6 @@ afterAll(async () => {
   await stopAllRelays();
   await removeDir(relay.dataDir);
 });
-
-/** Timers that run only when told. */
-function manualTimers(): Timers & { run(): void; pending(): number } {
-  let queue: (() => void)[] = [];
-  return {
-    setTimeout: (run) => {
-      queue.push(run);
-      return run;
-    },
-    clearTimeout: (handle) => {
-      queue = queue.filter((r) => r !== handle);
-    },
-    run() {
-      const due = queue;
-      queue = [];
-      for (const run of due) run();
-    },
-    pending: () => queue.length,
-  };
-}
 
 /** A registered workspace holding the team's first snapshot (version 1), and a member's parts. */
 async function joined(team: Y.Doc) {
