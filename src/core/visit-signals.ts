@@ -8,9 +8,9 @@ import {
   hasUtm,
   isExternalHost,
   isPaid,
-  knownSource,
   type UrlAttribution,
 } from './attribution.ts';
+import { knownSource } from './known-sources.ts';
 import { countryOf } from './geo.ts';
 import { combineScoreFacts, SIGNAL_BIT, type ScoreFacts, type ScoreInput } from './scoring.ts';
 import { referrerHost, splitUrl, type UrlParts } from './url.ts';

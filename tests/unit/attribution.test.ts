@@ -4,11 +4,11 @@ import {
   channelOf,
   isExternalReferrer,
   isPaid,
-  knownSource,
   sourceDomain,
   sourceMediumOf,
   UTM_MAX,
 } from '../../src/core/attribution.ts';
+import { knownSource } from '../../src/core/known-sources.ts';
 import { CLICK_IDS, type Channel, type ClickIds, type Utm } from '../../src/core/utm.ts';
 import { SIGNAL_BIT } from '../../src/core/scoring.ts';
 import { appReferrer } from '../../src/core/url.ts';
