@@ -3,7 +3,7 @@
  * worker tells it (`TeamEvents`). The worker holds the open workspace — the team doc, intake,
  * the leads — off the page's thread (see src/team/workspace.ts).
  */
-import type { LeadDetail } from '../core/lead.ts';
+import type { LeadDetail } from '../core/lead-detail.ts';
 import type { Member, Role, Settings } from '../core/ledger.ts';
 import type { WorkspaceRecord } from '../data/db.ts';
 import type { Failure } from './errors.ts';

@@ -1,6 +1,6 @@
 /**
- * The lead, in one place: a visitor's page views folded into lead facts, what teammates decided
- * added to them, and what the lists and the detail show of the result.
+ * The lead: a visitor's page views folded into lead facts, what teammates decided added to
+ * them, and the lists' row of the result (the detail's view of it is in lead-detail.ts).
  *
  * Folding is order-independent and idempotent — events are deduplicated by id and sorted by
  * (time, id) — so every browser that folds the same events, in any order and with any
@@ -18,26 +18,12 @@ import {
   type UrlAttribution,
 } from './attribution.ts';
 import { cleanText, type ClientHints, type PageView } from './capture.ts';
-import { deviceOf, type Device } from './device.ts';
-import { countryName, countryOf } from './geo.ts';
-import {
-  conversationOf,
-  foldChat,
-  heardMessages,
-  type ChatFacts,
-  type ConversationMessage,
-} from './conversation.ts';
+import { countryOf } from './geo.ts';
+import { foldChat, heardMessages, type ChatFacts } from './conversation.ts';
 import type { LoggedChat } from './facts.ts';
 import { generatedName } from './identity.ts';
 import { compareEvents, compareText } from './order.ts';
-import {
-  combineScoreFacts,
-  scoreOf,
-  type Band,
-  type ScoreFacts,
-  type ScoreResult,
-  type ScoringRules,
-} from './scoring.ts';
+import { combineScoreFacts, type Band, type ScoreFacts } from './scoring.ts';
 import { stageOf, type Stage } from './stage.ts';
 import type { Channel, ClickIds, Utm } from './utm.ts';
 import { referrerHost } from './url.ts';
@@ -289,7 +275,7 @@ export function withEvents(
 }
 
 /** The stage and what scoring needs: shared by the list row and the detail. */
-function scored(facts: LeadFacts, team: TeamFacts): { stage: Stage; scoring: ScoreFacts } {
+export function scored(facts: LeadFacts, team: TeamFacts): { stage: Stage; scoring: ScoreFacts } {
   const stage = stageOf({
     ...facts,
     messaged: facts.messaged || team.messaged,
@@ -303,7 +289,8 @@ function scored(facts: LeadFacts, team: TeamFacts): { stage: Stage; scoring: Sco
   return { stage, scoring };
 }
 
-function namesOf(facts: LeadFacts): { generatedName: string; displayName: string } {
+/** The generated name, and the one the lists and the detail show. */
+export function namesOf(facts: LeadFacts): { generatedName: string; displayName: string } {
   const generated = generatedName(facts.visitorId);
   const given = facts.name ? cleanText(facts.name, NAME_MAX) : '';
   return { generatedName: generated, displayName: given || generated };
@@ -421,117 +408,4 @@ function rowOf(id: string, facts: LeadFacts, team: TeamFacts, rev: number): Lead
   }
   row.visitorMessageTimes = said.slice(-UNREAD_KEPT).map((m) => m.at);
   return row;
-}
-
-export interface LeadSummary {
-  id: string;
-  generatedName: string;
-  /** The name the visitor gave, else the generated one. */
-  displayName: string;
-  stage: Stage;
-  score: number;
-  band: Band;
-  signals: ScoreResult['signals'];
-  /** What the score is computed from, whatever the rules (see ScoreFacts). */
-  scoring: ScoreFacts;
-  sourceDomain: string;
-  /** First source page (full URL). */
-  sourcePage: string;
-  /** First touch's referrer. */
-  referrer: string;
-  channel: Channel;
-  paid: boolean;
-  utm: Utm;
-  clickIds: ClickIds;
-  country?: string;
-  device: Device;
-  timezone: string;
-  firstSeen: number;
-  lastActivity: number;
-  pageViews: number;
-}
-
-/** Everything the detail shows of a lead's visitor: attribution from the FIRST touch. */
-export function summarize(
-  facts: LeadFacts,
-  rules: ScoringRules,
-  team: TeamFacts = NO_TEAM_FACTS,
-): LeadSummary {
-  const { stage, scoring } = scored(facts, team);
-  const result = scoreOf(scoring, rules);
-  const first = facts.first;
-  const summary: LeadSummary = {
-    id: facts.visitorId,
-    ...namesOf(facts),
-    stage,
-    score: result.score,
-    band: result.band,
-    signals: result.signals,
-    scoring,
-    sourceDomain: first.sourceDomain,
-    sourcePage: first.url,
-    referrer: first.referrer,
-    channel: first.channel,
-    paid: first.paid,
-    utm: { ...first.utm },
-    clickIds: { ...first.clickIds },
-    device: deviceOf(facts.ua, facts.hints, facts.touch),
-    timezone: facts.tz,
-    firstSeen: facts.firstSeen,
-    lastActivity: facts.lastSeen,
-    pageViews: facts.pageViews,
-  };
-  const country = countryOf(facts.tz, facts.languages);
-  if (country) summary.country = country;
-  return summary;
-}
-
-/** A page view in the lead's timeline. */
-export type TimelineVisit = Pick<Visit, 'id' | 'url' | 'title' | 'at'>;
-
-/** Everything the lead detail shows: the summary, what teammates decided, the visits. */
-export interface LeadDetail
-  extends LeadSummary, Omit<TeamFacts, 'customer' | 'messaged' | 'lastMessage' | 'readBy'> {
-  customer: boolean;
-  /** The chat, both sides, oldest first. */
-  conversation: ConversationMessage[];
-  /** Whether the team can write to the visitor (they have chatted: their mailbox is known). */
-  reachable: boolean;
-  /** A teammate blocked the visitor; how many of their messages were dropped since. */
-  blocked: boolean;
-  droppedMessages: number;
-  /** The country's name in English ('' when unknown). */
-  countryName: string;
-  languages: string[];
-  /** Kept visits, newest first. */
-  visits: TimelineVisit[];
-}
-
-export function detailOf(
-  lead: Lead,
-  context: { rules: ScoringRules; awayText?: string },
-  teamMessages: readonly ConversationMessage[] = [],
-): LeadDetail {
-  const { rules, awayText } = context;
-  const { facts, team } = lead;
-  const visits: TimelineVisit[] = [];
-  for (let i = facts.visits.length - 1; i >= 0; i--) {
-    const v = facts.visits[i];
-    if (v) visits.push({ id: v.id, url: v.url, title: v.title, at: v.at });
-  }
-  const summary = summarize(facts, rules, team);
-  const heard = heardMessages(facts.chat, team.blockedAfter);
-  return {
-    ...summary,
-    assignee: team.assignee,
-    tags: team.tags,
-    customer: facts.customer || team.customer,
-    countryName: countryName(summary.country ?? ''),
-    languages: [...facts.languages],
-    visits,
-    conversation: conversationOf(heard, teamMessages, awayText),
-    reachable: facts.chat !== undefined,
-    blocked: team.blockedAfter !== undefined,
-    droppedMessages: (facts.chat?.messages.length ?? 0) - heard.length,
-  };
 }

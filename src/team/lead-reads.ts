@@ -2,7 +2,7 @@
  * Reading leads for the page: the lead it shows — everything known of it in one answer, and
  * again whenever that lead, and no other, changes — and leads in bulk for an export.
  */
-import { detailOf, type LeadDetail } from '../core/lead.ts';
+import { detailOf, type LeadDetail } from '../core/lead-detail.ts';
 import type { ScoringRules } from '../core/scoring.ts';
 import type { WorkspaceDb } from '../data/db.ts';
 import type { LeadFeed } from './lead-feed.ts';

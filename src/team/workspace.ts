@@ -13,7 +13,7 @@ import { DEFAULT_WIDGET } from '../core/widget-settings.ts';
 import { CodedError, toFailure, type Failure } from '../contracts/errors.ts';
 import type { RelaySnapshot, StatusPatch, TeamEvents } from '../contracts/team.ts';
 import { realClock, realTimers, type Clock, type Timers } from '../contracts/time.ts';
-import type { LeadDetail } from '../core/lead.ts';
+import type { LeadDetail } from '../core/lead-detail.ts';
 import {
   DEFAULT_SETTINGS,
   ledger,

@@ -9,13 +9,8 @@ import * as Y from 'yjs';
 import type { ListEvents, ListPage } from '../../src/contracts/list.ts';
 import { randomId } from '../../src/core/bytes.ts';
 import type { LoggedChat, LoggedPageView } from '../../src/core/facts.ts';
-import {
-  NO_TEAM_FACTS,
-  type Lead,
-  type LeadDetail,
-  type LeadRow,
-  type ScoredRow,
-} from '../../src/core/lead.ts';
+import { NO_TEAM_FACTS, type Lead, type LeadRow, type ScoredRow } from '../../src/core/lead.ts';
+import { type LeadDetail } from '../../src/core/lead-detail.ts';
 import { NO_FILTERS } from '../../src/core/list-query.ts';
 import { lastDays, type OverviewFigures } from '../../src/core/overview.ts';
 import type { LogEntry } from '../../src/core/relay-protocol.ts';

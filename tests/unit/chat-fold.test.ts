@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { checkCaptureEvent } from '../../src/core/capture.ts';
 import type { LoggedChat } from '../../src/core/facts.ts';
 import { conversationOf } from '../../src/core/conversation.ts';
-import { detailOf, leadOf, NO_TEAM_FACTS, unreadFor, withEvents } from '../../src/core/lead.ts';
+import { leadOf, NO_TEAM_FACTS, unreadFor, withEvents } from '../../src/core/lead.ts';
+import { detailOf } from '../../src/core/lead-detail.ts';
 import { DEFAULT_RULES } from '../../src/core/scoring.ts';
 import { pageView } from '../page-view.ts';
 

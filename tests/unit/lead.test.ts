@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { PageView } from '../../src/core/capture.ts';
 import { generatedName } from '../../src/core/identity.ts';
-import {
-  foldPageViews,
-  MAX_VISITS,
-  originOf,
-  summarize,
-  type LeadFacts,
-} from '../../src/core/lead.ts';
+import { foldPageViews, MAX_VISITS, originOf, type LeadFacts } from '../../src/core/lead.ts';
+import { summarize } from '../../src/core/lead-detail.ts';
 import { DEFAULT_RULES, SIGNAL_BIT } from '../../src/core/scoring.ts';
 
 const VISITOR = 'visitor_abcdefghijklmn';

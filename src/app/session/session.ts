@@ -14,7 +14,8 @@ import type { RelaySnapshot, TeamApi, TeamEvents } from '../../contracts/team.ts
 import type { AppConfig } from '../config.ts';
 import type { OverviewFigures, Period } from '../../core/overview.ts';
 import type { ListQuery } from '../../core/list-query.ts';
-import type { LeadDetail, ScoredRow } from '../../core/lead.ts';
+import type { ScoredRow } from '../../core/lead.ts';
+import type { LeadDetail } from '../../core/lead-detail.ts';
 import type { Member, Role, Settings } from '../../core/ledger.ts';
 import type { WorkspaceRecord } from '../../data/db.ts';
 import { SessionStatus } from './session-status.svelte.ts';
