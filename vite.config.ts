@@ -77,7 +77,11 @@ export default defineConfig({
           name: 'relay-redis',
           environment: 'node',
           include: ['tests/relay/**/*.test.ts'],
-          exclude: ['tests/relay/durability.test.ts', 'tests/relay/cluster.test.ts'],
+          exclude: [
+            'tests/relay/durability.test.ts',
+            'tests/relay/sqlite-schema.test.ts',
+            'tests/relay/cluster.test.ts',
+          ],
           env: { RELAY_TEST_STORE: 'redis' },
           testTimeout: 60_000,
           hookTimeout: 60_000,

@@ -4,26 +4,7 @@
  * (and a power cut). Every intake write goes through `commit()`, one transaction per group
  * commit. One relay process: it tells its own listeners of what it writes.
  *
- * Schema (PRAGMA user_version = 6):
- * - workspaces: one row per registered workspace, with the hash of its read token and running
- *   totals for quotas. `wid` is a compact integer key used by the other tables.
- * - events: the intake log of every workspace. `seq` (AUTOINCREMENT: never reused, even after a
- *   future retention delete) is the cursor readers resume from; (wid, event_id) is unique, which
- *   is what makes intake idempotent.
- * - snapshots (v2): each workspace's latest encrypted team snapshot.
- * - mail (v3): visitors' mailboxes, the team's sealed replies to each visitor. A mailbox is
- *   named by the hash of a capability only its visitor holds; (wid, mailbox, event_id) is
- *   unique, so a re-sent reply is stored once.
- * - widget_settings (v4): each workspace's published widget settings, the signed chain the
- *   widget verifies (the relay only stores it: it cannot forge it).
- * - v5: the log is trimmed once the team's snapshot covers it. `snapshots.covers` is the log
- *   seq the stored snapshot's uploader says it holds everything up to; `workspaces.
- *   trimmed_through` the seq up to which entries have lost their sealed box (never beyond the
- *   stored snapshot's `covers`). A trimmed entry keeps its id for a while, so that a widget
- *   re-sending an old event is still told "duplicate", then goes.
- * - v6: a member removed for good changes the team secret: `workspaces.epoch` is the secret's
- *   number, `read_token_hash` the new secret's; `rotations` keeps, for each change, the hash of
- *   the token it replaced and the signed chain that proved it, for members who were away.
+ * Its tables, and how an older relay.db is brought up to them: sqlite-schema.ts.
  */
 /* eslint-disable @typescript-eslint/require-await -- better-sqlite3 is synchronous: the
    methods are async only to meet the Store interface, which the Redis store needs. */
@@ -31,6 +12,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IntakeItem, LogEntry } from '../src/core/relay-protocol.ts';
+import { migrate } from './sqlite-schema.ts';
 import { prepare } from './sqlite-statements.ts';
 import {
   eventBytes,
@@ -52,8 +34,6 @@ import {
 } from './store.ts';
 
 class QuotaExceeded extends Error {}
-
-const SCHEMA_VERSION = 6;
 
 export class SqliteStore implements Store {
   readonly shared = false;
@@ -85,7 +65,7 @@ export class SqliteStore implements Store {
       db.pragma('synchronous = FULL');
       // Take the write lock now; in exclusive mode it is kept until the process exits.
       db.exec('BEGIN EXCLUSIVE; COMMIT');
-      this.#migrate();
+      migrate(db);
     } catch (err) {
       db.close();
       if ((err as { code?: unknown }).code === 'SQLITE_BUSY') {
@@ -137,115 +117,6 @@ export class SqliteStore implements Store {
         }
       }),
     );
-  }
-
-  #migrate(): void {
-    const version = this.#db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) {
-      throw new Error(`relay.db has schema ${version}, newer than this relay (${SCHEMA_VERSION})`);
-    }
-    if (version === SCHEMA_VERSION) return;
-    if (version === 0) this.#createV1();
-    if (version < 2) this.#createV2();
-    if (version < 3) this.#createV3();
-    if (version < 4) {
-      // v4: published widget settings.
-      this.#db.exec(`
-        BEGIN;
-        CREATE TABLE widget_settings (
-          wid INTEGER PRIMARY KEY REFERENCES workspaces (wid),
-          body TEXT NOT NULL,
-          stored_at INTEGER NOT NULL
-        );
-        PRAGMA user_version = 4;
-        COMMIT;
-      `);
-    }
-    if (version < 5) {
-      // v5: the log trimmed once the snapshot covers it.
-      this.#db.exec(`
-        BEGIN;
-        ALTER TABLE workspaces ADD COLUMN trimmed_through INTEGER NOT NULL DEFAULT 0;
-        ALTER TABLE snapshots ADD COLUMN covers INTEGER NOT NULL DEFAULT 0;
-        PRAGMA user_version = 5;
-        COMMIT;
-      `);
-    }
-    // v6: the team secret changed when a member is removed.
-    this.#db.exec(`
-      BEGIN;
-      ALTER TABLE workspaces ADD COLUMN epoch INTEGER NOT NULL DEFAULT 1;
-      CREATE TABLE rotations (
-        wid INTEGER NOT NULL REFERENCES workspaces (wid),
-        epoch INTEGER NOT NULL,
-        old_token_hash TEXT NOT NULL,
-        chain TEXT NOT NULL,
-        rotated_at INTEGER NOT NULL,
-        PRIMARY KEY (wid, epoch)
-      );
-      CREATE INDEX rotations_by_token ON rotations (wid, old_token_hash);
-      PRAGMA user_version = 6;
-      COMMIT;
-    `);
-  }
-
-  #createV3(): void {
-    // Visitors' mailboxes.
-    this.#db.exec(`
-      BEGIN;
-      CREATE TABLE mail (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        wid INTEGER NOT NULL REFERENCES workspaces (wid),
-        mailbox TEXT NOT NULL,
-        event_id TEXT NOT NULL,
-        sealed TEXT NOT NULL,
-        received_at INTEGER NOT NULL,
-        UNIQUE (wid, mailbox, event_id)
-      );
-      CREATE INDEX mail_by_mailbox ON mail (wid, mailbox, seq);
-      PRAGMA user_version = 3;
-      COMMIT;
-    `);
-  }
-
-  #createV2(): void {
-    // The team's encrypted snapshot, one per workspace (the latest).
-    this.#db.exec(`
-      BEGIN;
-      CREATE TABLE snapshots (
-        wid INTEGER PRIMARY KEY REFERENCES workspaces (wid),
-        version INTEGER NOT NULL,
-        data BLOB NOT NULL,
-        stored_at INTEGER NOT NULL
-      );
-      PRAGMA user_version = 2;
-      COMMIT;
-    `);
-  }
-
-  #createV1(): void {
-    this.#db.exec(`
-      BEGIN;
-      CREATE TABLE workspaces (
-        wid INTEGER PRIMARY KEY,
-        id TEXT NOT NULL UNIQUE,
-        read_token_hash TEXT NOT NULL,
-        created_at INTEGER NOT NULL,
-        events INTEGER NOT NULL DEFAULT 0,
-        bytes INTEGER NOT NULL DEFAULT 0
-      );
-      CREATE TABLE events (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        wid INTEGER NOT NULL REFERENCES workspaces (wid),
-        event_id TEXT NOT NULL,
-        sealed TEXT NOT NULL,
-        received_at INTEGER NOT NULL,
-        UNIQUE (wid, event_id)
-      );
-      CREATE INDEX events_by_workspace ON events (wid, seq);
-      PRAGMA user_version = 1;
-      COMMIT;
-    `);
   }
 
   async workspace(id: string): Promise<WorkspaceRow | undefined> {
