@@ -3,27 +3,28 @@
  * What visitors did is not in it: page views are immutable facts every browser reads from the
  * same relay log and keeps in its own storage (see lead.ts), so they need no CRDT.
  *
- * Layout rule (see TECH-NOTES on Yjs races): top-level maps only, one map per kind, keyed so
- * that two peers never race on one value with different content.
- * - `ledger`: signed team records (members, roles, admin settings, and the workspace's own
- *   name and intake key, signed by the owner); see ledger.ts.
- * - Team edits on leads, one map per kind, never a nested map per lead:
+ * Layout rule (see TECH-NOTES on Yjs races): keyed so that two peers never race on one value
+ * with different content.
+ * - `ledger` (a Y.Map): signed team records (members, roles, admin settings, and the
+ *   workspace's own name and intake key, signed by the owner); see ledger.ts.
+ * - Team edits on leads: one map per kind, each a view of the one list of entries every kind
+ *   shares (see list-map.ts: applied at every load, a list costs a fraction of Y.Maps), never
+ *   a nested map per lead:
  *   `assignments` (a register per lead: concurrent assigns settle on one, the same everywhere),
  *   `tags` (an observed-remove set: each add is its own key `lead/tag/dot`, a remove deletes
- *   the adds it has seen, so a tag added while another peer removes it stays — one key per
- *   lead and tag would not do: two concurrent adds of one key keep only one item, and if that
- *   one is then removed the other add is lost with it), `customers` (set once, never removed:
- *   stages only move forward), `messages` (what teammates wrote to visitors: each message its own
- *   key `lead/message id`, written once, so two agents replying at once both land), `reads` (up
- *   to when each member has read each conversation: key `lead/member`, only that member writes),
- *   `blocks` (a register per lead: a blocked visitor, and the log seq after which their
- *   messages are dropped; unblocking deletes it).
- * - `sweeps`: each member's latest retention sweep, keyed by member id (only that member
- *   writes it): one small entry per member however many leads are swept (see sweep.ts).
+ *   the adds it has seen, so a tag added while another peer removes it stays), `customers`
+ *   (set once, never removed: stages only move forward), `messages` (what teammates wrote to
+ *   visitors: each message its own key `lead/message id`, written once, so two agents replying
+ *   at once both land), `reads` (up to when each member has read each conversation: key
+ *   `lead/member`, only that member writes), `blocks` (a register per lead: a blocked visitor,
+ *   and the log seq after which their messages are dropped; unblocking deletes it).
+ * - `sweeps` (a Y.Map): each member's latest retention sweep, keyed by member id (only that
+ *   member writes it): one small entry per member however many leads are swept (see sweep.ts).
  */
 import * as Y from 'yjs';
 import type { ConversationMessage } from './conversation.ts';
 import type { TeamFacts } from './lead.ts';
+import { listMap, type ListMap } from './list-map.ts';
 import type { SweepRecord } from './sweep.ts';
 
 /**
@@ -49,8 +50,8 @@ export interface TeamMessage {
   auto?: boolean;
 }
 
-export function messages(doc: Y.Doc): Y.Map<TeamMessage> {
-  return doc.getMap<TeamMessage>('messages');
+export function messages(doc: Y.Doc): ListMap<TeamMessage> {
+  return listMap<TeamMessage>(doc, 'm', 'messages');
 }
 
 /** A blocked visitor: their messages after `after` (a log seq) are dropped. */
@@ -58,33 +59,33 @@ export interface Block extends Mark {
   after: number;
 }
 
-export function blocks(doc: Y.Doc): Y.Map<Block> {
-  return doc.getMap<Block>('blocks');
+export function blocks(doc: Y.Doc): ListMap<Block> {
+  return listMap<Block>(doc, 'b', 'blocks');
 }
 
 /** Up to when a member has read a lead's conversation: key `lead/member`, written by that member. */
-export function reads(doc: Y.Doc): Y.Map<number> {
-  return doc.getMap<number>('reads');
+export function reads(doc: Y.Doc): ListMap<number> {
+  return listMap<number>(doc, 'r', 'reads');
 }
 
 export function sweeps(doc: Y.Doc): Y.Map<SweepRecord> {
   return doc.getMap<SweepRecord>('sweeps');
 }
 
-export function assignments(doc: Y.Doc): Y.Map<Assignment> {
-  return doc.getMap<Assignment>('assignments');
+export function assignments(doc: Y.Doc): ListMap<Assignment> {
+  return listMap<Assignment>(doc, 'a', 'assignments');
 }
 
 /**
  * A tag's adds: the key says it all, the value is `true` (older browsers wrote who and when;
  * nothing reads them).
  */
-export function tags(doc: Y.Doc): Y.Map<unknown> {
-  return doc.getMap('tags');
+export function tags(doc: Y.Doc): ListMap<unknown> {
+  return listMap(doc, 't', 'tags');
 }
 
-export function customers(doc: Y.Doc): Y.Map<Mark> {
-  return doc.getMap<Mark>('customers');
+export function customers(doc: Y.Doc): ListMap<Mark> {
+  return listMap<Mark>(doc, 'c', 'customers');
 }
 
 export const TAG_MAX = 40;
@@ -114,6 +115,12 @@ export function markCustomer(doc: Y.Doc, leadId: string, by: string, at: number)
   if (!customers(doc).has(leadId)) customers(doc).set(leadId, { by, at });
 }
 
+/** Whether one of a lead's add keys is of this tag. */
+function hasTag(keys: readonly string[], tag: string): boolean {
+  for (const key of keys) if (splitTagKey(key).tag === tag) return true;
+  return false;
+}
+
 /**
  * The tags of every lead, following the `tags` map (a lead has a tag while at least one of its
  * adds is there), and the way to change them: adding needs to know whether the lead already
@@ -122,38 +129,31 @@ export function markCustomer(doc: Y.Doc, leadId: string, by: string, at: number)
  */
 export class TagIndex {
   readonly #doc: Y.Doc;
-  /** Lead → tag → the keys of its adds. */
-  readonly #byLead = new Map<string, Map<string, Set<string>>>();
+  /** Lead → the keys of its adds, of every tag (a lead has a few). */
+  readonly #byLead = new Map<string, string[]>();
   /** Leads per tag. */
   readonly #leads = new Map<string, number>();
 
   constructor(doc: Y.Doc, onChange: (leads: Set<string>, origin: unknown) => void = () => {}) {
     this.#doc = doc;
-    tags(doc).forEach((_add, key) => {
-      this.#count(key, true);
-    });
-    tags(doc).observe((event) => {
+    for (const key of tags(doc).keys()) this.#count(key, true);
+    tags(doc).on('change', (keys, origin) => {
       const touched = new Set<string>();
-      event.changes.keys.forEach((change, key) => {
-        if (change.action === 'add') touched.add(this.#count(key, true));
-        else if (change.action === 'delete') touched.add(this.#count(key, false));
-      });
-      onChange(touched, event.transaction.origin);
+      for (const key of keys) touched.add(this.#count(key, tags(doc).has(key)));
+      onChange(touched, origin);
     });
   }
 
   #count(key: string, added: boolean): string {
     const { leadId, tag } = splitTagKey(key);
-    let lead = this.#byLead.get(leadId);
-    if (!lead) this.#byLead.set(leadId, (lead = new Map<string, Set<string>>()));
-    let keys = lead.get(tag);
-    if (!keys) lead.set(tag, (keys = new Set<string>()));
-    const had = keys.size > 0;
-    if (added) keys.add(key);
-    else keys.delete(key);
-    const has = keys.size > 0;
-    if (!has) lead.delete(tag);
-    if (lead.size === 0) this.#byLead.delete(leadId);
+    const keys = this.#byLead.get(leadId) ?? [];
+    const had = hasTag(keys, tag);
+    const at = keys.indexOf(key);
+    if (added && at < 0) keys.push(key);
+    else if (!added && at >= 0) keys.splice(at, 1);
+    if (keys.length) this.#byLead.set(leadId, keys);
+    else this.#byLead.delete(leadId);
+    const has = hasTag(keys, tag);
     // The lead gained or lost the tag (not just another add of it).
     if (had !== has) {
       const n = (this.#leads.get(tag) ?? 0) + (has ? 1 : -1);
@@ -163,12 +163,19 @@ export class TagIndex {
     return leadId;
   }
 
+  /** The keys of the lead's adds of this tag. */
+  #addsOf(leadId: string, tag: string): string[] {
+    const wanted = normalizeTag(tag);
+    return (this.#byLead.get(leadId) ?? []).filter((k) => splitTagKey(k).tag === wanted);
+  }
+
   has(leadId: string, tag: string): boolean {
-    return this.#byLead.get(leadId)?.has(normalizeTag(tag)) ?? false;
+    return this.#addsOf(leadId, tag).length > 0;
   }
 
   tagsOf(leadId: string): string[] {
-    return [...(this.#byLead.get(leadId)?.keys() ?? [])].sort();
+    const tags = new Set((this.#byLead.get(leadId) ?? []).map((k) => splitTagKey(k).tag));
+    return [...tags].sort();
   }
 
   /** Every tag in use, for suggestions. */
@@ -178,19 +185,29 @@ export class TagIndex {
 
   /** Tags a lead (nothing when it already has the tag). */
   add(leadId: string, tag: string): void {
-    if (!normalizeTag(tag) || this.has(leadId, tag)) return;
+    this.addAll([[leadId, tag]]);
+  }
+
+  /** Tags many leads at once (each pair a lead and a tag), in one write. */
+  addAll(tagged: Iterable<readonly [string, string]>): void {
     const doc = this.#doc;
-    // The dot (this peer's id and its next clock) makes every add a key of its own.
-    const dot = `${doc.clientID.toString(36)}.${String(Y.getState(doc.store, doc.clientID))}`;
-    tags(doc).set(tagPrefix(leadId, tag) + dot, true);
+    // The dot (this peer's id and a clock of its own) makes every add a key of its own.
+    const peer = doc.clientID.toString(36);
+    let clock = Y.getState(doc.store, doc.clientID);
+    const adds: [string, true][] = [];
+    const added = new Set<string>();
+    for (const [leadId, tag] of tagged) {
+      const prefix = tagPrefix(leadId, tag);
+      if (!normalizeTag(tag) || this.has(leadId, tag) || added.has(prefix)) continue;
+      added.add(prefix);
+      adds.push([`${prefix}${peer}.${String(clock++)}`, true]);
+    }
+    if (adds.length) tags(doc).setAll(adds);
   }
 
   /** Removes the tag: every add of it this peer has seen. */
   remove(leadId: string, tag: string): void {
-    const keys = [...(this.#byLead.get(leadId)?.get(normalizeTag(tag)) ?? [])];
-    this.#doc.transact(() => {
-      for (const key of keys) tags(this.#doc).delete(key);
-    });
+    tags(this.#doc).deleteAll(this.#addsOf(leadId, tag));
   }
 }
 
@@ -201,16 +218,12 @@ export class TagIndex {
 class KeysByLead<T> {
   readonly #byLead = new Map<string, Set<string>>();
 
-  constructor(map: Y.Map<T>, onChange: (leads: Set<string>, origin: unknown) => void) {
-    map.forEach((_value, key) => {
-      this.#index(key, true);
-    });
-    map.observe((event) => {
+  constructor(map: ListMap<T>, onChange: (leads: Set<string>, origin: unknown) => void) {
+    for (const key of map.keys()) this.#index(key, true);
+    map.on('change', (keys, origin) => {
       const touched = new Set<string>();
-      event.changes.keys.forEach((change, key) => {
-        touched.add(this.#index(key, change.action !== 'delete'));
-      });
-      onChange(touched, event.transaction.origin);
+      for (const key of keys) touched.add(this.#index(key, map.has(key)));
+      onChange(touched, origin);
     });
   }
 

@@ -58,8 +58,8 @@ export class TeamEdits extends ObservableV2<TeamEditEvents> {
     });
     // Maps keyed by lead id: a changed key is a changed lead.
     for (const map of [assignments(doc), customers(doc), blocks(doc)]) {
-      map.observe((event) => {
-        this.emit('changed', [event.keysChanged, event.transaction.origin]);
+      map.on('change', (keys, origin) => {
+        this.emit('changed', [keys, origin]);
       });
     }
   }

@@ -17,7 +17,7 @@ import { publicKeyOf, record, workspaceIdOf, type Signer } from '../../src/core/
 import type { LogPage } from '../../src/core/relay-protocol.ts';
 import { generateIntakeKeyPair } from '../../src/core/seal.ts';
 import { encryptSnapshot } from '../../src/core/snapshot.ts';
-import { assignLead, TagIndex } from '../../src/core/team-doc.ts';
+import { assignments, TagIndex } from '../../src/core/team-doc.ts';
 import { newTeamSecret, readToken, sha256Hex, snapshotKey } from '../../src/core/team-keys.ts';
 import { pageView } from '../page-view.ts';
 
@@ -117,18 +117,20 @@ export async function buildWorkspace(options: {
     },
     at: createdAt + 1,
   });
-  const tagIndex = new TagIndex(doc);
-  doc.transact(() => {
-    for (let i = 0; i < options.leads; i++) {
-      const id = builtVisitor(i);
-      if (options.assignEvery && i % options.assignEvery === 0) {
-        assignLead(doc, id, ownerId);
-      }
-      if (options.vipEvery && i % options.vipEvery === 0) tagIndex.add(id, 'vip');
-      if (options.enterpriseEvery && i % options.enterpriseEvery === 0) {
-        tagIndex.add(id, 'enterprise');
-      }
+  // Written as an owner's app leaves them: one member's edits, one after another.
+  const assigned: [string, { to: string }][] = [];
+  const tagged: [string, string][] = [];
+  for (let i = 0; i < options.leads; i++) {
+    const id = builtVisitor(i);
+    if (options.assignEvery && i % options.assignEvery === 0) assigned.push([id, { to: ownerId }]);
+    if (options.vipEvery && i % options.vipEvery === 0) tagged.push([id, 'vip']);
+    if (options.enterpriseEvery && i % options.enterpriseEvery === 0) {
+      tagged.push([id, 'enterprise']);
     }
+  }
+  doc.transact(() => {
+    assignments(doc).setAll(assigned);
+    new TagIndex(doc).addAll(tagged);
   });
 
   const relay = options.relayUrl;

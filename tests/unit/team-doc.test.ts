@@ -137,10 +137,10 @@ describe('team edits', () => {
     expect(teamFactsOf(doc, { tags: index, messages: said, reads }, 'lead1').assignee).toBeNull();
   });
 
-  it('reads what older browsers wrote: who assigned or tagged, and when, as well', () => {
+  it('reads what older browsers wrote: in Y.Maps, with who assigned or tagged, and when', () => {
     const doc = new Y.Doc();
-    assignments(doc).set('lead1', { to: 'grace', by: 'ada', at: 1 } as { to: string });
-    tags(doc).set(`${tagPrefix('lead1', 'vip')}old.1`, { by: 'ada', at: 2 });
+    doc.getMap('assignments').set('lead1', { to: 'grace', by: 'ada', at: 1 });
+    doc.getMap('tags').set(`${tagPrefix('lead1', 'vip')}old.1`, { by: 'ada', at: 2 });
     const index = new TagIndex(doc);
     const facts = teamFactsOf(
       doc,
@@ -151,5 +151,10 @@ describe('team edits', () => {
     // And a tag an older browser added is removed as any other.
     index.remove('lead1', 'vip');
     expect(tags(doc).size).toBe(0);
+    expect(doc.getMap('tags').size).toBe(0);
+    // Reassigned, the lead's entry moves to the list.
+    assignLead(doc, 'lead1', 'ada');
+    expect(doc.getMap('assignments').size).toBe(0);
+    expect(assignments(doc).get('lead1')).toEqual({ to: 'ada' });
   });
 });
