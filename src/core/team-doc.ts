@@ -115,9 +115,15 @@ export function markCustomer(doc: Y.Doc, leadId: string, by: string, at: number)
   if (!customers(doc).has(leadId)) customers(doc).set(leadId, { by, at });
 }
 
-/** Whether one of a lead's add keys is of this tag. */
-function hasTag(keys: readonly string[], tag: string): boolean {
-  for (const key of keys) if (splitTagKey(key).tag === tag) return true;
+/** Where a lead's adds (`tag, key, tag, key…`) hold this key's pair: the key's index, or -1. */
+function keyAt(adds: readonly string[], key: string): number {
+  for (let i = 1; i < adds.length; i += 2) if (adds[i] === key) return i;
+  return -1;
+}
+
+/** Whether a lead's adds (`tag, key, tag, key…`) hold one of this tag. */
+function hasTag(adds: readonly string[], tag: string): boolean {
+  for (let i = 0; i < adds.length; i += 2) if (adds[i] === tag) return true;
   return false;
 }
 
@@ -129,31 +135,35 @@ function hasTag(keys: readonly string[], tag: string): boolean {
  */
 export class TagIndex {
   readonly #doc: Y.Doc;
-  /** Lead → the keys of its adds, of every tag (a lead has a few). */
+  /** Lead → its adds as `tag, key, tag, key…` (a lead has a few; no Map or Set each). */
   readonly #byLead = new Map<string, string[]>();
   /** Leads per tag. */
   readonly #leads = new Map<string, number>();
 
   constructor(doc: Y.Doc, onChange: (leads: Set<string>, origin: unknown) => void = () => {}) {
     this.#doc = doc;
-    for (const key of tags(doc).keys()) this.#count(key, true);
-    tags(doc).on('change', (keys, origin) => {
+    const map = tags(doc);
+    for (const key of map.keys()) this.#count(key, true);
+    map.on('change', (keys, origin) => {
       const touched = new Set<string>();
-      for (const key of keys) touched.add(this.#count(key, tags(doc).has(key)));
+      for (const key of keys) touched.add(this.#count(key, map.has(key)));
       onChange(touched, origin);
     });
   }
 
   #count(key: string, added: boolean): string {
     const { leadId, tag } = splitTagKey(key);
-    const keys = this.#byLead.get(leadId) ?? [];
-    const had = hasTag(keys, tag);
-    const at = keys.indexOf(key);
-    if (added && at < 0) keys.push(key);
-    else if (!added && at >= 0) keys.splice(at, 1);
-    if (keys.length) this.#byLead.set(leadId, keys);
-    else this.#byLead.delete(leadId);
-    const has = hasTag(keys, tag);
+    let adds = this.#byLead.get(leadId);
+    const had = adds !== undefined && hasTag(adds, tag);
+    const at = adds ? keyAt(adds, key) : -1;
+    if (added && at < 0) {
+      if (adds) adds.push(tag, key);
+      else this.#byLead.set(leadId, (adds = [tag, key]));
+    } else if (!added && adds && at >= 0) {
+      adds.splice(at - 1, 2);
+      if (!adds.length) this.#byLead.delete(leadId);
+    }
+    const has = adds !== undefined && hasTag(adds, tag);
     // The lead gained or lost the tag (not just another add of it).
     if (had !== has) {
       const n = (this.#leads.get(tag) ?? 0) + (has ? 1 : -1);
@@ -166,7 +176,10 @@ export class TagIndex {
   /** The keys of the lead's adds of this tag. */
   #addsOf(leadId: string, tag: string): string[] {
     const wanted = normalizeTag(tag);
-    return (this.#byLead.get(leadId) ?? []).filter((k) => splitTagKey(k).tag === wanted);
+    const adds = this.#byLead.get(leadId) ?? [];
+    const keys: string[] = [];
+    for (let i = 0; i < adds.length; i += 2) if (adds[i] === wanted) keys.push(adds[i + 1] ?? '');
+    return keys;
   }
 
   has(leadId: string, tag: string): boolean {
@@ -174,7 +187,9 @@ export class TagIndex {
   }
 
   tagsOf(leadId: string): string[] {
-    const tags = new Set((this.#byLead.get(leadId) ?? []).map((k) => splitTagKey(k).tag));
+    const adds = this.#byLead.get(leadId) ?? [];
+    const tags = new Set<string>();
+    for (let i = 0; i < adds.length; i += 2) tags.add(adds[i] ?? '');
     return [...tags].sort();
   }
 
