@@ -85,6 +85,38 @@ describe('doc store', () => {
     db.close();
   });
 
+  it('reloads a doc an older browser stored in Y.Maps: read as before, moved as rewritten', async () => {
+    const db = new WorkspaceDb(randomId());
+    // What the previous version stored: team edits in one Y.Map per kind.
+    const older = new Y.Doc();
+    older.getMap('assignments').set('visitor1', { to: 'ada', by: 'ada', at: 1 });
+    older.getMap('assignments').set('visitor2', { to: 'grace', by: 'ada', at: 2 });
+    older.getMap('tags').set('visitor1/vip/old.1', { by: 'ada', at: 3 });
+    older.getMap('customers').set('visitor2', { by: 'ada', at: 4 });
+    await db.updates.add({ update: Y.encodeStateAsUpdate(older) });
+
+    const store = await DocStore.open(db);
+    const edits = new TeamEdits(store.doc, 'grace', { now: () => 10 });
+    expect(edits.teamFactsOf('visitor1')).toMatchObject({ assignee: 'ada', tags: ['vip'] });
+    expect(edits.teamFactsOf('visitor2')).toMatchObject({ assignee: 'grace', customer: true });
+    edits.assign('visitor1', 'grace');
+    edits.untag('visitor1', 'vip');
+    await store.flush();
+    store.destroy();
+
+    const again = await DocStore.open(db);
+    const reloaded = new TeamEdits(again.doc, 'grace', { now: () => 20 });
+    expect(reloaded.teamFactsOf('visitor1')).toMatchObject({ assignee: 'grace', tags: [] });
+    expect(reloaded.teamFactsOf('visitor2')).toMatchObject({ assignee: 'grace', customer: true });
+    // Rewritten keys left the old maps; the rest is still read from them.
+    expect(again.doc.getMap('assignments').toJSON()).toEqual({
+      visitor2: { to: 'grace', by: 'ada', at: 2 },
+    });
+    expect(again.doc.getMap('tags').size).toBe(0);
+    again.destroy();
+    db.close();
+  });
+
   it('compacts many update rows into one without losing anything', async () => {
     const db = new WorkspaceDb(randomId());
     const store = await DocStore.open(db);
