@@ -5,32 +5,22 @@
  */
 import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import {
   call,
   items,
   newWorkspace,
   postIntake,
-  removeDir,
   rssBytes,
-  spawnRelay,
-  stopAllRelays,
   UNLIMITED,
   wsUrl,
-  type RelayProcess,
+  relayForFile,
 } from './helpers.ts';
 
 const BACKLOG = 150_000;
 
-let relay: RelayProcess;
-beforeAll(async () => {
-  relay = await spawnRelay({ env: UNLIMITED });
-});
-afterAll(async () => {
-  await stopAllRelays();
-  await removeDir(relay.dataDir);
-});
+const relay = await relayForFile({ env: UNLIMITED });
 
 /** Fills a workspace's log with `n` events, a few batches at a time. */
 async function fill(workspace: string, n: number): Promise<void> {

@@ -5,7 +5,7 @@
  * still works, logged no uncaught error, and its memory stayed bounded.
  */
 import { connect, type Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { RELAY_LIMITS } from '../../src/core/relay-protocol.ts';
 import {
@@ -20,25 +20,16 @@ import {
   removeDir,
   rssBytes,
   spawnRelay,
-  stopAllRelays,
   wsUrl,
-  type RelayProcess,
+  relayForFile,
 } from './helpers.ts';
 
 const SEED = Number(process.env.RELAY_FUZZ_SEED ?? 20240611);
 const REQUESTS = 3000;
 const TIME_BUDGET_MS = 25_000;
 
-let relay: RelayProcess;
-
-beforeAll(async () => {
-  relay = await spawnRelay({
-    env: { RELAY_RATE_PER_SEC: '500', RELAY_RATE_BURST: '1000', RELAY_CONNECT_BURST: '1000' },
-  });
-});
-afterAll(async () => {
-  await stopAllRelays();
-  await removeDir(relay.dataDir);
+const relay = await relayForFile({
+  env: { RELAY_RATE_PER_SEC: '500', RELAY_RATE_BURST: '1000', RELAY_CONNECT_BURST: '1000' },
 });
 
 type Rng = () => number;

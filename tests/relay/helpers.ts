@@ -152,6 +152,21 @@ export async function spawnRelay(
   return relay;
 }
 
+/**
+ * The relay a test file shares: started while the file is collected, stopped with every other
+ * relay the file started, and its data removed, after the file's tests.
+ */
+export async function relayForFile(
+  options: Parameters<typeof spawnRelay>[0] = {},
+): Promise<RelayProcess> {
+  const relay = await spawnRelay(options);
+  afterAll(async () => {
+    await stopAllRelays();
+    await removeDir(relay.dataDir);
+  });
+  return relay;
+}
+
 export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }

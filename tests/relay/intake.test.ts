@@ -2,7 +2,7 @@
  * Intake and reading back: idempotent intake, registration, cursor paging over HTTP, and the
  * live WebSocket (backlog then live, across the boundary, with no gap and no duplicate).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { IntakeItem, LogEntry, LogPage } from '../../src/core/relay-protocol.ts';
 import {
   call,
@@ -14,25 +14,14 @@ import {
   readAll,
   readPage,
   register,
-  removeDir,
   sha256Hex,
-  spawnRelay,
-  stopAllRelays,
   WsClient,
   wsUrl,
-  type RelayProcess,
+  relayForFile,
 } from './helpers.ts';
 
-let relay: RelayProcess;
-
-beforeAll(async () => {
-  relay = await spawnRelay({
-    env: { RELAY_RATE_PER_SEC: '1000000', RELAY_RATE_BURST: '1000000' },
-  });
-});
-afterAll(async () => {
-  await stopAllRelays();
-  await removeDir(relay.dataDir);
+const relay = await relayForFile({
+  env: { RELAY_RATE_PER_SEC: '1000000', RELAY_RATE_BURST: '1000000' },
 });
 
 async function postAll(workspace: string, events: IntakeItem[]): Promise<void> {

@@ -6,7 +6,7 @@
  * the old token, the change that replaced it, and nothing else.
  */
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import {
   ledger,
@@ -20,25 +20,9 @@ import {
 import type { ErrorBody } from '../../src/core/relay-protocol.ts';
 import { removalChain } from '../../src/core/removal-chain.ts';
 import { person, type Person } from '../unit/ledger-people.ts';
-import {
-  call,
-  register,
-  removeDir,
-  spawnRelay,
-  stopAllRelays,
-  wsUrl,
-  WsClient,
-  type RelayProcess,
-} from './helpers.ts';
+import { call, register, wsUrl, WsClient, relayForFile } from './helpers.ts';
 
-let relay: RelayProcess;
-beforeAll(async () => {
-  relay = await spawnRelay();
-});
-afterAll(async () => {
-  await stopAllRelays();
-  await removeDir(relay.dataDir);
-});
+const relay = await relayForFile();
 
 const hash = (token: string): string => createHash('sha256').update(token).digest('hex');
 

@@ -5,17 +5,10 @@
  * WebSocket handshakes get JSON errors, and one address cannot hold every connection.
  */
 import { connect, type Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, spawnRelay, stopAllRelays, type RelayProcess } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { relayForFile } from './helpers.ts';
 
-let relay: RelayProcess;
-beforeAll(async () => {
-  relay = await spawnRelay({ env: { RELAY_MAX_CONNECTIONS_PER_IP: '20' } });
-});
-afterAll(async () => {
-  await stopAllRelays();
-  await removeDir(relay.dataDir);
-});
+const relay = await relayForFile({ env: { RELAY_MAX_CONNECTIONS_PER_IP: '20' } });
 
 /**
  * Writes `raw` and answers what came back and when the relay closed the socket: ms after

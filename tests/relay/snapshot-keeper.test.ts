@@ -5,7 +5,7 @@
  * are in, extends the version it restored with its own edits.
  */
 import 'fake-indexeddb/auto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { decryptSnapshot, encryptSnapshot } from '../../src/core/snapshot.ts';
 import { assignLead, assignments } from '../../src/core/team-doc.ts';
@@ -14,24 +14,10 @@ import { WorkspaceDb, type WorkspaceRecord } from '../../src/data/db.ts';
 import { DocStore } from '../../src/team/doc-store.ts';
 import { downloadSnapshot, uploadSnapshot } from '../../src/team/relay-client.ts';
 import { Snapshots, type SnapshotFacts } from '../../src/team/snapshots.ts';
-import {
-  randomId,
-  register,
-  removeDir,
-  spawnRelay,
-  stopAllRelays,
-  type RelayProcess,
-} from './helpers.ts';
+import { randomId, register, relayForFile } from './helpers.ts';
 import { manualTimers } from '../manual-timers.ts';
 
-let relay: RelayProcess;
-beforeAll(async () => {
-  relay = await spawnRelay();
-});
-afterAll(async () => {
-  await stopAllRelays();
-  await removeDir(relay.dataDir);
-});
+const relay = await relayForFile();
 
 /** A registered workspace holding the team's first snapshot (version 1), and a member's parts. */
 async function joined(team: Y.Doc) {

@@ -5,7 +5,7 @@
  * the live log). The workspace's quota counts what remains; a trimmed event re-sent by a widget
  * is still a duplicate; a snapshot covering less than what is trimmed is refused.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ErrorBody, IntakeItem } from '../../src/core/relay-protocol.ts';
 import {
   call,
@@ -15,24 +15,16 @@ import {
   readAll,
   removeDir,
   spawnRelay,
-  stopAllRelays,
   wsUrl,
   WsClient,
   UNLIMITED,
-  type RelayProcess,
+  relayForFile,
 } from './helpers.ts';
 
 /** Many events from one address, quickly: the rate limits are raised for these relays. */
 const FAST = UNLIMITED;
 
-let relay: RelayProcess;
-beforeAll(async () => {
-  relay = await spawnRelay({ env: { ...FAST, RELAY_QUOTA_EVENTS: '5000' } });
-});
-afterAll(async () => {
-  await stopAllRelays();
-  await removeDir(relay.dataDir);
-});
+const relay = await relayForFile({ env: { ...FAST, RELAY_QUOTA_EVENTS: '5000' } });
 
 function putSnapshot(base: string, workspace: string, token: string, covers: number, ifMatch = '') {
   return call(base, 'PUT', `/v1/workspaces/${workspace}/snapshot`, Buffer.from('sealed-snapshot'), {
