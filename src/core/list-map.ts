@@ -25,6 +25,9 @@ type Entry = string;
 
 const SEPARATOR = '\u0000';
 
+/** The live entries of a kind nothing was written of yet. */
+const NONE: ReadonlyMap<string, Entry> = new Map();
+
 function entryOf(kind: string, key: string, value: unknown): Entry {
   return `${kind}${key}${SEPARATOR}${JSON.stringify(value)}`;
 }
@@ -197,8 +200,8 @@ export class ListMap<V> extends ObservableV2<ListMapEvents> {
     });
   }
 
-  get #live(): Map<string, Entry> {
-    return this.#entries.live.get(this.#kind) ?? new Map<string, Entry>();
+  get #live(): ReadonlyMap<string, Entry> {
+    return this.#entries.live.get(this.#kind) ?? NONE;
   }
 
   get(key: string): V | undefined {
@@ -271,10 +274,6 @@ export class ListMap<V> extends ObservableV2<ListMapEvents> {
 
   *values(): IterableIterator<V> {
     for (const [, value] of this.entries()) yield value;
-  }
-
-  forEach(fn: (value: V, key: string) => void): void {
-    for (const [key, value] of this.entries()) fn(value, key);
   }
 
   get size(): number {

@@ -183,7 +183,8 @@ export class TagIndex {
   }
 
   has(leadId: string, tag: string): boolean {
-    return this.#addsOf(leadId, tag).length > 0;
+    const adds = this.#byLead.get(leadId);
+    return adds !== undefined && hasTag(adds, normalizeTag(tag));
   }
 
   tagsOf(leadId: string): string[] {
