@@ -4,18 +4,17 @@
  * stored once per id, durably, within a quota, and every refusal a JSON error.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LogPage } from '../../src/core/relay-protocol.ts';
 import {
   call,
   liveEntries,
   newWorkspace,
   randomId,
+  relayForFile,
   spawnRelay,
-  stopAllRelays,
   wsUrl,
   WsClient,
-  type RelayProcess,
 } from './helpers.ts';
 
 const box = (bytes = 200): string => {
@@ -28,11 +27,9 @@ function mailbox(): { capability: string; mailbox: string } {
   return { capability, mailbox: createHash('sha256').update(capability).digest('base64url') };
 }
 
-let relay: RelayProcess;
-beforeAll(async () => {
-  relay = await spawnRelay({ env: { RELAY_READ_RATE_PER_SEC: '1000', RELAY_READ_BURST: '5000' } });
+const relay = await relayForFile({
+  env: { RELAY_READ_RATE_PER_SEC: '1000', RELAY_READ_BURST: '5000' },
 });
-afterAll(stopAllRelays);
 
 const post = (ws: string, token: string, to: string, body: unknown) =>
   call(relay.url, 'POST', `/v1/workspaces/${ws}/mailboxes/${to}`, JSON.stringify(body), {
